@@ -1,0 +1,189 @@
+import { Command, CommanderError, Option } from "commander";
+import { versionText } from "./build-info.js";
+import { CleanupRegistry } from "./cleanup.js";
+import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } from "./commands/define.js";
+import { COMMANDS } from "./commands/index.js";
+import { commanderOptions, parseOptions } from "./commands/options.js";
+import { type LoadedConfig, loadConfig } from "./config/load.js";
+import { NETWORK_NAMES } from "./config/schema.js";
+import { CancelledError, EXIT, isSn11Error } from "./errors.js";
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
+import { PROFILE_IDS } from "./scoring/profile.js";
+import { Store } from "./store/store.js";
+
+export interface CliIO {
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Aborted on Ctrl-C / SIGTERM by the process entry point. */
+  readonly signal: AbortSignal;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok · 1 bug · 2 usage / bad input · 69 network · 70 chain or engine · 78 config · 130 cancelled
+Environment: SN11_DATA_DIR SN11_NETWORK SN11_NETUID SN11_PROFILE SN11_LOG SN11_HF_TOKEN SN11_CONFIG`;
+
+function buildProgram(
+  io: CliIO,
+  onRun: (
+    def: CommandDefinition,
+    args: string[],
+    opts: Record<string, unknown>,
+    globals: Record<string, unknown>,
+  ) => Promise<void>,
+): Command {
+  const program = new Command("sn11")
+    .description("One CLI for Bittensor subnet 11 (Dippy): audit weights, score models, submit, validate.")
+    .version(versionText(), "-V, --version", "print the version and the scoring profile ids")
+    .option("--json", "print exactly one JSON document on stdout")
+    .option("--verbose", "debug logs and stack traces")
+    .option("--config <file>", "config file (default ~/.config/sn11/config.json)")
+    .option("--data-dir <dir>", "where the SQLite store lives (default ~/.sn11)")
+    .addOption(new Option("--network <name|url>", `${NETWORK_NAMES.join(", ")} or ws(s)://…`))
+    .option("--netuid <n>", "subnet uid (default 11)")
+    .addOption(new Option("--profile <id>", "scoring profile").choices(PROFILE_IDS as string[]))
+    .addHelpText("after", EXIT_CODES_HELP)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  for (const def of COMMANDS) {
+    const command = program
+      .command(def.name)
+      .summary(def.summary)
+      .description(def.description ?? def.summary);
+    for (const arg of def.arguments ?? []) {
+      command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+    }
+    for (const option of commanderOptions(def.options)) command.addOption(option);
+    if (def.examples?.length) {
+      command.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}`);
+    }
+    command.exitOverride().action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await onRun(def, self.args, self.opts(), program.opts());
+    });
+  }
+  return program;
+}
+
+function logLevelFor(globals: GlobalOptions, loaded: LoadedConfig | null, env: CliIO["env"]): LogLevel {
+  if (loaded && loaded.sources.log.kind !== "default") return loaded.config.log;
+  if (globals.verbose) return "debug";
+  const fromEnv = env.SN11_LOG;
+  return (LOG_LEVELS as readonly string[]).includes(fromEnv ?? "") ? (fromEnv as LogLevel) : "warn";
+}
+
+function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): void {
+  if (globals.json) io.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+  else {
+    const text = result.text();
+    io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+}
+
+function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, error: unknown): number {
+  if (isSn11Error(error)) {
+    if (globals.json) {
+      io.stderr.write(
+        `${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`,
+      );
+    } else {
+      io.stderr.write(`error: ${error.message}\n`);
+      if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+    }
+    if (globals.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  logger?.error({ err: error }, "unexpected failure");
+  io.stderr.write(`error: sn11 hit a bug: ${(error as Error)?.message ?? String(error)}\n`);
+  io.stderr.write(
+    `${(error as Error)?.stack ?? ""}\nhint: please report this with the command you ran and the output above\n`,
+  );
+  return EXIT.bug;
+}
+
+/** Runs one sn11 invocation in-process and returns its exit code; never calls process.exit. */
+export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> = {}): Promise<number> {
+  const io: CliIO = {
+    stdout: partialIo.stdout ?? process.stdout,
+    stderr: partialIo.stderr ?? process.stderr,
+    env: partialIo.env ?? process.env,
+    cwd: partialIo.cwd ?? process.cwd(),
+    signal: partialIo.signal ?? new AbortController().signal,
+  };
+  const cleanup = new CleanupRegistry();
+  let globals: GlobalOptions = { json: argv.includes("--json"), verbose: argv.includes("--verbose") };
+  let logger: Logger | null = null;
+  let exitCode: number = EXIT.ok;
+
+  const run = async (
+    def: CommandDefinition,
+    args: string[],
+    rawOptions: Record<string, unknown>,
+    rawGlobals: Record<string, unknown>,
+  ) => {
+    globals = { json: rawGlobals.json === true, verbose: rawGlobals.verbose === true };
+    const loaded = loadConfig({
+      env: io.env,
+      flags: {
+        dataDir: rawGlobals.dataDir,
+        network: rawGlobals.network,
+        netuid: rawGlobals.netuid,
+        profile: rawGlobals.profile,
+      },
+      configFile: rawGlobals.config as string | undefined,
+    });
+    logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
+    const activeLogger = logger;
+    let store: Store | null = null;
+    const ctx: CommandContext = {
+      globals,
+      loaded,
+      env: io.env,
+      cwd: io.cwd,
+      stderr: io.stderr,
+      logger: activeLogger,
+      signal: io.signal,
+      cleanup,
+      store: () => {
+        if (!store) {
+          const opened = Store.open(loaded.config.dataDir);
+          store = opened;
+          cleanup.add("store", () => opened.close());
+          activeLogger.debug({ file: opened.file }, "store opened");
+        }
+        return store;
+      },
+    };
+    const options = parseOptions(def.options, rawOptions);
+    if (io.signal.aborted) throw new CancelledError();
+    const result = await def.run({ args, options }, ctx);
+    writeResult(io, globals, result);
+  };
+
+  try {
+    const program = buildProgram(io, run);
+    if (argv.length === 0) {
+      io.stderr.write(program.helpInformation());
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const shown = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+      exitCode = shown ? EXIT.ok : EXIT.usage;
+    } else {
+      exitCode = reportError(io, globals, logger, error);
+    }
+  } finally {
+    await cleanup.runAll((name, error) => {
+      io.stderr.write(`warning: cleanup of ${name} failed: ${(error as Error)?.message ?? error}\n`);
+    });
+  }
+  return exitCode;
+}

@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { CleanupRegistry } from "../cleanup.js";
+import type { LoadedConfig } from "../config/load.js";
+import type { Logger, Writer } from "../log.js";
+import type { Store } from "../store/store.js";
+
+export interface GlobalOptions {
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+/** A result in both forms; the CLI prints exactly one of them to stdout. */
+export interface CommandResult {
+  readonly json: unknown;
+  readonly text: () => string;
+}
+
+export interface CommandContext {
+  readonly globals: GlobalOptions;
+  readonly loaded: LoadedConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stderr: Writer;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly cleanup: CleanupRegistry;
+  /** Opens the data dir's store on first use; closed (and checkpointed) by the cleanup registry. */
+  readonly store: () => Store;
+}
+
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly required: boolean;
+}
+
+export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly examples?: readonly string[];
+  readonly arguments?: readonly ArgumentSpec[];
+  /** Options as a zod object: keys become --kebab-case flags, `.describe()` their help text. */
+  readonly options: S;
+  readonly run: (
+    input: { readonly args: readonly string[]; readonly options: z.infer<S> },
+    ctx: CommandContext,
+  ) => Promise<CommandResult>;
+}
+
+export function defineCommand<S extends z.ZodObject>(definition: CommandDefinition<S>): CommandDefinition<S> {
+  return definition;
+}

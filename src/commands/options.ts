@@ -1,0 +1,63 @@
+import { Option } from "commander";
+import type { z } from "zod";
+import { UsageError } from "../errors.js";
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+interface FieldShape {
+  kind: "boolean" | "value";
+  defaultValue: unknown;
+  choices?: string[];
+  valueName: string;
+}
+
+/** Walks optional/default wrappers down to the field's own type. */
+function inspectField(field: z.ZodType): FieldShape {
+  let current = field as z.ZodType & { def: Record<string, unknown> };
+  let defaultValue: unknown;
+  for (;;) {
+    const def = current.def as { type: string; innerType?: z.ZodType; defaultValue?: unknown };
+    if (def.type === "optional" || def.type === "nullable") current = def.innerType as typeof current;
+    else if (def.type === "default") {
+      defaultValue = def.defaultValue;
+      current = def.innerType as typeof current;
+    } else break;
+  }
+  const def = current.def as { type: string; entries?: Record<string, string> };
+  if (def.type === "boolean") return { kind: "boolean", defaultValue, valueName: "" };
+  if (def.type === "enum") {
+    return { kind: "value", defaultValue, choices: Object.values(def.entries ?? {}), valueName: "value" };
+  }
+  return { kind: "value", defaultValue, valueName: def.type === "number" ? "n" : "value" };
+}
+
+/** Commander options from a zod object; a boolean that defaults to true becomes `--no-<name>`. */
+export function commanderOptions(schema: z.ZodObject): Option[] {
+  return Object.entries(schema.shape).map(([key, field]) => {
+    const shape = inspectField(field as z.ZodType);
+    const description = (field as z.ZodType).description ?? "";
+    const valueName = (field as z.ZodType).meta()?.valueName;
+    if (shape.kind === "boolean") {
+      return new Option(shape.defaultValue === true ? `--no-${kebab(key)}` : `--${kebab(key)}`, description);
+    }
+    const option = new Option(
+      `--${kebab(key)} <${typeof valueName === "string" ? valueName : shape.valueName}>`,
+      description,
+    );
+    if (shape.choices) option.choices(shape.choices);
+    if (shape.defaultValue !== undefined) option.default(shape.defaultValue);
+    return option;
+  });
+}
+
+/** Validates commander's parsed options against the schema; the first problem is a usage error. */
+export function parseOptions<S extends z.ZodObject>(schema: S, raw: Record<string, unknown>): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue?.path[0];
+  const flag = typeof key === "string" ? `--${kebab(key)}` : "options";
+  throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
+}

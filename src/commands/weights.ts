@@ -1,0 +1,155 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { fixed, renderTable, shortHotkey } from "../render/table.js";
+import { repoId } from "../scoring/model-id.js";
+import { findProfile } from "../scoring/profile.js";
+import { type Replay, type ReplayRow, replaySnapshot, replayToJson } from "../scoring/replay.js";
+import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
+import type { WeightComputation } from "../store/weight-computations.js";
+import { defineCommand } from "./define.js";
+
+const options = z.object({
+  snapshot: z
+    .string()
+    .optional()
+    .describe("replay one validator step from a snapshot file (SCORING.md §Replay)"),
+  history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
+  limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
+  record: z.boolean().default(true).describe("do not record this replay in the store"),
+});
+
+export const weightsCommand = defineCommand({
+  name: "weights",
+  summary: "replay and audit the weights of one validator step",
+  description:
+    "Replays one validator step offline, exactly as the reference validator computes it: registry rules,\n" +
+    "duplicates, win rates with the later-block penalty, softmax, burn and the u16 vector sent to set_weights.",
+  examples: [
+    "sn11 weights --snapshot step.json",
+    "sn11 weights --snapshot step.json --json",
+    "sn11 weights --history",
+  ],
+  options,
+  async run({ options: opts }, ctx) {
+    if ((opts.snapshot === undefined) === !opts.history) {
+      throw new UsageError("give exactly one of --snapshot FILE or --history", {
+        hint: "sn11 weights --snapshot step.json",
+      });
+    }
+    if (opts.history) return historyResult(ctx.store().weightComputations.list(opts.limit));
+
+    const file = resolve(ctx.cwd, opts.snapshot as string);
+    const snapshot = readSnapshot(file);
+    const profile = findProfile(ctx.loaded.config.profile);
+    if (!profile)
+      throw new Error(`profile ${ctx.loaded.config.profile} passed validation but does not exist`);
+    const replay = replaySnapshot(snapshot, profile);
+    const digest = snapshotDigest(snapshot);
+    const json = { ...replayToJson(replay), snapshot_digest: digest };
+    if (opts.record) {
+      ctx.store().weightComputations.record({
+        source: "snapshot",
+        sourceRef: file,
+        snapshotDigest: digest,
+        profile: profile.id,
+        netuid: replay.netuid,
+        block: replay.block,
+        uids: replay.rows.length,
+        emitted: replay.emit.uids.length,
+        result: json,
+      });
+    }
+    ctx.logger.debug({ file, digest, uids: replay.rows.length }, "replayed snapshot");
+    return { json, text: () => replayText(replay, digest) };
+  },
+});
+
+function readSnapshot(file: string): Snapshot {
+  let raw: string;
+  try {
+    raw = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read snapshot ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new UsageError(`snapshot ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseSnapshot(value);
+  if (!parsed.ok) {
+    throw new UsageError(`snapshot ${file}: ${parsed.path}: ${parsed.message}`, {
+      hint: "the snapshot format is described in the README (sn11 weights)",
+    });
+  }
+  return parsed.snapshot;
+}
+
+function verdict(row: ReplayRow): string {
+  if (row.reason) return row.reason;
+  if (row.status !== "COMPLETED") return (row.status ?? "").toLowerCase();
+  return row.winRate === null ? "zero_score" : "";
+}
+
+function replayText(replay: Replay, digest: string): string {
+  const rows = [...replay.rows].sort((a, b) => b.weight - a.weight || a.uid - b.uid);
+  const table = renderTable<ReplayRow>(
+    [
+      { header: "uid", value: (r) => String(r.uid), align: "right" },
+      { header: "hotkey", value: (r) => shortHotkey(r.hotkey) },
+      { header: "repo", value: (r) => (r.modelId ? repoId(r.modelId) : "-") },
+      { header: "block", value: (r) => (r.block === null ? "-" : String(r.block)), align: "right" },
+      {
+        header: "score",
+        value: (r) => (r.status === "COMPLETED" ? fixed(r.totalScore, 4) : "-"),
+        align: "right",
+      },
+      { header: "win rate", value: (r) => fixed(r.winRate, 4), align: "right" },
+      { header: "weight", value: (r) => r.weight.toFixed(6), align: "right" },
+      { header: "u16", value: (r) => String(r.u16), align: "right" },
+      { header: "reason", value: verdict },
+    ],
+    rows,
+  );
+  const summary =
+    `profile ${replay.profile} · netuid ${replay.netuid} · block ${replay.block} · ${replay.rows.length} uids · ` +
+    `${replay.emit.uids.length} weights to emit · snapshot ${digest.slice(0, 12)}`;
+  const warnings = replay.warnings.map((w) => `warning: ${w}`);
+  return [table, "", summary, ...warnings].join("\n");
+}
+
+function historyResult(entries: WeightComputation[]) {
+  const json = entries.map((e) => ({
+    id: e.id,
+    created_at: e.createdAt,
+    source: e.source,
+    source_ref: e.sourceRef,
+    snapshot_digest: e.snapshotDigest,
+    profile: e.profile,
+    netuid: e.netuid,
+    block: e.block,
+    uids: e.uids,
+    emitted: e.emitted,
+  }));
+  const text = () =>
+    entries.length === 0
+      ? "no weight computations recorded yet (sn11 weights --snapshot FILE records one)"
+      : renderTable<WeightComputation>(
+          [
+            { header: "id", value: (e) => String(e.id), align: "right" },
+            { header: "when (UTC)", value: (e) => e.createdAt.slice(0, 19).replace("T", " ") },
+            { header: "source", value: (e) => e.source },
+            { header: "profile", value: (e) => e.profile },
+            { header: "block", value: (e) => String(e.block), align: "right" },
+            { header: "uids", value: (e) => String(e.uids), align: "right" },
+            { header: "emitted", value: (e) => String(e.emitted), align: "right" },
+            { header: "snapshot", value: (e) => e.snapshotDigest.slice(0, 12) },
+            { header: "from", value: (e) => e.sourceRef ?? "-" },
+          ],
+          entries,
+        );
+  return { json, text };
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { LOG_LEVELS } from "../log.js";
+import { DEFAULT_PROFILE_ID, PROFILE_IDS } from "../scoring/profile.js";
+
+export const NETWORK_NAMES = ["finney", "test", "local"] as const;
+
+export const networkSchema = z.union([
+  z.enum(NETWORK_NAMES),
+  z.string().regex(/^wss?:\/\/[^\s]+$/, "expected finney, test, local or a ws:// or wss:// URL"),
+]);
+
+/** The one configuration schema; every key, its sources and whether it is secret. */
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1),
+  network: networkSchema,
+  netuid: z.number().int().min(0).max(65535),
+  profile: z.enum(PROFILE_IDS as [string, ...string[]]),
+  log: z.enum(LOG_LEVELS),
+  hfToken: z.string().min(1).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export interface KeySpec {
+  readonly key: ConfigKey;
+  readonly description: string;
+  /** Environment variables, first match wins. */
+  readonly env: readonly string[];
+  /** The global flag's option name in commander's camelCase, if the key has a flag. */
+  readonly flag?: string;
+  readonly secret?: boolean;
+  readonly fromText: (text: string) => unknown;
+  readonly defaultValue: (home: string) => unknown;
+}
+
+const text = (s: string) => s;
+const integer = (s: string) => (/^\s*-?\d+\s*$/.test(s) ? Number(s) : s);
+
+export const KEY_SPECS: readonly KeySpec[] = [
+  {
+    key: "dataDir",
+    description: "where sn11 keeps its SQLite store",
+    env: ["SN11_DATA_DIR"],
+    flag: "dataDir",
+    fromText: text,
+    defaultValue: (home) => `${home}/.sn11`,
+  },
+  {
+    key: "network",
+    description: "finney, test, local or a ws(s):// endpoint",
+    env: ["SN11_NETWORK"],
+    flag: "network",
+    fromText: text,
+    defaultValue: () => "finney",
+  },
+  {
+    key: "netuid",
+    description: "the subnet",
+    env: ["SN11_NETUID"],
+    flag: "netuid",
+    fromText: integer,
+    defaultValue: () => 11,
+  },
+  {
+    key: "profile",
+    description: "scoring profile id",
+    env: ["SN11_PROFILE"],
+    flag: "profile",
+    fromText: text,
+    defaultValue: () => DEFAULT_PROFILE_ID,
+  },
+  {
+    key: "log",
+    description: "log level on stderr",
+    env: ["SN11_LOG"],
+    fromText: text,
+    defaultValue: () => "warn",
+  },
+  {
+    key: "hfToken",
+    description: "Hugging Face token for private repos and higher rate limits",
+    env: ["SN11_HF_TOKEN", "HF_TOKEN"],
+    secret: true,
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+];

@@ -1,0 +1,29 @@
+export interface Column<Row> {
+  readonly header: string;
+  readonly value: (row: Row) => string;
+  readonly align?: "left" | "right";
+}
+
+/** A plain-text table: one header line, then one line per row, columns separated by two spaces. */
+export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...cells.map((r) => (r[i] as string).length)),
+  );
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) =>
+        columns[i]?.align === "right" ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number),
+      )
+      .join("  ")
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n");
+}
+
+export function shortHotkey(hotkey: string): string {
+  return hotkey.length <= 12 ? hotkey : `${hotkey.slice(0, 6)}…${hotkey.slice(-4)}`;
+}
+
+export function fixed(value: number | null, digits: number): string {
+  return value === null ? "-" : value.toFixed(digits);
+}

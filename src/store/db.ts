@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { ConfigError } from "../errors.js";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations.js";
+import { betterSqliteBinding } from "./native.js";
+
+export type Db = Database.Database;
+
+export const STORE_FILE = "sn11.db";
+
+/** Open (creating if needed) the SQLite file with WAL and a busy timeout, then migrate it forward. */
+export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { nativeBinding: betterSqliteBinding(), timeout: 5000 });
+  } catch (error) {
+    throw new ConfigError(`cannot open the store ${file}: ${(error as Error).message}`, {
+      hint: "check --data-dir and its permissions",
+      cause: error,
+    });
+  }
+  try {
+    db.pragma("journal_mode = WAL");
+    // FULL: a finished evaluation sample must survive a power cut as well as a kill -9.
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+/** Apply every migration above the file's version, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new ConfigError(
+      `the store ${db.name} has schema version ${current}, newer than this sn11 knows (${latest})`,
+      { hint: "upgrade sn11, or point --data-dir at another directory" },
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return schemaVersion(db);
+}
+
+/** Fold the WAL into the main file and close; safe to call twice. */
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+}
+
+export { LATEST_SCHEMA_VERSION };

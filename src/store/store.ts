@@ -1,0 +1,24 @@
+import { join } from "node:path";
+import { closeDatabase, type Db, openDatabase, STORE_FILE } from "./db.js";
+import { WeightComputations } from "./weight-computations.js";
+
+/** The store behind one data dir: one SQLite file, one accessor per table group. */
+export class Store {
+  readonly weightComputations: WeightComputations;
+
+  private constructor(readonly db: Db) {
+    this.weightComputations = new WeightComputations(db);
+  }
+
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(join(dataDir, STORE_FILE)));
+  }
+
+  get file(): string {
+    return this.db.name;
+  }
+
+  close(): void {
+    closeDatabase(this.db);
+  }
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    pool: "forks",
+    maxWorkers: 2,
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
