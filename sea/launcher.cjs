@@ -1,0 +1,72 @@
+"use strict";
+// The single executable's main script: unpack the versioned runtime payload once (hash-checked, atomic),
+// then import the real ESM bundle from it. Placeholders are filled in by build.mjs.
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { pathToFileURL } = require("node:url");
+const sea = require("node:sea");
+
+const VERSION = "__SN11_VERSION__";
+const PAYLOAD_SHA256 = "__SN11_PAYLOAD_SHA256__";
+
+function fail(message) {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+function cacheRoot() {
+  if (process.env.SN11_RUNTIME_DIR) return process.env.SN11_RUNTIME_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(base, "sn11", "runtime");
+}
+
+function isComplete(dir) {
+  try {
+    return fs.readFileSync(path.join(dir, ".complete"), "utf8") === PAYLOAD_SHA256;
+  } catch {
+    return false;
+  }
+}
+
+function extract(root, dir) {
+  const payload = Buffer.from(sea.getRawAsset("payload"));
+  const digest = createHash("sha256").update(payload).digest("hex");
+  if (digest !== PAYLOAD_SHA256) fail(`this sn11 binary is damaged (payload sha256 ${digest}, expected ${PAYLOAD_SHA256})`);
+  const headerLength = payload.readUInt32LE(0);
+  const header = JSON.parse(payload.subarray(4, 4 + headerLength).toString("utf8"));
+  fs.mkdirSync(root, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(root, ".extract-"));
+  let offset = 4 + headerLength;
+  for (const file of header.files) {
+    const bytes = payload.subarray(offset, offset + file.size);
+    offset += file.size;
+    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256) fail(`payload file ${file.path} is damaged`);
+    const target = path.join(tmp, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, bytes, { mode: file.mode });
+  }
+  fs.writeFileSync(path.join(tmp, ".complete"), PAYLOAD_SHA256);
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (error) {
+    // Another sn11 finished first, or a damaged leftover is in the way.
+    if (isComplete(dir)) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      return;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  }
+}
+
+const root = cacheRoot();
+const dir = path.join(root, `${VERSION}-${PAYLOAD_SHA256.slice(0, 16)}`);
+try {
+  if (!isComplete(dir)) extract(root, dir);
+} catch (error) {
+  fail(`cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`);
+}
+globalThis.__SN11_RUNTIME__ = { dir };
+import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) => fail(error && error.stack ? error.stack : String(error)));

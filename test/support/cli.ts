@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../../src/cli.js";
+import { REPO_ROOT } from "./shared.js";
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function tempDir(prefix = "sn11-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A clean environment: an empty HOME, no SN11_* or HF_* from the developer's shell. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const home = tempDir("sn11-home-");
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith("SN11_") && !k.startsWith("HF_") && !k.startsWith("XDG_")) env[k] = v;
+  }
+  return { ...env, HOME: home, ...extra };
+}
+
+class Capture {
+  text = "";
+  isTTY = false;
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+}
+
+/** Runs the CLI in this process, stdout and stderr captured separately. */
+export async function runInProcess(
+  argv: string[],
+  options: { env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
+): Promise<CliRun> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    env: options.env ?? cleanEnv(),
+    cwd: options.cwd ?? REPO_ROOT,
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs an executable as a child process (for real exit codes and stream separation). */
+export function runChild(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      env: options.env ?? cleanEnv(),
+      cwd: options.cwd ?? REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The npm entry point (bin/sn11.mjs → dist/sn11.mjs, built by the test setup). */
+export function runBin(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  return runChild(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], options);
+}
