@@ -1,0 +1,67 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runChild, tempDir } from "../support/cli.js";
+import { HAS_SHARED, REPO_ROOT, sharedFile } from "../support/shared.js";
+
+/**
+ * Smoke test of the single executable. It needs `npm run build` first, so it runs only when
+ * SN11_TEST_BINARY names the binary (.ci/run does this); otherwise it is skipped with a message.
+ */
+const binary = process.env.SN11_TEST_BINARY ? resolve(REPO_ROOT, process.env.SN11_TEST_BINARY) : "";
+const enabled = binary !== "" && existsSync(binary) && HAS_SHARED;
+if (!enabled) {
+  process.stderr.write(
+    `skipping the single-binary smoke test: ${binary === "" ? "SN11_TEST_BINARY is not set (run npm run build first)" : HAS_SHARED ? `${binary} does not exist` : "../shared is missing"}\n`,
+  );
+}
+
+/** Nothing of the developer's machine: an empty HOME, an empty working dir, no NODE_PATH. */
+function bareEnv(home: string): Record<string, string> {
+  return { PATH: "/usr/bin:/bin", HOME: home, LANG: "C.UTF-8" };
+}
+
+describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
+  const home = tempDir("sn11-sea-home-");
+  const cwd = tempDir("sn11-sea-cwd-");
+
+  it("prints its version with the scoring profiles", async () => {
+    const run = await runChild(binary, ["--version"], { env: bareEnv(home), cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("dippy-2025-03 (default)");
+    expect(run.stdout).toMatch(/node 24\./);
+  });
+
+  it("replays the shared example, using the embedded SQLite addon", async () => {
+    const run = await runChild(binary, ["weights", "--snapshot", sharedFile("examples/snapshot-small.json"), "--json"], {
+      env: bareEnv(home),
+      cwd,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const expected = JSON.parse(readFileSync(sharedFile("examples/snapshot-small.expected.json"), "utf8"));
+    expect(out.emit.uids).toEqual(expected.emit.uids);
+    out.emit.weights.forEach((w: number, i: number) => expect(Math.abs(w - expected.emit.weights[i])).toBeLessThanOrEqual(1));
+    expect(existsSync(join(home, ".sn11", "sn11.db"))).toBe(true);
+    const history = await runChild(binary, ["weights", "--history", "--json"], { env: bareEnv(home), cwd });
+    expect(JSON.parse(history.stdout)).toHaveLength(1);
+  });
+
+  it("exits 2 on a bad snapshot", async () => {
+    const file = join(cwd, "bad.json");
+    writeFileSync(file, JSON.stringify({ netuid: 11 }));
+    const run = await runChild(binary, ["weights", "--snapshot", file], { env: bareEnv(home), cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("$.block");
+  });
+
+  it("re-extracts a runtime whose marker is damaged", async () => {
+    const runtimeRoot = join(home, ".cache", "sn11", "runtime");
+    const [dir] = (await import("node:fs")).readdirSync(runtimeRoot).filter((d) => !d.startsWith("."));
+    writeFileSync(join(runtimeRoot, dir as string, ".complete"), "garbage");
+    const run = await runChild(binary, ["--version"], { env: bareEnv(home), cwd });
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(runtimeRoot, dir as string, ".complete"), "utf8")).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,203 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cleanEnv, runBin, runInProcess, tempDir } from "../support/cli.js";
+import { HAS_SHARED, noteMissingShared, sharedFile } from "../support/shared.js";
+import { buildSnapshot } from "../support/snapshots.js";
+
+function snapshotFile(value: unknown): string {
+  const file = join(tempDir(), "snapshot.json");
+  writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
+  return file;
+}
+
+describe("sn11 (in-process)", () => {
+  it("--version prints the version and the scoring profile ids", async () => {
+    const run = await runInProcess(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^sn11 \d+\.\d+\.\d+/);
+    expect(run.stdout).toContain("dippy-2025-03 (default)");
+    expect(run.stdout).toContain("dippy-2025-07");
+  });
+
+  it("--help lists the commands, global options and exit codes", async () => {
+    const run = await runInProcess(["--help"]);
+    expect(run.code).toBe(0);
+    for (const word of ["weights", "config", "profiles", "--json", "--data-dir", "--network", "--profile", "Exit codes"]) {
+      expect(run.stdout).toContain(word);
+    }
+  });
+
+  it("no command prints help on stderr and exits 2", async () => {
+    const run = await runInProcess([]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("Usage: sn11");
+  });
+
+  it("an unknown option or command exits 2", async () => {
+    expect((await runInProcess(["weights", "--bogus"])).code).toBe(2);
+    expect((await runInProcess(["frobnicate"])).code).toBe(2);
+    expect((await runInProcess(["--profile", "dippy-1999", "profiles"])).code).toBe(2);
+  });
+
+  it("weights --snapshot --json prints exactly one JSON document and records it in the store", async () => {
+    const env = cleanEnv();
+    const file = snapshotFile(buildSnapshot([{ score: 0.61, block: 4_900_000 }, { score: 0.63, block: 4_950_000 }, {}]));
+    const run = await runInProcess(["weights", "--snapshot", file, "--json"], { env });
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.profile).toBe("dippy-2025-03");
+    expect(out.registry).toHaveLength(3);
+    expect(out.win_rate).toEqual({ "0": 0.5, "1": 1, "2": null });
+    expect(out.emit.uids).toEqual([0, 1]);
+    expect(out.snapshot_digest).toMatch(/^[0-9a-f]{64}$/);
+
+    const history = await runInProcess(["weights", "--history", "--json"], { env });
+    expect(history.code).toBe(0);
+    const entries = JSON.parse(history.stdout);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ source: "snapshot", source_ref: file, block: 5_100_000, uids: 3, emitted: 2 });
+  });
+
+  it("--no-record leaves the history empty; text history says so", async () => {
+    const env = cleanEnv();
+    const file = snapshotFile(buildSnapshot([{ score: 0.5 }]));
+    expect((await runInProcess(["weights", "--snapshot", file, "--no-record"], { env })).code).toBe(0);
+    const history = await runInProcess(["weights", "--history"], { env });
+    expect(history.stdout).toContain("no weight computations recorded yet");
+  });
+
+  it("text mode prints a table sorted by weight with the reasons", async () => {
+    const file = snapshotFile(buildSnapshot([{ noCommitment: true }, { score: 0.4 }, { score: 0.6 }]));
+    const run = await runInProcess(["weights", "--snapshot", file]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines[0]).toMatch(/^uid\s+hotkey\s+repo\s+block\s+score\s+win rate\s+weight\s+u16\s+reason$/);
+    expect(lines[1]).toMatch(/^\s*2\s/);
+    expect(lines[3]).toMatch(/no_commitment$/);
+    expect(run.stdout).toContain("2 weights to emit");
+  });
+
+  it("--profile changes the rules (the 2025-07 epoch block rejects older commitments)", async () => {
+    const file = snapshotFile(buildSnapshot([{ score: 0.5, block: 5_000_000 }], 6_000_000));
+    const run = await runInProcess(["--profile", "dippy-2025-07", "weights", "--snapshot", file, "--json"]);
+    const out = JSON.parse(run.stdout);
+    expect(out.profile).toBe("dippy-2025-07");
+    expect(out.registry[0].reason).toBe("before_epoch");
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ["invalid JSON", "{", /is not valid JSON/],
+    ["a wrong type deep inside", { ...buildSnapshot([{ score: 0.5 }]), commitments: [{ hotkey: "h", block: "x", data: "" }] }, /\$\.commitments\[0\]\.block/],
+    ["a missing field", { netuid: 11 }, /\$\.block/],
+  ])("a bad snapshot (%s) exits 2 naming the problem", async (_label, content, message) => {
+    const run = await runInProcess(["weights", "--snapshot", snapshotFile(content)]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain("    at ");
+  });
+
+  it("a missing snapshot file exits 2; --verbose adds the stack", async () => {
+    const run = await runInProcess(["weights", "--snapshot", "/nonexistent/s.json"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("ENOENT");
+    const verbose = await runInProcess(["--verbose", "weights", "--snapshot", "/nonexistent/s.json"]);
+    expect(verbose.stderr).toContain("    at ");
+  });
+
+  it("weights needs exactly one of --snapshot or --history", async () => {
+    const run = await runInProcess(["weights"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("hint:");
+  });
+
+  it("config --json shows values, sources, and never a secret", async () => {
+    const env = cleanEnv({ SN11_NETWORK: "test", HF_TOKEN: "hf_supersecret" });
+    const run = await runInProcess(["--netuid", "12", "config", "--json"], { env });
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.config).toMatchObject({ network: "test", netuid: 12, hfToken: "[redacted]" });
+    expect(out.sources).toMatchObject({ network: "env SN11_NETWORK", netuid: "flag --netuid", profile: "default" });
+    expect(run.stdout + run.stderr).not.toContain("hf_supersecret");
+  });
+
+  it("a malformed config file exits 78 naming the file and the key", async () => {
+    const dir = tempDir();
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify({ netuid: "eleven" }));
+    const run = await runInProcess(["--config", file, "config"]);
+    expect(run.code).toBe(78);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toContain('"netuid"');
+  });
+
+  it("with --json an expected error is one JSON line on stderr", async () => {
+    const run = await runInProcess(["weights", "--snapshot", "/nonexistent/s.json", "--json"]);
+    expect(run.stdout).toBe("");
+    expect(JSON.parse(run.stderr).error.kind).toBe("usage");
+  });
+
+  it("a cancelled run exits 130 and still cleans up", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const run = await runInProcess(["profiles"], { signal: controller.signal });
+    expect(run.code).toBe(130);
+  });
+
+  it("profiles --json lists both profiles as data", async () => {
+    const out = JSON.parse((await runInProcess(["profiles", "--json"])).stdout);
+    expect(out.default).toBe("dippy-2025-03");
+    expect(out.profiles.map((p: { id: string }) => p.id)).toEqual(["dippy-2025-03", "dippy-2025-07"]);
+    expect(out.profiles[1].burn.ratio).toBe(0.99999999999);
+  });
+
+  it("replays a 4096-uid snapshot", async () => {
+    const miners = Array.from({ length: 4096 }, (_, i) =>
+      i % 7 === 0 ? { noCommitment: true } : { score: (i % 97) / 100, block: 4_900_000 + (i % 13) },
+    );
+    const run = await runInProcess(["weights", "--snapshot", snapshotFile(buildSnapshot(miners)), "--json", "--no-record"]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.weights).toHaveLength(4096);
+    expect(out.registry[74].uid).toBe(74);
+    // uid 74 is the burn uid: 75 % of the softmax mass, renormalised.
+    expect(out.weights[74]).toBeGreaterThan(0.74);
+    expect(Math.max(...out.emit.weights)).toBe(65535);
+  });
+});
+
+describe("sn11 as a child process (npm entry point)", () => {
+  it("exit codes: 0 ok, 2 usage, 78 config", async () => {
+    expect((await runBin(["--version"])).code).toBe(0);
+    expect((await runBin(["weights", "--snapshot", "/nonexistent.json"])).code).toBe(2);
+    const env = cleanEnv({ SN11_CONFIG: "/nonexistent/config.json" });
+    const config = await runBin(["config"], { env });
+    expect(config.code).toBe(78);
+    expect(config.stderr).toMatch(/^error: cannot read config file/);
+  });
+
+  it("stdout stays a single JSON document while debug logs go to stderr", async () => {
+    const env = cleanEnv({ SN11_LOG: "debug" });
+    const file = snapshotFile(buildSnapshot([{ score: 0.5 }, { score: 0.4 }]));
+    const run = await runBin(["weights", "--snapshot", file, "--json"], { env });
+    expect(run.code).toBe(0);
+    // uid 1 wins nothing: exp(0) against exp(1/0.075) ≈ 6.2e5 rounds to 0 in u16 and is dropped.
+    expect(JSON.parse(run.stdout).emit.uids).toEqual([0]);
+    const logLines = run.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    expect(logLines.some((l) => l.msg === "replayed snapshot")).toBe(true);
+  });
+});
+
+noteMissingShared("the CLI replay of the shared example");
+describe.skipIf(!HAS_SHARED)("sn11 weights on the shared example", () => {
+  it("matches the expected output", async () => {
+    const run = await runInProcess(["weights", "--snapshot", sharedFile("examples/snapshot-small.json"), "--json"]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const expected = JSON.parse(readFileSync(sharedFile("examples/snapshot-small.expected.json"), "utf8"));
+    expect(out.emit.uids).toEqual(expected.emit.uids);
+    out.weights.forEach((w: number, i: number) => expect(Math.abs(w - expected.weights[i])).toBeLessThan(1e-5));
+  });
+});

@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/errors.js";
+import { closeDatabase, migrate, openDatabase, schemaVersion } from "../../src/store/db.js";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.js";
+import { betterSqliteBinding } from "../../src/store/native.js";
+import { Store } from "../../src/store/store.js";
+import { tempDir } from "../support/cli.js";
+
+const rawOpen = (file: string) => new Database(file, { nativeBinding: betterSqliteBinding() });
+
+/** Rows written by the code of each schema version, so an upgrade can be checked to keep them. */
+const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
+  1: (db) =>
+    db
+      .prepare(
+        `INSERT INTO weight_computations
+           (created_at, source, source_ref, snapshot_digest, profile, netuid, block, uids, emitted, result_json)
+         VALUES ('2026-01-01T00:00:00.000Z', 'snapshot', 'old.json', 'abc', 'dippy-2025-03', 11, 5000000, 8, 2, '{"weights":[1]}')`,
+      )
+      .run(),
+};
+
+describe("store", () => {
+  it("opens with WAL, FULL sync and the latest schema", () => {
+    const store = Store.open(tempDir());
+    expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
+    expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
+    store.close();
+    store.close();
+  });
+
+  it("migrations are numbered 1, 2, … without gaps", () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    for (let v = 1; v <= LATEST_SCHEMA_VERSION; v++) expect(SEED_ROWS[v], `seed rows for schema ${v}`).toBeDefined();
+  });
+
+  it.each(Array.from({ length: LATEST_SCHEMA_VERSION + 1 }, (_, v) => v))(
+    "upgrades a database created at schema version %i and keeps its rows",
+    (version) => {
+      const file = join(tempDir(), "sn11.db");
+      const old = rawOpen(file);
+      migrate(old, MIGRATIONS.slice(0, version));
+      for (let v = 1; v <= version; v++) SEED_ROWS[v]?.(old);
+      old.close();
+
+      const db = openDatabase(file);
+      expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+      const count = db.prepare("SELECT count(*) AS n FROM weight_computations").get() as { n: number };
+      expect(count.n).toBe(version >= 1 ? 1 : 0);
+      closeDatabase(db);
+    },
+  );
+
+  it("refuses a database from a newer sn11", () => {
+    const file = join(tempDir(), "sn11.db");
+    const db = rawOpen(file);
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(ConfigError);
+    expect(() => openDatabase(file)).toThrow(/newer than this sn11 knows/);
+  });
+
+  it("a failing migration leaves the previous version intact (each runs in a transaction)", () => {
+    const file = join(tempDir(), "sn11.db");
+    const broken = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, name: "broken", sql: "CREATE TABLE t (x); SELECT nope FROM missing;" }];
+    expect(() => openDatabase(file, broken)).toThrow();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get()).toBeUndefined();
+    closeDatabase(db);
+  });
+
+  it("records and lists weight computations newest first", () => {
+    const store = Store.open(tempDir());
+    const base = { source: "snapshot" as const, sourceRef: "a.json", profile: "dippy-2025-03", netuid: 11, uids: 8, emitted: 2 };
+    const first = store.weightComputations.record({ ...base, snapshotDigest: "d1", block: 1, result: { weights: [1] } });
+    store.weightComputations.record({ ...base, snapshotDigest: "d2", block: 2, result: {} });
+    expect(store.weightComputations.list(10).map((e) => e.snapshotDigest)).toEqual(["d2", "d1"]);
+    expect(store.weightComputations.list(1)).toHaveLength(1);
+    expect(store.weightComputations.result(first)).toEqual({ weights: [1] });
+    store.close();
+  });
+});
