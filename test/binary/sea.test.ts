@@ -33,16 +33,22 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
   });
 
   it("replays the shared example, using the embedded SQLite addon", async () => {
-    const run = await runChild(binary, ["weights", "--snapshot", sharedFile("examples/snapshot-small.json"), "--json"], {
-      env: bareEnv(home),
-      cwd,
-    });
+    const run = await runChild(
+      binary,
+      ["weights", "--snapshot", sharedFile("examples/snapshot-small.json"), "--json"],
+      {
+        env: bareEnv(home),
+        cwd,
+      },
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     const expected = JSON.parse(readFileSync(sharedFile("examples/snapshot-small.expected.json"), "utf8"));
     expect(out.emit.uids).toEqual(expected.emit.uids);
-    out.emit.weights.forEach((w: number, i: number) => expect(Math.abs(w - expected.emit.weights[i])).toBeLessThanOrEqual(1));
+    for (const [i, w] of (out.emit.weights as number[]).entries()) {
+      expect(Math.abs(w - expected.emit.weights[i])).toBeLessThanOrEqual(1);
+    }
     expect(existsSync(join(home, ".sn11", "sn11.db"))).toBe(true);
     const history = await runChild(binary, ["weights", "--history", "--json"], { env: bareEnv(home), cwd });
     expect(JSON.parse(history.stdout)).toHaveLength(1);

@@ -23,7 +23,16 @@ describe("sn11 (in-process)", () => {
   it("--help lists the commands, global options and exit codes", async () => {
     const run = await runInProcess(["--help"]);
     expect(run.code).toBe(0);
-    for (const word of ["weights", "config", "profiles", "--json", "--data-dir", "--network", "--profile", "Exit codes"]) {
+    for (const word of [
+      "weights",
+      "config",
+      "profiles",
+      "--json",
+      "--data-dir",
+      "--network",
+      "--profile",
+      "Exit codes",
+    ]) {
       expect(run.stdout).toContain(word);
     }
   });
@@ -43,7 +52,9 @@ describe("sn11 (in-process)", () => {
 
   it("weights --snapshot --json prints exactly one JSON document and records it in the store", async () => {
     const env = cleanEnv();
-    const file = snapshotFile(buildSnapshot([{ score: 0.61, block: 4_900_000 }, { score: 0.63, block: 4_950_000 }, {}]));
+    const file = snapshotFile(
+      buildSnapshot([{ score: 0.61, block: 4_900_000 }, { score: 0.63, block: 4_950_000 }, {}]),
+    );
     const run = await runInProcess(["weights", "--snapshot", file, "--json"], { env });
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
@@ -57,7 +68,13 @@ describe("sn11 (in-process)", () => {
     expect(history.code).toBe(0);
     const entries = JSON.parse(history.stdout);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ source: "snapshot", source_ref: file, block: 5_100_000, uids: 3, emitted: 2 });
+    expect(entries[0]).toMatchObject({
+      source: "snapshot",
+      source_ref: file,
+      block: 5_100_000,
+      uids: 3,
+      emitted: 2,
+    });
   });
 
   it("--no-record leaves the history empty; text history says so", async () => {
@@ -89,7 +106,11 @@ describe("sn11 (in-process)", () => {
 
   it.each<[string, unknown, RegExp]>([
     ["invalid JSON", "{", /is not valid JSON/],
-    ["a wrong type deep inside", { ...buildSnapshot([{ score: 0.5 }]), commitments: [{ hotkey: "h", block: "x", data: "" }] }, /\$\.commitments\[0\]\.block/],
+    [
+      "a wrong type deep inside",
+      { ...buildSnapshot([{ score: 0.5 }]), commitments: [{ hotkey: "h", block: "x", data: "" }] },
+      /\$\.commitments\[0\]\.block/,
+    ],
     ["a missing field", { netuid: 11 }, /\$\.block/],
   ])("a bad snapshot (%s) exits 2 naming the problem", async (_label, content, message) => {
     const run = await runInProcess(["weights", "--snapshot", snapshotFile(content)]);
@@ -119,7 +140,11 @@ describe("sn11 (in-process)", () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.config).toMatchObject({ network: "test", netuid: 12, hfToken: "[redacted]" });
-    expect(out.sources).toMatchObject({ network: "env SN11_NETWORK", netuid: "flag --netuid", profile: "default" });
+    expect(out.sources).toMatchObject({
+      network: "env SN11_NETWORK",
+      netuid: "flag --netuid",
+      profile: "default",
+    });
     expect(run.stdout + run.stderr).not.toContain("hf_supersecret");
   });
 
@@ -157,7 +182,13 @@ describe("sn11 (in-process)", () => {
     const miners = Array.from({ length: 4096 }, (_, i) =>
       i % 7 === 0 ? { noCommitment: true } : { score: (i % 97) / 100, block: 4_900_000 + (i % 13) },
     );
-    const run = await runInProcess(["weights", "--snapshot", snapshotFile(buildSnapshot(miners)), "--json", "--no-record"]);
+    const run = await runInProcess([
+      "weights",
+      "--snapshot",
+      snapshotFile(buildSnapshot(miners)),
+      "--json",
+      "--no-record",
+    ]);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.weights).toHaveLength(4096);
@@ -185,7 +216,10 @@ describe("sn11 as a child process (npm entry point)", () => {
     expect(run.code).toBe(0);
     // uid 1 wins nothing: exp(0) against exp(1/0.075) ≈ 6.2e5 rounds to 0 in u16 and is dropped.
     expect(JSON.parse(run.stdout).emit.uids).toEqual([0]);
-    const logLines = run.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    const logLines = run.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(logLines.some((l) => l.msg === "replayed snapshot")).toBe(true);
   });
 });
@@ -193,11 +227,18 @@ describe("sn11 as a child process (npm entry point)", () => {
 noteMissingShared("the CLI replay of the shared example");
 describe.skipIf(!HAS_SHARED)("sn11 weights on the shared example", () => {
   it("matches the expected output", async () => {
-    const run = await runInProcess(["weights", "--snapshot", sharedFile("examples/snapshot-small.json"), "--json"]);
+    const run = await runInProcess([
+      "weights",
+      "--snapshot",
+      sharedFile("examples/snapshot-small.json"),
+      "--json",
+    ]);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     const expected = JSON.parse(readFileSync(sharedFile("examples/snapshot-small.expected.json"), "utf8"));
     expect(out.emit.uids).toEqual(expected.emit.uids);
-    out.weights.forEach((w: number, i: number) => expect(Math.abs(w - expected.weights[i])).toBeLessThan(1e-5));
+    for (const [i, w] of (out.weights as number[]).entries()) {
+      expect(Math.abs(w - expected.weights[i])).toBeLessThan(1e-5);
+    }
   });
 });

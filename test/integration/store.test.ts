@@ -34,7 +34,8 @@ describe("store", () => {
 
   it("migrations are numbered 1, 2, … without gaps", () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
-    for (let v = 1; v <= LATEST_SCHEMA_VERSION; v++) expect(SEED_ROWS[v], `seed rows for schema ${v}`).toBeDefined();
+    for (let v = 1; v <= LATEST_SCHEMA_VERSION; v++)
+      expect(SEED_ROWS[v], `seed rows for schema ${v}`).toBeDefined();
   });
 
   it.each(Array.from({ length: LATEST_SCHEMA_VERSION + 1 }, (_, v) => v))(
@@ -65,7 +66,14 @@ describe("store", () => {
 
   it("a failing migration leaves the previous version intact (each runs in a transaction)", () => {
     const file = join(tempDir(), "sn11.db");
-    const broken = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, name: "broken", sql: "CREATE TABLE t (x); SELECT nope FROM missing;" }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: LATEST_SCHEMA_VERSION + 1,
+        name: "broken",
+        sql: "CREATE TABLE t (x); SELECT nope FROM missing;",
+      },
+    ];
     expect(() => openDatabase(file, broken)).toThrow();
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
@@ -75,8 +83,20 @@ describe("store", () => {
 
   it("records and lists weight computations newest first", () => {
     const store = Store.open(tempDir());
-    const base = { source: "snapshot" as const, sourceRef: "a.json", profile: "dippy-2025-03", netuid: 11, uids: 8, emitted: 2 };
-    const first = store.weightComputations.record({ ...base, snapshotDigest: "d1", block: 1, result: { weights: [1] } });
+    const base = {
+      source: "snapshot" as const,
+      sourceRef: "a.json",
+      profile: "dippy-2025-03",
+      netuid: 11,
+      uids: 8,
+      emitted: 2,
+    };
+    const first = store.weightComputations.record({
+      ...base,
+      snapshotDigest: "d1",
+      block: 1,
+      result: { weights: [1] },
+    });
     store.weightComputations.record({ ...base, snapshotDigest: "d2", block: 2, result: {} });
     expect(store.weightComputations.list(10).map((e) => e.snapshotDigest)).toEqual(["d2", "d1"]);
     expect(store.weightComputations.list(1)).toHaveLength(1);

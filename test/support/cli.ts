@@ -20,7 +20,8 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   const home = tempDir("sn11-home-");
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith("SN11_") && !k.startsWith("HF_") && !k.startsWith("XDG_")) env[k] = v;
+    if (v !== undefined && !k.startsWith("SN11_") && !k.startsWith("HF_") && !k.startsWith("XDG_"))
+      env[k] = v;
   }
   return { ...env, HOME: home, ...extra };
 }

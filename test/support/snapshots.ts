@@ -41,5 +41,12 @@ export function buildSnapshot(miners: readonly MinerSpec[], block = 5_100_000): 
       evaluations.push({ repo, hash, status, total_score: m.score ?? null });
     }
   });
-  return { netuid: 11, block, hotkeys, commitments, evaluations, hyperparameters: { min_allowed_weights: 1 } };
+  return {
+    netuid: 11,
+    block,
+    hotkeys,
+    commitments,
+    evaluations,
+    hyperparameters: { min_allowed_weights: 1 },
+  };
 }

@@ -32,7 +32,13 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
 
   it("defaults: data dir under HOME, finney, netuid 11, the default profile", () => {
     const { config, file } = loadConfig({ env: { HOME: home }, flags: {} });
-    expect(config).toEqual({ dataDir: "/home/miner/.sn11", network: "finney", netuid: 11, profile: "dippy-2025-03", log: "warn" });
+    expect(config).toEqual({
+      dataDir: "/home/miner/.sn11",
+      network: "finney",
+      netuid: 11,
+      profile: "dippy-2025-03",
+      log: "warn",
+    });
     expect(file).toBeNull();
   });
 
@@ -54,9 +60,12 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
     expect(JSON.stringify(redactedConfig(loaded.config))).not.toContain("hf_secret");
   });
 
-  it.each(["finney", "test", "local", "ws://127.0.0.1:9944", "wss://node.example:443"])("accepts network %s", (network) => {
-    expect(loadConfig({ env: { HOME: home }, flags: { network } }).config.network).toBe(network);
-  });
+  it.each(["finney", "test", "local", "ws://127.0.0.1:9944", "wss://node.example:443"])(
+    "accepts network %s",
+    (network) => {
+      expect(loadConfig({ env: { HOME: home }, flags: { network } }).config.network).toBe(network);
+    },
+  );
 });
 
 describe("loadConfig errors name where the bad value came from", () => {
@@ -74,7 +83,9 @@ describe("loadConfig errors name where the bad value came from", () => {
   });
 
   it("a missing --config file is a config error", () => {
-    expect(() => loadConfig({ env: { HOME: "/h" }, flags: {}, configFile: "/nonexistent/c.json" })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { HOME: "/h" }, flags: {}, configFile: "/nonexistent/c.json" })).toThrow(
+      ConfigError,
+    );
   });
 
   it("a bad environment variable is a config error naming it", () => {

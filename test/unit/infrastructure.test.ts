@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { CleanupRegistry } from "../../src/cleanup.js";
 import { commanderOptions, parseOptions } from "../../src/commands/options.js";
-import { CancelledError, ConfigError, EXIT, UsageError, throwIfCancelled } from "../../src/errors.js";
+import { CancelledError, ConfigError, EXIT, throwIfCancelled, UsageError } from "../../src/errors.js";
 import { createLogger } from "../../src/log.js";
 
 describe("createLogger", () => {

@@ -15,9 +15,21 @@ describe("entryHash (the reference's regenerate_hash)", () => {
   // Expected values computed independently with Python's hashlib: int(sha256(s).hexdigest()[:16], 16).
   it.each([
     ["alice", "my-rp-27b", "chatml", HK, "9525395185856227788"],
-    ["DippyAI", "your-model-here", "llama3", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "10588946261138713635"],
+    [
+      "DippyAI",
+      "your-model-here",
+      "llama3",
+      "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+      "10588946261138713635",
+    ],
     ["a", "b", "gemma2", "", "10318560525122297968"],
-    ["alice-lab", "rp-mix-22b", "chatml", "5GpUbRkf98rauHEynCCFLFthPrFz6p2wRybuotehv4F79noR", "11735224918934202499"],
+    [
+      "alice-lab",
+      "rp-mix-22b",
+      "chatml",
+      "5GpUbRkf98rauHEynCCFLFthPrFz6p2wRybuotehv4F79noR",
+      "11735224918934202499",
+    ],
   ])("%s/%s %s %s → %s", (ns, name, template, hotkey, expected) => {
     expect(entryHash(ns, name, template, hotkey)).toBe(expected);
   });

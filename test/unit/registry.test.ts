@@ -36,7 +36,10 @@ describe("registry rules, in the reference's order", () => {
   });
 
   it("the epoch block follows the profile", () => {
-    expect(verdicts([{ score: 0.5, block: 5_000_000 }], 6_000_000, later)[0]).toEqual([false, "before_epoch"]);
+    expect(verdicts([{ score: 0.5, block: 5_000_000 }], 6_000_000, later)[0]).toEqual([
+      false,
+      "before_epoch",
+    ]);
     expect(verdicts([{ score: 0.5, block: 5_623_610 }], 6_000_000, later)[0]).toEqual([true, null]);
   });
 

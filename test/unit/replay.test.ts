@@ -19,7 +19,11 @@ describe.skipIf(!HAS_SHARED)("the worked example of SCORING.md", () => {
     if (!parsed.ok) throw new Error(parsed.message);
     const out = replayToJson(replaySnapshot(parsed.snapshot, seed));
     expect(out.registry.map((r) => [r.uid, r.hotkey, r.valid])).toEqual(
-      expected.registry.map((r: { uid: number; hotkey: string; valid: boolean }) => [r.uid, r.hotkey, r.valid]),
+      expected.registry.map((r: { uid: number; hotkey: string; valid: boolean }) => [
+        r.uid,
+        r.hotkey,
+        r.valid,
+      ]),
     );
     expect(out.win_rate).toEqual(expected.win_rate);
     expect(out.weights).toHaveLength(expected.weights.length);
@@ -56,7 +60,10 @@ describe("replay", () => {
   });
 
   it("warns when the chain would refuse the vector for min_allowed_weights", () => {
-    const snapshot = { ...buildSnapshot([{ score: 0.5 }, { score: 0.4 }]), hyperparameters: { min_allowed_weights: 8 } };
+    const snapshot = {
+      ...buildSnapshot([{ score: 0.5 }, { score: 0.4 }]),
+      hyperparameters: { min_allowed_weights: 8 },
+    };
     expect(replaySnapshot(snapshot, seed).warnings.join()).toContain("WeightVecLengthIsLow");
   });
 
@@ -121,7 +128,12 @@ describe("properties of the weight vector", () => {
     const small = fc.array(minerArb, { minLength: 2, maxLength: 40 }).map((m) => buildSnapshot(m));
     fc.assert(
       fc.property(
-        small.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray([...s.hotkeys.keys()], { minLength: s.hotkeys.length }))),
+        small.chain((s) =>
+          fc.tuple(
+            fc.constant(s),
+            fc.shuffledSubarray([...s.hotkeys.keys()], { minLength: s.hotkeys.length }),
+          ),
+        ),
         ([snapshot, order]) => {
           const base = replaySnapshot(snapshot, seed);
           const moved = replaySnapshot(permute(snapshot, order), seed);
@@ -129,7 +141,9 @@ describe("properties of the weight vector", () => {
             expect(moved.rows[to]?.valid).toBe(base.rows[from]?.valid);
             expect(moved.rows[to]?.reason).toBe(base.rows[from]?.reason);
             expect(moved.rows[to]?.winRate).toBe(base.rows[from]?.winRate);
-            expect(Math.abs((moved.weights[to] as number) - (base.weights[from] as number))).toBeLessThan(1e-6);
+            expect(Math.abs((moved.weights[to] as number) - (base.weights[from] as number))).toBeLessThan(
+              1e-6,
+            );
           });
         },
       ),

@@ -5,17 +5,30 @@ import { buildSnapshot } from "../support/snapshots.js";
 const good = () => JSON.parse(JSON.stringify(buildSnapshot([{ score: 0.5 }, { score: 0.4 }])));
 
 describe("parseSnapshot names the JSON path of the first problem", () => {
-  it.each<[string, (s: Record<string, any>) => unknown, string]>([
+  type Json = Record<string, unknown> & {
+    commitments: Record<string, unknown>[];
+    evaluations: Record<string, unknown>[];
+  };
+  const set =
+    (list: "commitments" | "evaluations", index: number, key: string, value: unknown) => (s: Json) => {
+      (s[list][index] as Record<string, unknown>)[key] = value;
+      return s;
+    };
+  const repeat = (list: "commitments" | "evaluations") => (s: Json) => {
+    s[list].push({ ...s[list][0] });
+    return s;
+  };
+  it.each<[string, (s: Json) => unknown, string]>([
     ["missing block", (s) => ({ ...s, block: undefined }), "$.block"],
     ["negative block", (s) => ({ ...s, block: -1 }), "$.block"],
     ["hotkeys not an array", (s) => ({ ...s, hotkeys: "x" }), "$.hotkeys"],
     ["empty hotkey", (s) => ({ ...s, hotkeys: ["a", ""] }), "$.hotkeys[1]"],
-    ["commitment block as a string", (s) => ((s.commitments[1].block = "5000000"), s), "$.commitments[1].block"],
-    ["commitment data a number", (s) => ((s.commitments[0].data = 7), s), "$.commitments[0].data"],
-    ["unknown status", (s) => ((s.evaluations[0].status = "DONE"), s), "$.evaluations[0].status"],
-    ["score a string", (s) => ((s.evaluations[1].total_score = "0.5"), s), "$.evaluations[1].total_score"],
-    ["two commitments for one hotkey", (s) => (s.commitments.push({ ...s.commitments[0] }), s), "$.commitments[2].hotkey"],
-    ["two evaluations for one model", (s) => (s.evaluations.push({ ...s.evaluations[0] }), s), "$.evaluations[2]"],
+    ["commitment block as a string", set("commitments", 1, "block", "5000000"), "$.commitments[1].block"],
+    ["commitment data a number", set("commitments", 0, "data", 7), "$.commitments[0].data"],
+    ["unknown status", set("evaluations", 0, "status", "DONE"), "$.evaluations[0].status"],
+    ["score a string", set("evaluations", 1, "total_score", "0.5"), "$.evaluations[1].total_score"],
+    ["two commitments for one hotkey", repeat("commitments"), "$.commitments[2].hotkey"],
+    ["two evaluations for one model", repeat("evaluations"), "$.evaluations[2]"],
     ["not an object", () => [1, 2], "$"],
   ])("%s → %s", (_label, mutate, path) => {
     const result = parseSnapshot(mutate(good()));

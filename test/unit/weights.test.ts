@@ -59,7 +59,7 @@ describe("computeStepWeights", () => {
     const total = (0.25 * (1 + e)) / (2 + e) + 0.75;
     expect(normalized[74]).toBeCloseTo(0.75 / total, 6);
     expect(normalized[74]).toBeCloseTo(0.84874, 5);
-    expect(normalized[3]).toBeCloseTo((0.25 / (2 + e)) / total, 6);
+    expect(normalized[3]).toBeCloseTo(0.25 / (2 + e) / total, 6);
     expect(normalized[5]).toBeCloseTo((0.25 * e) / (2 + e) / total, 6);
     expect(Array.from(normalized).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
@@ -104,7 +104,10 @@ describe("toEmittedWeights (SDK convert_weights_and_uids_for_emit)", () => {
   });
 
   it("drops values that round to 0 and keeps uids ascending", () => {
-    expect(toEmittedWeights([0.5, 0.000001, 1], [9, 3, 5])).toEqual({ uids: [5, 9], weights: [65535, 32768] });
+    expect(toEmittedWeights([0.5, 0.000001, 1], [9, 3, 5])).toEqual({
+      uids: [5, 9],
+      weights: [65535, 32768],
+    });
   });
 
   it("all zero → nothing to set", () => {

@@ -14,7 +14,14 @@ describe("isWin (compete.py iswin, penalty 0.03)", () => {
     ["earlier block wins a tie", 0.5, 0.5, 10, 11, true],
     ["later, 3 % better: 0.97·0.63 = 0.6111 > 0.61 still wins", 0.63, 0.61, 11, 10, true],
     ["later, 2 % better loses", 0.612, 0.6, 11, 10, false],
-    ["later by exactly the penalty: 0.97·(0.5/0.97) vs 0.5 → float tie, no win", 0.5 / 0.97, 0.5, 11, 10, false],
+    [
+      "later by exactly the penalty: 0.97·(0.5/0.97) vs 0.5 → float tie, no win",
+      0.5 / 0.97,
+      0.5,
+      11,
+      10,
+      false,
+    ],
     ["zero never beats zero", 0, 0, 10, 11, false],
   ])("%s", (_label, si, sj, bi, bj, expected) => {
     expect(isWin(si, sj, bi, bj, 0.03)).toBe(expected);
@@ -30,7 +37,10 @@ const c = (totalScore: number, block: number | null, valid = true) => ({
 
 describe("computeWinRates (compute_wins)", () => {
   it("counts invalid uids as opponents in the denominator", () => {
-    const rates = computeWinRates([c(0.61, 4_900_000), c(0.63, 4_950_000), c(0, null, false), c(0, null, false)], seed);
+    const rates = computeWinRates(
+      [c(0.61, 4_900_000), c(0.63, 4_950_000), c(0, null, false), c(0, null, false)],
+      seed,
+    );
     expect(rates).toEqual([2 / 3, 1, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
   });
 
@@ -48,7 +58,10 @@ describe("computeWinRates (compute_wins)", () => {
 
   it("an unrecorded uid competes with sys.maxsize: the penalty never hits the recorded one", () => {
     // Both at score 0.5; the unrecorded one is invalid anyway, but its block must not count as earlier.
-    const rates = computeWinRates([c(0.5, 5_000_000), { totalScore: 0.5, block: null, valid: false, recorded: false }], seed);
+    const rates = computeWinRates(
+      [c(0.5, 5_000_000), { totalScore: 0.5, block: null, valid: false, recorded: false }],
+      seed,
+    );
     expect(rates[0]).toBe(1);
   });
 
