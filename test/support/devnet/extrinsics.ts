@@ -1,0 +1,207 @@
+import type { GenericExtrinsic } from "@polkadot/types";
+import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
+import { u8aConcat, u8aToHex } from "@polkadot/util";
+import { type ChainSpec, palletIndex } from "./metadata.js";
+import { type ChainState, commitmentKey, epochIndex, type Subnet } from "./state.js";
+
+/** A pool-level rejection: the node answers the RPC with an error and the extrinsic never enters a block. */
+export class PoolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EventSpec {
+  section: string;
+  method: string;
+  values: unknown[];
+}
+
+export interface Applied {
+  events: EventSpec[];
+}
+
+/** A dispatch failure: the extrinsic is included, the nonce is spent, the module error is in the events. */
+class DispatchFailure extends Error {
+  constructor(
+    readonly section: string,
+    readonly error: string,
+  ) {
+    super(`${section}.${error}`);
+  }
+}
+
+export interface ValidationContext {
+  readonly blockNumber: number;
+  readonly genesisHash: string;
+  readonly blockHashAt: (n: number) => string | undefined;
+}
+
+/** Checks the signature exactly as a node does: rebuild the signing payload from the extrinsic and the chain. */
+export function validateExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericExtrinsic, ctx: ValidationContext): void {
+  if (!xt.isSigned) throw new PoolError(1010, "Invalid Transaction", "Transaction call is not expected");
+  const era = xt.era;
+  let blockHash = ctx.genesisHash;
+  if (era.isMortalEra) {
+    const birth = era.asMortalEra.birth(ctx.blockNumber);
+    const death = era.asMortalEra.death(ctx.blockNumber);
+    if (ctx.blockNumber >= death) throw new PoolError(1010, "Invalid Transaction", "Transaction is outdated");
+    const hash = ctx.blockHashAt(birth);
+    if (!hash) throw new PoolError(1010, "Invalid Transaction", "Transaction has an ancient birth block");
+    blockHash = hash;
+  }
+  const version = spec.runtimeVersion as { specVersion: number; transactionVersion: number };
+  const signature = xt.inner.signature as unknown as { mode?: { toNumber(): number } };
+  const payload = spec.registry.createType(
+    "ExtrinsicPayload",
+    {
+      method: xt.method.toHex(),
+      era: xt.era,
+      nonce: xt.nonce,
+      tip: xt.tip,
+      mode: signature.mode?.toNumber() ?? 0,
+      specVersion: version.specVersion,
+      transactionVersion: version.transactionVersion,
+      genesisHash: ctx.genesisHash,
+      blockHash,
+      metadataHash: null,
+    },
+    { version: 4 },
+  );
+  let message = payload.toU8a({ method: true });
+  if (message.length > 256) message = blake2AsU8a(message, 256);
+  const verified = signatureVerify(message, xt.signature.toU8a(), xt.signer.toString());
+  if (!verified.isValid) throw new PoolError(1010, "Invalid Transaction", "Transaction has a bad signature");
+  const signer = signerOf(xt);
+  const expected = state.nonces.get(signer) ?? 0;
+  const nonce = xt.nonce.toNumber();
+  if (nonce < expected) throw new PoolError(1010, "Invalid Transaction", "Transaction is outdated");
+  if (nonce > expected) throw new PoolError(1010, "Invalid Transaction", "Transaction will be valid in the future");
+}
+
+/** Applies a validated extrinsic: spends the nonce, runs the pallet's rules, returns its events. */
+export function applyExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericExtrinsic, blockNumber: number): Applied {
+  const signer = signerOf(xt);
+  state.nonces.set(signer, (state.nonces.get(signer) ?? 0) + 1);
+  const call = `${xt.method.section}.${xt.method.method}`;
+  const args = xt.method.args;
+  const events: EventSpec[] = [];
+  try {
+    switch (call) {
+      case "commitments.setCommitment":
+        events.push(setCommitment(spec, state, signer, args[0]?.toJSON() as number, args[1] as never, blockNumber));
+        break;
+      case "subtensorModule.setWeights":
+        events.push(
+          setWeights(state, signer, {
+            netuid: args[0]?.toJSON() as number,
+            uids: args[1]?.toJSON() as number[],
+            values: args[2]?.toJSON() as number[],
+            versionKey: Number(args[3]?.toString()),
+            blockNumber,
+          }),
+        );
+        break;
+      default:
+        throw new DispatchFailure("system", "CallFiltered");
+    }
+    events.push({ section: "system", method: "ExtrinsicSuccess", values: [dispatchInfo()] });
+  } catch (error) {
+    if (!(error instanceof DispatchFailure)) throw error;
+    events.push({ section: "system", method: "ExtrinsicFailed", values: [moduleError(spec, error), dispatchInfo()] });
+  }
+  return { events };
+}
+
+function dispatchInfo() {
+  return { weight: { refTime: 1, proofSize: 0 }, class: "Normal", paysFee: "No" };
+}
+
+function moduleError(spec: ChainSpec, failure: DispatchFailure) {
+  const pallet = failure.section === "system" ? "System" : failure.section === "commitments" ? "Commitments" : "SubtensorModule";
+  const errors = spec.decorated.errors as unknown as Record<string, Record<string, { meta: { index: { toNumber(): number } } }>>;
+  const index = errors[failure.section]?.[failure.error]?.meta.index.toNumber() ?? 0;
+  return { Module: { index: palletIndex(spec, pallet), error: u8aToHex(u8aConcat([index], [0, 0, 0])) } };
+}
+
+function uidOf(subnet: Subnet | undefined, hotkey: string): number {
+  return subnet ? subnet.neurons.findIndex((n) => n.hotkey === hotkey) : -1;
+}
+
+function setCommitment(
+  spec: ChainSpec,
+  state: ChainState,
+  signer: string,
+  netuid: number,
+  info: { fields: { type: string; value: { toU8a(bare?: boolean): Uint8Array } }[]; toHex(): string },
+  blockNumber: number,
+): EventSpec {
+  const subnet = state.subnets.get(netuid);
+  if (uidOf(subnet, signer) < 0) throw new DispatchFailure("commitments", "AccountNotAllowedCommit");
+  if (info.fields.length > 3) throw new DispatchFailure("commitments", "TooManyFieldsInCommitmentInfo");
+  const length = info.fields.reduce((sum, field) => {
+    if (field.type.startsWith("Raw")) return sum + Number(field.type.slice(3));
+    if (field.type === "BigRaw") return sum + field.value.toU8a(true).length;
+    if (["BlakeTwo256", "Sha256", "Keccak256", "ShaThree256"].includes(field.type)) return sum + 32;
+    return sum;
+  }, 0);
+  const required = Math.max(100, length);
+  const key = commitmentKey(netuid, signer);
+  const epoch = epochIndex(subnet, blockNumber, netuid);
+  const usage = state.usedSpace.get(key);
+  const used = usage && usage.lastEpoch === epoch ? usage.used : 0;
+  if (used + required > state.maxSpace) throw new DispatchFailure("commitments", "SpaceLimitExceeded");
+  state.usedSpace.set(key, { lastEpoch: epoch, used: used + required });
+  state.commitments.set(key, { block: blockNumber, info: info.toHex() });
+  void spec;
+  return { section: "commitments", method: "Commitment", values: [netuid, signer] };
+}
+
+function setWeights(
+  state: ChainState,
+  signer: string,
+  call: { netuid: number; uids: number[]; values: number[]; versionKey: number; blockNumber: number },
+): EventSpec {
+  const subnet = state.subnets.get(call.netuid);
+  if (!subnet) throw new DispatchFailure("subtensorModule", "MechanismDoesNotExist");
+  const h = subnet.hyper;
+  if (h.commitRevealEnabled) throw new DispatchFailure("subtensorModule", "CommitRevealEnabled");
+  if (call.uids.length !== call.values.length) throw new DispatchFailure("subtensorModule", "WeightVecNotEqualSize");
+  const n = subnet.neurons.length;
+  if (call.uids.length > n) throw new DispatchFailure("subtensorModule", "UidsLengthExceedUidsInSubNet");
+  const uid = uidOf(subnet, signer);
+  if (uid < 0) throw new DispatchFailure("subtensorModule", "HotKeyNotRegisteredInSubNet");
+  if (h.weightsVersionKey !== 0 && call.versionKey < h.weightsVersionKey) {
+    throw new DispatchFailure("subtensorModule", "IncorrectWeightVersionKey");
+  }
+  const neuron = subnet.neurons[uid] as Subnet["neurons"][number];
+  if (neuron.lastUpdate !== 0 && call.blockNumber - neuron.lastUpdate < h.weightsRateLimit) {
+    throw new DispatchFailure("subtensorModule", "SettingWeightsTooFast");
+  }
+  const selfWeight = call.uids.length === 1 && call.uids[0] === uid;
+  if (!selfWeight && !neuron.validatorPermit && subnet.ownerHotkey !== signer) {
+    throw new DispatchFailure("subtensorModule", "NeuronNoValidatorPermit");
+  }
+  if (new Set(call.uids).size !== call.uids.length) throw new DispatchFailure("subtensorModule", "DuplicateUids");
+  if (call.uids.some((u) => u >= n)) throw new DispatchFailure("subtensorModule", "UidVecContainInvalidOne");
+  if (!selfWeight && call.uids.length < Math.min(h.minAllowedWeights, n)) {
+    throw new DispatchFailure("subtensorModule", "WeightVecLengthIsLow");
+  }
+  const max = Math.max(0, ...call.values);
+  const upscaled = call.values.map((v) => (max === 0 ? 0 : Math.round((v * 65535) / max)));
+  subnet.weights.set(
+    uid,
+    call.uids.map((u, i) => [u, upscaled[i] as number]),
+  );
+  neuron.lastUpdate = call.blockNumber;
+  return { section: "subtensorModule", method: "WeightsSet", values: [call.netuid, uid] };
+}
+
+/** The signer's 32-byte public key as hex (the MultiAddress encoding has an extra variant byte). */
+function signerOf(xt: GenericExtrinsic): string {
+  return u8aToHex(decodeAddress(xt.signer.toString()));
+}
