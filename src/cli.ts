@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { versionText } from "./build-info.js";
+import type { ChainClient } from "./chain/client.js";
 import { CleanupRegistry } from "./cleanup.js";
 import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } from "./commands/define.js";
 import { COMMANDS } from "./commands/index.js";
@@ -141,6 +142,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
     const activeLogger = logger;
     let store: Store | null = null;
+    let chain: Promise<ChainClient> | null = null;
     const ctx: CommandContext = {
       globals,
       loaded,
@@ -158,6 +160,25 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
           activeLogger.debug({ file: opened.file }, "store opened");
         }
         return store;
+      },
+      chain: () => {
+        if (!chain) {
+          chain = (async () => {
+            // Loaded on demand: @polkadot/api costs ~140 ms to import, which commands without the chain skip.
+            const { SubtensorClient } = await import("./chain/client.js");
+            const { resolveEndpoints } = await import("./chain/endpoints.js");
+            const client = await SubtensorClient.connect({
+              endpoints: resolveEndpoints(loaded.config.network),
+              logger: activeLogger,
+              signal: io.signal,
+              callTimeoutMs: loaded.config.chainTimeout * 1000,
+              connectTimeoutMs: loaded.config.chainTimeout * 1000,
+            });
+            cleanup.add("chain", () => client.close());
+            return client;
+          })();
+        }
+        return chain;
       },
     };
     const options = parseOptions(def.options, rawOptions);

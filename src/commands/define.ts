@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ChainClient } from "../chain/client.js";
 import type { CleanupRegistry } from "../cleanup.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Logger, Writer } from "../log.js";
@@ -26,6 +27,8 @@ export interface CommandContext {
   readonly cleanup: CleanupRegistry;
   /** Opens the data dir's store on first use; closed (and checkpointed) by the cleanup registry. */
   readonly store: () => Store;
+  /** Connects to the configured network on first use; closed by the cleanup registry. */
+  readonly chain: () => Promise<ChainClient>;
 }
 
 export interface ArgumentSpec {

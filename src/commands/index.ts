@@ -1,11 +1,17 @@
+import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
 import type { CommandDefinition } from "./define.js";
+import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
+import { snapshotCommand } from "./snapshot.js";
 import { weightsCommand } from "./weights.js";
 
 /** The one registry of commands: only commands that work are listed. */
 export const COMMANDS: readonly CommandDefinition[] = [
   weightsCommand as unknown as CommandDefinition,
+  metagraphCommand as unknown as CommandDefinition,
+  commitmentsCommand as unknown as CommandDefinition,
+  snapshotCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { UsageError } from "../errors.js";
 import { fixed, renderTable, shortHotkey } from "../render/table.js";
 import { repoId } from "../scoring/model-id.js";
@@ -15,6 +16,10 @@ const options = z.object({
     .string()
     .optional()
     .describe("replay one validator step from a snapshot file (SCORING.md §Replay)"),
+  fromChain: z
+    .boolean()
+    .default(false)
+    .describe("replay the chain's finalized block with the local evaluations"),
   history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
   limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
   record: z.boolean().default(true).describe("do not record this replay in the store"),
@@ -29,29 +34,40 @@ export const weightsCommand = defineCommand({
   examples: [
     "sn11 weights --snapshot step.json",
     "sn11 weights --snapshot step.json --json",
+    "sn11 weights --from-chain",
     "sn11 weights --history",
   ],
   options,
   async run({ options: opts }, ctx) {
-    if ((opts.snapshot === undefined) === !opts.history) {
-      throw new UsageError("give exactly one of --snapshot FILE or --history", {
+    if ([opts.snapshot !== undefined, opts.fromChain, opts.history].filter(Boolean).length !== 1) {
+      throw new UsageError("give exactly one of --snapshot FILE, --from-chain or --history", {
         hint: "sn11 weights --snapshot step.json",
       });
     }
     if (opts.history) return historyResult(ctx.store().weightComputations.list(opts.limit));
 
-    const file = resolve(ctx.cwd, opts.snapshot as string);
-    const snapshot = readSnapshot(file);
     const profile = findProfile(ctx.loaded.config.profile);
     if (!profile)
       throw new Error(`profile ${ctx.loaded.config.profile} passed validation but does not exist`);
+    let snapshot: Snapshot;
+    let sourceRef: string;
+    if (opts.fromChain) {
+      const chain = await ctx.chain();
+      ({ snapshot } = await readStepSnapshot(chain, ctx.loaded.config.netuid, () =>
+        ctx.store().evaluations.forProfile(profile.id),
+      ));
+      sourceRef = chain.endpoint;
+    } else {
+      sourceRef = resolve(ctx.cwd, opts.snapshot as string);
+      snapshot = readSnapshot(sourceRef);
+    }
     const replay = replaySnapshot(snapshot, profile);
     const digest = snapshotDigest(snapshot);
     const json = { ...replayToJson(replay), snapshot_digest: digest };
     if (opts.record) {
       ctx.store().weightComputations.record({
-        source: "snapshot",
-        sourceRef: file,
+        source: opts.fromChain ? "chain" : "snapshot",
+        sourceRef,
         snapshotDigest: digest,
         profile: profile.id,
         netuid: replay.netuid,
@@ -61,7 +77,7 @@ export const weightsCommand = defineCommand({
         result: json,
       });
     }
-    ctx.logger.debug({ file, digest, uids: replay.rows.length }, "replayed snapshot");
+    ctx.logger.debug({ source: sourceRef, digest, uids: replay.rows.length }, "replayed snapshot");
     return { json, text: () => replayText(replay, digest) };
   },
 });

@@ -16,6 +16,7 @@ export const configSchema = z.strictObject({
   netuid: z.number().int().min(0).max(65535),
   profile: z.enum(PROFILE_IDS as [string, ...string[]]),
   log: z.enum(LOG_LEVELS),
+  chainTimeout: z.number().positive().max(3600),
   hfToken: z.string().min(1).optional(),
 });
 
@@ -76,6 +77,13 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: ["SN11_LOG"],
     fromText: text,
     defaultValue: () => "warn",
+  },
+  {
+    key: "chainTimeout",
+    description: "seconds to wait for one chain call (and to connect) before failing over",
+    env: ["SN11_CHAIN_TIMEOUT"],
+    fromText: (s) => (/^\s*\d+(\.\d+)?\s*$/.test(s) ? Number(s) : s),
+    defaultValue: () => 30,
   },
   {
     key: "hfToken",

@@ -29,6 +29,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX weight_computations_by_time ON weight_computations (created_at);
     `,
   },
+  {
+    version: 2,
+    name: "evaluations",
+    sql: `
+      CREATE TABLE evaluations (
+        id          INTEGER PRIMARY KEY,
+        repo        TEXT    NOT NULL,
+        entry_hash  TEXT    NOT NULL,
+        profile     TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('QUEUED', 'PRECHECK', 'RUNNING', 'COMPLETED', 'FAILED')),
+        total_score REAL,
+        revision    TEXT,
+        reason      TEXT,
+        created_at  TEXT    NOT NULL,
+        updated_at  TEXT    NOT NULL,
+        UNIQUE (repo, entry_hash, profile)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -20,6 +20,13 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
          VALUES ('2026-01-01T00:00:00.000Z', 'snapshot', 'old.json', 'abc', 'dippy-2025-03', 11, 5000000, 8, 2, '{"weights":[1]}')`,
       )
       .run(),
+  2: (db) =>
+    db
+      .prepare(
+        `INSERT INTO evaluations (repo, entry_hash, profile, status, total_score, revision, reason, created_at, updated_at)
+         VALUES ('a/b', '123', 'dippy-2025-03', 'COMPLETED', 0.5, 'abc', NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -49,8 +56,10 @@ describe("store", () => {
 
       const db = openDatabase(file);
       expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-      const count = db.prepare("SELECT count(*) AS n FROM weight_computations").get() as { n: number };
-      expect(count.n).toBe(version >= 1 ? 1 : 0);
+      const count = (table: string) =>
+        (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      expect(count("weight_computations")).toBe(version >= 1 ? 1 : 0);
+      expect(count("evaluations")).toBe(version >= 2 ? 1 : 0);
       closeDatabase(db);
     },
   );
@@ -79,6 +88,19 @@ describe("store", () => {
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 't'").get()).toBeUndefined();
     closeDatabase(db);
+  });
+
+  it("keeps one evaluation per repo, entry hash and profile", () => {
+    const store = Store.open(tempDir());
+    const base = { repo: "a/m", entryHash: "1", revision: null, reason: null };
+    store.evaluations.upsert({ ...base, profile: "dippy-2025-03", status: "QUEUED", totalScore: null });
+    store.evaluations.upsert({ ...base, profile: "dippy-2025-03", status: "COMPLETED", totalScore: 0.7 });
+    store.evaluations.upsert({ ...base, profile: "dippy-2025-07", status: "FAILED", totalScore: null });
+    expect(store.evaluations.forProfile("dippy-2025-03").map((e) => [e.status, e.totalScore])).toEqual([
+      ["COMPLETED", 0.7],
+    ]);
+    expect(store.evaluations.forProfile("dippy-2025-07")).toHaveLength(1);
+    store.close();
   });
 
   it("records and lists weight computations newest first", () => {

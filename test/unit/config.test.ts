@@ -38,6 +38,7 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
       netuid: 11,
       profile: "dippy-2025-03",
       log: "warn",
+      chainTimeout: 30,
     });
     expect(file).toBeNull();
   });

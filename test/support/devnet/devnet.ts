@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { GenericExtrinsic } from "@polkadot/types";
 import type { Header } from "@polkadot/types/interfaces";
+import type { Codec } from "@polkadot/types/types";
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsHex, blake2AsU8a, decodeAddress } from "@polkadot/util-crypto";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -29,12 +30,16 @@ interface Block {
   storage?: Map<string, string>;
 }
 
-export type Fault =
+/** `match`: the fault applies only to requests whose JSON params contain this text. */
+export type Fault = { match?: string } & (
   | { method: string; action: "drop" }
+  /** Stop the whole node when the call arrives (every connection drops) and come back after `downMs`. */
+  | { method: string; action: "restart"; downMs: number }
   | { method: string; action: "stall"; ms: number }
   | { method: string; action: "error"; code: number; message: string }
   /** Include the extrinsic in a block, then drop the connection before telling the client. */
-  | { method: "author_submitAndWatchExtrinsic"; action: "drop-after-include" };
+  | { method: "author_submitAndWatchExtrinsic"; action: "drop-after-include" }
+);
 
 export interface DevnetOptions {
   /** Produce a block every N ms (the daemon's view of time); default: only on demand and on submission. */
@@ -100,7 +105,13 @@ export class Devnet {
   // ---- state set-up (what genesis and other users' transactions would have done) ----
 
   addSubnet(netuid: number, hyper: Partial<Hyperparameters> = {}, ownerHotkey: string | null = null): void {
-    this.state.subnets.set(netuid, { netuid, neurons: [], hyper: { ...DEFAULT_HYPERPARAMETERS, ...hyper }, ownerHotkey, weights: new Map() });
+    this.state.subnets.set(netuid, {
+      netuid,
+      neurons: [],
+      hyper: { ...DEFAULT_HYPERPARAMETERS, ...hyper },
+      ownerHotkey,
+      weights: new Map(),
+    });
   }
 
   setHyperparameters(netuid: number, hyper: Partial<Hyperparameters>): void {
@@ -127,7 +138,7 @@ export class Devnet {
   /** Writes a commitment as if its owner had sent it at `block` (default: the next block). */
   putCommitment(netuid: number, hotkey: string, text: string | Uint8Array, block = this.blockNumber): void {
     const bytes = typeof text === "string" ? stringToU8a(text) : text;
-    const info = this.spec.registry.createType(registrationInfoType(this.spec) as never, {
+    const info = this.spec.registry.createType<Codec>(registrationInfoType(this.spec), {
       fields: [{ [`Raw${bytes.length}`]: bytes }],
     });
     this.state.commitments.set(commitmentKey(netuid, toHex(hotkey)), { block, info: info.toHex() });
@@ -145,7 +156,10 @@ export class Devnet {
   commitmentText(netuid: number, hotkey: string): { block: number; text: string } | null {
     const c = this.best.state.commitments.get(commitmentKey(netuid, toHex(hotkey)));
     if (!c) return null;
-    const info = this.spec.registry.createType(registrationInfoType(this.spec) as never, hexToU8a(c.info)) as unknown as {
+    const info = this.spec.registry.createType(
+      registrationInfoType(this.spec) as never,
+      hexToU8a(c.info),
+    ) as unknown as {
       fields: { value: { toU8a(bare: boolean): Uint8Array } }[];
     };
     return { block: c.block, text: Buffer.from(info.fields[0]?.value.toU8a(true) ?? []).toString("latin1") };
@@ -241,11 +255,18 @@ export class Devnet {
     const records: Uint8Array[] = [];
     perExtrinsic.forEach((events, index) => {
       for (const event of events) {
-        const decorated = (this.spec.decorated.events as unknown as Record<string, Record<string, { meta: { index: { toNumber(): number }; fields: { type: unknown }[] } }>>)[event.section]?.[event.method];
+        const decorated = (
+          this.spec.decorated.events as unknown as Record<
+            string,
+            Record<string, { meta: { index: { toNumber(): number }; fields: { type: unknown }[] } }>
+          >
+        )[event.section]?.[event.method];
         if (!decorated) throw new Error(`devnet: no event ${event.section}.${event.method}`);
         const pallet = palletIndex(this.spec, palletName(event.section));
         const fields = decorated.meta.fields.map((field, i) =>
-          this.spec.registry.createType(this.spec.registry.createLookupType(field.type as never), event.values[i]).toU8a(),
+          this.spec.registry
+            .createType(this.spec.registry.createLookupType(field.type as never), event.values[i])
+            .toU8a(),
         );
         const phase = this.spec.registry.createType("u32", index).toU8a();
         records.push(u8aConcat([0], phase, [pallet, decorated.meta.index.toNumber()], ...fields, [0]));
@@ -262,7 +283,8 @@ export class Devnet {
   private blockAt(hash: unknown): Block {
     if (hash === undefined || hash === null) return this.best;
     const block = this.blocks.find((b) => b.hash === hash);
-    if (!block) throw new RpcError(-32000, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
+    if (!block)
+      throw new RpcError(-32000, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
     return block;
   }
 
@@ -298,19 +320,35 @@ export class Devnet {
   private async onMessage(socket: WebSocket, text: string): Promise<void> {
     const request = JSON.parse(text) as { id: number; method: string; params: unknown[] };
     this.stats.requests.set(request.method, (this.stats.requests.get(request.method) ?? 0) + 1);
-    const faultIndex = this.faults.findIndex((f) => f.method === request.method || f.method === "*");
+    const params = JSON.stringify(request.params ?? []);
+    const faultIndex = this.faults.findIndex(
+      (f) => (f.method === request.method || f.method === "*") && (!f.match || params.includes(f.match)),
+    );
     const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
     if (fault?.action === "drop") {
       socket.terminate();
       return;
     }
+    if (fault?.action === "restart") {
+      void this.restart(fault.downMs);
+      return;
+    }
     if (fault?.action === "stall") await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.action === "error") {
-      this.send(socket, { jsonrpc: "2.0", id: request.id, error: { code: fault.code, message: fault.message } });
+      this.send(socket, {
+        jsonrpc: "2.0",
+        id: request.id,
+        error: { code: fault.code, message: fault.message },
+      });
       return;
     }
     try {
-      const result = this.handle(socket, request.method, request.params ?? [], fault?.action === "drop-after-include");
+      const result = this.handle(
+        socket,
+        request.method,
+        request.params ?? [],
+        fault?.action === "drop-after-include",
+      );
       this.send(socket, { jsonrpc: "2.0", id: request.id, result });
       if (result && typeof result === "string" && this.pendingWatch) {
         const watch = this.pendingWatch;
@@ -318,7 +356,10 @@ export class Devnet {
         watch(result);
       }
     } catch (error) {
-      const e = error instanceof RpcError || error instanceof PoolError ? error : new RpcError(-32603, String((error as Error).stack ?? error));
+      const e =
+        error instanceof RpcError || error instanceof PoolError
+          ? error
+          : new RpcError(-32603, String((error as Error).stack ?? error));
       this.send(socket, {
         jsonrpc: "2.0",
         id: request.id,
@@ -342,9 +383,10 @@ export class Devnet {
 
   private notifyHeads(block: Block): void {
     for (const [id, sub] of this.subscriptions) {
-      if (sub.kind === "heads") this.notify(id, "chain_newHead", block.header.toJSON());
-      if (sub.kind === "finalized") this.notify(id, "chain_finalizedHead", block.header.toJSON());
-      if (sub.kind === "storage") this.notify(id, "state_storage", this.storageChanges(block, sub.keys ?? []));
+      if (sub.kind === "heads") this.notify(id, "chain_newHead", headerJson(block));
+      if (sub.kind === "finalized") this.notify(id, "chain_finalizedHead", headerJson(block));
+      if (sub.kind === "storage")
+        this.notify(id, "state_storage", this.storageChanges(block, sub.keys ?? []));
     }
   }
 
@@ -353,7 +395,11 @@ export class Devnet {
     return { block: block.hash, changes: keys.map((k) => [k, storage.get(k) ?? null]) };
   }
 
-  private submit(hex: string, dropAfterInclude: boolean, socket: WebSocket | null): { hash: string; block: Block } {
+  private submit(
+    hex: string,
+    dropAfterInclude: boolean,
+    socket: WebSocket | null,
+  ): { hash: string; block: Block } {
     const xt = this.spec.registry.createType("Extrinsic", hexToU8a(hex)) as unknown as GenericExtrinsic;
     const ctx = {
       blockNumber: this.blockNumber,
@@ -391,10 +437,13 @@ export class Devnet {
       case "chain_getFinalizedHead":
         return this.best.hash;
       case "chain_getHeader":
-        return this.blockAt(params[0]).header.toJSON();
+        return headerJson(this.blockAt(params[0]));
       case "chain_getBlock": {
         const block = this.blockAt(params[0]);
-        return { block: { header: block.header.toJSON(), extrinsics: block.extrinsics }, justifications: null };
+        return {
+          block: { header: block.header.toJSON(), extrinsics: block.extrinsics },
+          justifications: null,
+        };
       }
       case "state_getRuntimeVersion":
         return spec.runtimeVersion;
@@ -403,9 +452,16 @@ export class Devnet {
       case "state_call": {
         const block = this.blockAt(params[2]);
         try {
-          return runtimeCall(spec, block.state, block.number, String(params[0]), hexToU8a(String(params[1])), {
-            selectiveMetagraph: this.options.selectiveMetagraph !== false,
-          });
+          return runtimeCall(
+            spec,
+            block.state,
+            block.number,
+            String(params[0]),
+            hexToU8a(String(params[1])),
+            {
+              selectiveMetagraph: this.options.selectiveMetagraph !== false,
+            },
+          );
         } catch (error) {
           if (error instanceof RuntimeCallError) throw new RpcError(-32000, error.message);
           throw error;
@@ -445,8 +501,14 @@ export class Devnet {
       case "chain_subscribeAllHeads":
       case "chain_subscribeFinalizedHeads": {
         const id = this.subscribe(socket, method === "chain_subscribeFinalizedHeads" ? "finalized" : "heads");
-        const header = this.best.header.toJSON();
-        setImmediate(() => this.notify(id, method === "chain_subscribeFinalizedHeads" ? "chain_finalizedHead" : "chain_newHead", header));
+        const header = headerJson(this.best);
+        setImmediate(() =>
+          this.notify(
+            id,
+            method === "chain_subscribeFinalizedHeads" ? "chain_finalizedHead" : "chain_newHead",
+            header,
+          ),
+        );
         return id;
       }
       case "system_accountNextIndex":
@@ -486,8 +548,15 @@ class RpcError extends Error {
   }
 }
 
+/** A header as a node serializes it: the number as hex. */
+function headerJson(block: Block): Record<string, unknown> {
+  return { ...(block.header.toJSON() as Record<string, unknown>), number: `0x${block.number.toString(16)}` };
+}
+
 function palletName(section: string): string {
-  return { system: "System", commitments: "Commitments", subtensorModule: "SubtensorModule" }[section] ?? section;
+  return (
+    { system: "System", commitments: "Commitments", subtensorModule: "SubtensorModule" }[section] ?? section
+  );
 }
 
 /** Accepts an SS58 address or hex public key. */

@@ -1,6 +1,6 @@
 import type { GenericExtrinsic } from "@polkadot/types";
-import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
 import { u8aConcat, u8aToHex } from "@polkadot/util";
+import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
 import { type ChainSpec, palletIndex } from "./metadata.js";
 import { type ChainState, commitmentKey, epochIndex, type Subnet } from "./state.js";
 
@@ -42,7 +42,12 @@ export interface ValidationContext {
 }
 
 /** Checks the signature exactly as a node does: rebuild the signing payload from the extrinsic and the chain. */
-export function validateExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericExtrinsic, ctx: ValidationContext): void {
+export function validateExtrinsic(
+  spec: ChainSpec,
+  state: ChainState,
+  xt: GenericExtrinsic,
+  ctx: ValidationContext,
+): void {
   if (!xt.isSigned) throw new PoolError(1010, "Invalid Transaction", "Transaction call is not expected");
   const era = xt.era;
   let blockHash = ctx.genesisHash;
@@ -80,11 +85,17 @@ export function validateExtrinsic(spec: ChainSpec, state: ChainState, xt: Generi
   const expected = state.nonces.get(signer) ?? 0;
   const nonce = xt.nonce.toNumber();
   if (nonce < expected) throw new PoolError(1010, "Invalid Transaction", "Transaction is outdated");
-  if (nonce > expected) throw new PoolError(1010, "Invalid Transaction", "Transaction will be valid in the future");
+  if (nonce > expected)
+    throw new PoolError(1010, "Invalid Transaction", "Transaction will be valid in the future");
 }
 
 /** Applies a validated extrinsic: spends the nonce, runs the pallet's rules, returns its events. */
-export function applyExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericExtrinsic, blockNumber: number): Applied {
+export function applyExtrinsic(
+  spec: ChainSpec,
+  state: ChainState,
+  xt: GenericExtrinsic,
+  blockNumber: number,
+): Applied {
   const signer = signerOf(xt);
   state.nonces.set(signer, (state.nonces.get(signer) ?? 0) + 1);
   const call = `${xt.method.section}.${xt.method.method}`;
@@ -93,7 +104,9 @@ export function applyExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericEx
   try {
     switch (call) {
       case "commitments.setCommitment":
-        events.push(setCommitment(spec, state, signer, args[0]?.toJSON() as number, args[1] as never, blockNumber));
+        events.push(
+          setCommitment(spec, state, signer, args[0]?.toJSON() as number, args[1] as never, blockNumber),
+        );
         break;
       case "subtensorModule.setWeights":
         events.push(
@@ -112,7 +125,11 @@ export function applyExtrinsic(spec: ChainSpec, state: ChainState, xt: GenericEx
     events.push({ section: "system", method: "ExtrinsicSuccess", values: [dispatchInfo()] });
   } catch (error) {
     if (!(error instanceof DispatchFailure)) throw error;
-    events.push({ section: "system", method: "ExtrinsicFailed", values: [moduleError(spec, error), dispatchInfo()] });
+    events.push({
+      section: "system",
+      method: "ExtrinsicFailed",
+      values: [moduleError(spec, error), dispatchInfo()],
+    });
   }
   return { events };
 }
@@ -122,8 +139,16 @@ function dispatchInfo() {
 }
 
 function moduleError(spec: ChainSpec, failure: DispatchFailure) {
-  const pallet = failure.section === "system" ? "System" : failure.section === "commitments" ? "Commitments" : "SubtensorModule";
-  const errors = spec.decorated.errors as unknown as Record<string, Record<string, { meta: { index: { toNumber(): number } } }>>;
+  const pallet =
+    failure.section === "system"
+      ? "System"
+      : failure.section === "commitments"
+        ? "Commitments"
+        : "SubtensorModule";
+  const errors = spec.decorated.errors as unknown as Record<
+    string,
+    Record<string, { meta: { index: { toNumber(): number } } }>
+  >;
   const index = errors[failure.section]?.[failure.error]?.meta.index.toNumber() ?? 0;
   return { Module: { index: palletIndex(spec, pallet), error: u8aToHex(u8aConcat([index], [0, 0, 0])) } };
 }
@@ -170,7 +195,8 @@ function setWeights(
   if (!subnet) throw new DispatchFailure("subtensorModule", "MechanismDoesNotExist");
   const h = subnet.hyper;
   if (h.commitRevealEnabled) throw new DispatchFailure("subtensorModule", "CommitRevealEnabled");
-  if (call.uids.length !== call.values.length) throw new DispatchFailure("subtensorModule", "WeightVecNotEqualSize");
+  if (call.uids.length !== call.values.length)
+    throw new DispatchFailure("subtensorModule", "WeightVecNotEqualSize");
   const n = subnet.neurons.length;
   if (call.uids.length > n) throw new DispatchFailure("subtensorModule", "UidsLengthExceedUidsInSubNet");
   const uid = uidOf(subnet, signer);
@@ -186,7 +212,8 @@ function setWeights(
   if (!selfWeight && !neuron.validatorPermit && subnet.ownerHotkey !== signer) {
     throw new DispatchFailure("subtensorModule", "NeuronNoValidatorPermit");
   }
-  if (new Set(call.uids).size !== call.uids.length) throw new DispatchFailure("subtensorModule", "DuplicateUids");
+  if (new Set(call.uids).size !== call.uids.length)
+    throw new DispatchFailure("subtensorModule", "DuplicateUids");
   if (call.uids.some((u) => u >= n)) throw new DispatchFailure("subtensorModule", "UidVecContainInvalidOne");
   if (!selfWeight && call.uids.length < Math.min(h.minAllowedWeights, n)) {
     throw new DispatchFailure("subtensorModule", "WeightVecLengthIsLow");

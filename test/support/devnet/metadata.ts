@@ -29,8 +29,12 @@ export function loadChainSpec(): ChainSpec {
     DrandPriority: { extrinsic: {}, payload: {} },
   });
   const recorded = JSON.parse(readFileSync(sharedFile("fixtures/subtensor/recorded-rpc.json"), "utf8"));
-  const runtimeVersion = (Object.values(recorded.metagraph.state_getRuntimeVersion)[0] as { result: Record<string, unknown> }).result;
-  const rpcMethods = (Object.values(recorded.neurons_lite.rpc_methods)[0] as { result: { methods: string[] } }).result.methods;
+  const runtimeVersion = (
+    Object.values(recorded.metagraph.state_getRuntimeVersion)[0] as { result: Record<string, unknown> }
+  ).result;
+  const rpcMethods = (
+    Object.values(recorded.neurons_lite.rpc_methods)[0] as { result: { methods: string[] } }
+  ).result.methods;
   cached = {
     registry,
     metadata,

@@ -1,3 +1,4 @@
+import type { Codec } from "@polkadot/types/types";
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import type { ChainSpec } from "./metadata.js";
 import { type ChainState, registrationInfoType } from "./state.js";
@@ -50,7 +51,13 @@ export function runtimeCall(
   }
 }
 
-function selectiveMetagraph(spec: ChainSpec, state: ChainState, blockNumber: number, netuid: number, indexes: number[]) {
+function selectiveMetagraph(
+  spec: ChainSpec,
+  state: ChainState,
+  blockNumber: number,
+  netuid: number,
+  indexes: number[],
+) {
   const { registry } = spec;
   const subnet = state.subnets.get(netuid);
   if (!subnet) return registry.createType(SELECTIVE_TYPE, null);
@@ -58,14 +65,15 @@ function selectiveMetagraph(spec: ChainSpec, state: ChainState, blockNumber: num
   const h = subnet.hyper;
   const infoType = registrationInfoType(spec);
   const registrationType = registry.createLookupType(
-    (spec.decorated.query.commitments.commitmentOf.meta.type as unknown as { asMap: { value: never } }).asMap.value,
+    (spec.decorated.query.commitments!.commitmentOf!.meta.type as unknown as { asMap: { value: never } })
+      .asMap.value,
   );
   const commitments = [...state.commitments.entries()]
     .filter(([key]) => key.startsWith(`${netuid}:`))
     .map(([key, c]) => {
       const hotkey = key.split(":")[1] as string;
-      const info = registry.createType(infoType as never, hexToU8a(c.info));
-      const registration = registry.createType(registrationType as never, { deposit: 0, block: c.block, info });
+      const info = registry.createType<Codec>(infoType, hexToU8a(c.info));
+      const registration = registry.createType<Codec>(registrationType, { deposit: 0, block: c.block, info });
       return [hotkey, Array.from(registration.toU8a())];
     });
   const values: Record<string, unknown> = {
@@ -96,7 +104,9 @@ function selectiveMetagraph(spec: ChainSpec, state: ChainState, blockNumber: num
     validators: neurons.flatMap((n, uid) => (n.validatorPermit ? [uid] : [])),
     commitments,
   };
-  const fieldNames = Object.keys(registry.createType("PalletSubtensorRpcInfoMetagraphSelectiveMetagraph").toJSON() as object);
+  const fieldNames = Object.keys(
+    registry.createType("PalletSubtensorRpcInfoMetagraphSelectiveMetagraph").toJSON() as object,
+  );
   const requested = new Set([0, ...indexes]);
   const selected: Record<string, unknown> = {};
   fieldNames.forEach((name, index) => {

@@ -63,7 +63,13 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
 };
 
 export function emptyState(): ChainState {
-  return { subnets: new Map(), nonces: new Map(), commitments: new Map(), usedSpace: new Map(), maxSpace: 3100 };
+  return {
+    subnets: new Map(),
+    nonces: new Map(),
+    commitments: new Map(),
+    usedSpace: new Map(),
+    maxSpace: 3100,
+  };
 }
 
 export function cloneState(state: ChainState): ChainState {
@@ -81,10 +87,22 @@ export function epochIndex(subnet: Subnet | undefined, block: number, netuid: nu
 }
 
 /** Storage as a node holds it: real keys from the metadata, real SCALE values. */
-export function deriveStorage(spec: ChainSpec, state: ChainState, events: Uint8Array, blockNumber: number): Map<string, string> {
+export function deriveStorage(
+  spec: ChainSpec,
+  state: ChainState,
+  events: Uint8Array,
+  blockNumber: number,
+): Map<string, string> {
   const q = spec.decorated.query;
   const storage = new Map<string, string>();
-  const put = (entry: { (...args: unknown[]): Uint8Array; meta: { type: Codec & { isPlain: boolean; asPlain: Codec; asMap: { value: Codec } } } }, args: unknown[], value: unknown) => {
+  const put = (
+    entry: {
+      (...args: unknown[]): Uint8Array;
+      meta: { type: Codec & { isPlain: boolean; asPlain: Codec; asMap: { value: Codec } } };
+    },
+    args: unknown[],
+    value: unknown,
+  ) => {
     const typeId = entry.meta.type.isPlain ? entry.meta.type.asPlain : entry.meta.type.asMap.value;
     const encoded = spec.registry.createType(spec.registry.createLookupType(typeId as never), value);
     // The decorated key function prefixes the key with its compact length; a node stores the bare key.
@@ -93,12 +111,19 @@ export function deriveStorage(spec: ChainSpec, state: ChainState, events: Uint8A
   const sm = q.subtensorModule as unknown as Record<string, Parameters<typeof put>[0]>;
   const cm = q.commitments as unknown as Record<string, Parameters<typeof put>[0]>;
   const sys = q.system as unknown as Record<string, Parameters<typeof put>[0]>;
-  const entry = (group: Record<string, Parameters<typeof put>[0]>, name: string) => group[name] as Parameters<typeof put>[0];
+  const entry = (group: Record<string, Parameters<typeof put>[0]>, name: string) =>
+    group[name] as Parameters<typeof put>[0];
 
   put(entry(sys, "events"), [], events);
   put(entry(sys, "number"), [], blockNumber);
   for (const [account, nonce] of state.nonces) {
-    put(entry(sys, "account"), [account], { nonce, consumers: 0, providers: 1, sufficients: 0, data: { free: 1_000_000_000 } });
+    put(entry(sys, "account"), [account], {
+      nonce,
+      consumers: 0,
+      providers: 1,
+      sufficients: 0,
+      data: { free: 1_000_000_000 },
+    });
   }
   for (const subnet of state.subnets.values()) {
     const n = subnet.netuid;
@@ -113,9 +138,21 @@ export function deriveStorage(spec: ChainSpec, state: ChainState, events: Uint8A
     put(entry(sm, "revealPeriodEpochs"), [n], h.revealPeriodEpochs);
     put(entry(sm, "immunityPeriod"), [n], h.immunityPeriod);
     put(entry(sm, "activityCutoff"), [n], h.activityCutoff);
-    put(entry(sm, "active"), [n], subnet.neurons.map((x) => x.active));
-    put(entry(sm, "validatorPermit"), [n], subnet.neurons.map((x) => x.validatorPermit));
-    put(entry(sm, "lastUpdate"), [n], subnet.neurons.map((x) => x.lastUpdate));
+    put(
+      entry(sm, "active"),
+      [n],
+      subnet.neurons.map((x) => x.active),
+    );
+    put(
+      entry(sm, "validatorPermit"),
+      [n],
+      subnet.neurons.map((x) => x.validatorPermit),
+    );
+    put(
+      entry(sm, "lastUpdate"),
+      [n],
+      subnet.neurons.map((x) => x.lastUpdate),
+    );
     subnet.neurons.forEach((neuron, uid) => {
       put(entry(sm, "keys"), [n, uid], neuron.hotkey);
       put(entry(sm, "uids"), [n, neuron.hotkey], uid);
@@ -147,6 +184,6 @@ function hexBytes(hex: string): Uint8Array {
 
 /** The lookup name of `CommitmentInfo` (the `info` field of `Registration`). */
 export function registrationInfoType(spec: ChainSpec): string {
-  const call = spec.decorated.tx.commitments.setCommitment.meta;
+  const call = spec.decorated.tx.commitments!.setCommitment!.meta;
   return spec.registry.createLookupType(call.fields[1]?.type as never);
 }

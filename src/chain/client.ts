@@ -1,0 +1,238 @@
+import { ApiPromise, WsProvider } from "@polkadot/api";
+import { CancelledError, ChainError, NetworkError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
+import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
+import type { BlockRef, Metagraph } from "./types.js";
+
+export interface ChainClientOptions {
+  readonly endpoints: readonly string[];
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  /** Deadline of one RPC call. */
+  readonly callTimeoutMs?: number;
+  /** Deadline to connect and load metadata. */
+  readonly connectTimeoutMs?: number;
+  /** Attempts of one read set when the connection drops. */
+  readonly attempts?: number;
+}
+
+export interface RpcStats {
+  readonly requests: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
+/** The edge sn11 talks to Subtensor through; commands and the validator receive it, tests hand in a devnet. */
+export interface ChainClient {
+  readonly endpoint: string;
+  head(): Promise<BlockRef>;
+  metagraph(netuid: number, at?: BlockRef): Promise<Metagraph>;
+  stats(): RpcStats;
+  close(): Promise<void>;
+}
+
+const CONNECTION_LOST =
+  /disconnected|not connected|Abnormal Closure|socket|ECONNREFUSED|ECONNRESET|No response received|Unable to/i;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(new CancelledError());
+      },
+      { once: true },
+    );
+  });
+}
+
+export async function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NetworkError(`${what}: no answer within ${ms / 1000} s`)), ms);
+    onAbort = () => reject(new CancelledError());
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Tries the endpoints in order (cycling, with backoff) until one serves its metadata or the deadline passes.
+ * The provider keeps the rest of the list for reconnecting after a drop.
+ */
+async function connectFirstReachable(
+  endpoints: readonly string[],
+  options: { connectTimeoutMs: number; callTimeoutMs: number; logger: Logger },
+  signal?: AbortSignal,
+): Promise<{ api: ApiPromise; provider: WsProvider }> {
+  const deadline = Date.now() + options.connectTimeoutMs;
+  let lastError: unknown = null;
+  for (let attempt = 0; ; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    const first = attempt % endpoints.length;
+    const ordered = [...endpoints.slice(first), ...endpoints.slice(0, first)];
+    const provider = new WsProvider(ordered, 500, {}, options.callTimeoutMs);
+    const api = new ApiPromise({ provider, noInitWarn: true, signedExtensions: SUBTENSOR_EXTENSIONS });
+    try {
+      await withDeadline(api.isReadyOrError, remaining, `connecting to ${ordered[0]}`, signal);
+      return { api, provider };
+    } catch (error) {
+      await api.disconnect().catch(() => {});
+      if (error instanceof CancelledError) throw error;
+      lastError = error;
+      options.logger.debug({ endpoint: ordered[0], error: (error as Error).message }, "endpoint unavailable");
+      if ((attempt + 1) % endpoints.length === 0) {
+        await sleep(
+          Math.min(
+            250 * 2 ** Math.floor(attempt / endpoints.length),
+            2000,
+            Math.max(0, deadline - Date.now()),
+          ),
+          signal,
+        );
+      }
+    }
+  }
+  throw new NetworkError(
+    `cannot reach the chain at ${endpoints.join(", ")}: ${(lastError as Error | null)?.message ?? "timed out"}`,
+    { hint: "check --network (finney, test, local or a ws(s):// URL) and your connection", cause: lastError },
+  );
+}
+
+export class SubtensorClient implements ChainClient {
+  private constructor(
+    readonly api: ApiPromise,
+    private readonly provider: WsProvider,
+    private readonly options: Required<Omit<ChainClientOptions, "signal">> & { signal?: AbortSignal },
+  ) {}
+
+  static async connect(options: ChainClientOptions): Promise<SubtensorClient> {
+    const resolved = {
+      callTimeoutMs: 30_000,
+      connectTimeoutMs: 30_000,
+      attempts: 4,
+      ...options,
+    };
+    if (options.signal?.aborted) throw new CancelledError();
+    const { api, provider } = await connectFirstReachable(options.endpoints, resolved, options.signal);
+    const client = new SubtensorClient(api, provider, resolved);
+    const report = inspectExtensions(api);
+    if (report.emptyUnknown.length > 0) {
+      options.logger.debug(
+        { extensions: report.emptyUnknown },
+        "unknown signed extensions without data: treated as no-ops",
+      );
+    }
+    for (const ext of report.unsupported) {
+      options.logger.warn(
+        { extension: ext.name, types: ext.types },
+        "unknown signed extension carries data: sn11 cannot sign for this chain",
+      );
+    }
+    options.logger.debug({ endpoint: provider.endpoint }, "connected to chain");
+    return client;
+  }
+
+  get endpoint(): string {
+    return this.provider.endpoint;
+  }
+
+  /** Refuses to sign when the chain expects signed-extension data sn11 cannot produce. */
+  assertCanSign(): void {
+    const unsupported = inspectExtensions(this.api).unsupported;
+    if (unsupported.length > 0) {
+      throw new ChainError(
+        `the chain requires signed extension data sn11 does not know: ${unsupported.map((u) => `${u.name} (${u.types})`).join(", ")}`,
+        { hint: "every transaction would be rejected as badly signed; upgrade sn11" },
+      );
+    }
+  }
+
+  /**
+   * One read set: retried from scratch when the connection drops (after the provider reconnects),
+   * each call under a deadline. Either the whole set succeeds or a typed error says why.
+   */
+  async read<T>(what: string, work: (api: ApiPromise) => Promise<T>): Promise<T> {
+    const { attempts, callTimeoutMs, signal, logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.api.isConnected)
+          await withDeadline(this.waitConnected(), callTimeoutMs, `reconnecting for ${what}`, signal);
+        return await withDeadline(work(this.api), callTimeoutMs, what, signal);
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        const message = (error as Error).message ?? String(error);
+        const retryable = error instanceof NetworkError || CONNECTION_LOST.test(message);
+        if (!retryable) throw error;
+        if (attempt >= attempts) {
+          throw new NetworkError(`${what} failed after ${attempt} attempts: ${message}`, {
+            hint: "the chain endpoint keeps dropping; try another with --network",
+            cause: error,
+          });
+        }
+        logger.warn({ attempt, error: message }, `${what}: connection trouble, retrying`);
+        await sleep(250 * 2 ** (attempt - 1), signal);
+      }
+    }
+  }
+
+  private waitConnected(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.api.isConnected) return resolve();
+      this.api.once("connected", () => resolve());
+    });
+  }
+
+  async head(): Promise<BlockRef> {
+    return this.read("reading the finalized head", async () => {
+      const hash = (await this.provider.send("chain_getFinalizedHead", [])) as string;
+      const header = (await this.provider.send("chain_getHeader", [hash])) as { number: string | number };
+      const number = typeof header.number === "number" ? header.number : Number.parseInt(header.number, 16);
+      return { number, hash };
+    });
+  }
+
+  /** The metagraph of one netuid at one block: one runtime-API call, or storage reads where it is missing. */
+  async metagraph(netuid: number, at?: BlockRef): Promise<Metagraph> {
+    const block = at ?? (await this.head());
+    const hasApi = Boolean(this.api.call.subnetInfoRuntimeApi?.getSelectiveMetagraph);
+    const rpc = (method: string, params: unknown[]) => this.provider.send(method, params);
+    return this.read(`reading the metagraph of netuid ${netuid}`, async (api) => {
+      if (hasApi) {
+        const fromApi = await readMetagraphFromRuntimeApi(api, rpc, netuid, block);
+        if (fromApi !== "unavailable") return fromApi;
+        this.options.logger.info("the runtime does not serve the selective metagraph; reading storage");
+      }
+      return readMetagraphFromStorage(
+        api,
+        (method, params) => this.provider.send(method, params),
+        netuid,
+        block,
+      );
+    });
+  }
+
+  stats(): RpcStats {
+    const total = this.provider.stats.total;
+    return { requests: total.requests, bytesSent: total.bytesSent, bytesReceived: total.bytesRecv };
+  }
+
+  async close(): Promise<void> {
+    await this.api.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,50 @@
+/** What sn11 reads from Subtensor, as plain data (no polkadot-js codecs past the chain layer). */
+
+export interface BlockRef {
+  readonly number: number;
+  readonly hash: string;
+}
+
+export interface Neuron {
+  readonly uid: number;
+  readonly hotkey: string;
+  readonly coldkey: string;
+  readonly active: boolean;
+  readonly validatorPermit: boolean;
+  readonly lastUpdate: number;
+  /** Total stake in rao (alpha + tao × TaoWeight, as the chain weighs it). */
+  readonly stakeRao: bigint;
+  readonly blockAtRegistration: number | null;
+}
+
+export interface WeightHyperparameters {
+  readonly tempo: number;
+  readonly weightsRateLimit: number;
+  readonly minAllowedWeights: number;
+  readonly maxWeightsLimit: number;
+  readonly weightsVersion: number;
+  readonly commitRevealEnabled: boolean;
+  readonly commitRevealPeriod: number;
+  readonly immunityPeriod: number | null;
+}
+
+export interface ChainCommitment {
+  readonly hotkey: string;
+  readonly block: number;
+  /** The first field's bytes decoded one by one as Latin-1, as the reference does; null when not Raw. */
+  readonly data: string | null;
+  /** The first field's variant, e.g. `Raw95`, `BigRaw`, `none`. */
+  readonly shape: string;
+  /** Why `data` is null, when it is. */
+  readonly problem: string | null;
+}
+
+export interface Metagraph {
+  readonly netuid: number;
+  readonly block: BlockRef;
+  readonly neurons: readonly Neuron[];
+  readonly hyperparameters: WeightHyperparameters;
+  readonly commitments: readonly ChainCommitment[];
+  /** How it was read: one runtime-API call, or storage reads where the runtime lacks the API. */
+  readonly source: "runtime-api" | "storage";
+}
