@@ -6,7 +6,7 @@ import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } 
 import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
-import { NETWORK_NAMES } from "./config/schema.js";
+import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
@@ -19,6 +19,8 @@ export interface CliIO {
   readonly cwd: string;
   /** Aborted on Ctrl-C / SIGTERM by the process entry point. */
   readonly signal: AbortSignal;
+  /** The process's stdin when sn11 may ask questions on it; tests leave it out. */
+  readonly stdin?: NodeJS.ReadStream;
 }
 
 const EXIT_CODES_HELP = `
@@ -44,6 +46,9 @@ function buildProgram(
     .addOption(new Option("--network <name|url>", `${NETWORK_NAMES.join(", ")} or ws(s)://…`))
     .option("--netuid <n>", "subnet uid (default 11)")
     .addOption(new Option("--profile <id>", "scoring profile").choices(PROFILE_IDS as string[]))
+    .option("--wallet.name <name>", "bittensor wallet name (default: default)")
+    .option("--wallet.hotkey <name>", "hotkey name in the wallet (default: default)")
+    .option("--wallet.path <dir>", "wallets directory (default ~/.bittensor/wallets)")
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -116,6 +121,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     env: partialIo.env ?? process.env,
     cwd: partialIo.cwd ?? process.cwd(),
     signal: partialIo.signal ?? new AbortController().signal,
+    stdin: partialIo.stdin,
   };
   const cleanup = new CleanupRegistry();
   let globals: GlobalOptions = { json: argv.includes("--json"), verbose: argv.includes("--verbose") };
@@ -131,12 +137,9 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     globals = { json: rawGlobals.json === true, verbose: rawGlobals.verbose === true };
     const loaded = loadConfig({
       env: io.env,
-      flags: {
-        dataDir: rawGlobals.dataDir,
-        network: rawGlobals.network,
-        netuid: rawGlobals.netuid,
-        profile: rawGlobals.profile,
-      },
+      flags: Object.fromEntries(
+        KEY_SPECS.flatMap((spec) => (spec.flag ? [[spec.flag, rawGlobals[spec.flag]]] : [])),
+      ),
       configFile: rawGlobals.config as string | undefined,
     });
     logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
@@ -160,6 +163,33 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
           activeLogger.debug({ file: opened.file }, "store opened");
         }
         return store;
+      },
+      hotkey: async () => {
+        const { loadHotkey, btwalletPasswordFromEnv, promptPassword } = await import("./chain/wallet.js");
+        const wallet = {
+          name: loaded.config.walletName,
+          hotkey: loaded.config.walletHotkey,
+          path: loaded.config.walletPath,
+        };
+        return loadHotkey(wallet, {
+          logger: activeLogger,
+          password: async (file) => {
+            const fromEnv = io.env.SN11_WALLET_PASSWORD ?? btwalletPasswordFromEnv(file, io.env);
+            if (fromEnv) return fromEnv;
+            if (!io.stdin?.isTTY) return null;
+            return promptPassword(`password for ${file}: `, io.stdin, process.stderr);
+          },
+        });
+      },
+      confirm: async (question) => {
+        if (!io.stdin?.isTTY || globals.json) return false;
+        const { createInterface } = await import("node:readline/promises");
+        const rl = createInterface({ input: io.stdin, output: process.stderr });
+        try {
+          return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+        } finally {
+          rl.close();
+        }
       },
       chain: () => {
         if (!chain) {

@@ -15,5 +15,5 @@ const onSignal = (name: NodeJS.Signals) => {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
-const code = await runCli(process.argv.slice(2), { signal: controller.signal });
+const code = await runCli(process.argv.slice(2), { signal: controller.signal, stdin: process.stdin });
 process.exitCode = code;

@@ -1,8 +1,10 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
+import type { KeyringPair } from "@polkadot/keyring/types";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
+import { submitAndWatch, type TxOutcome } from "./tx.js";
 import type { BlockRef, Metagraph } from "./types.js";
 
 export interface ChainClientOptions {
@@ -28,6 +30,16 @@ export interface ChainClient {
   readonly endpoint: string;
   head(): Promise<BlockRef>;
   metagraph(netuid: number, at?: BlockRef): Promise<Metagraph>;
+  /** Writes a Raw commitment (≤ 128 bytes) signed by the hotkey and waits for its inclusion. */
+  setCommitment(signer: KeyringPair, netuid: number, data: Uint8Array): Promise<TxOutcome>;
+  /** Sends plain set_weights (u16 values) signed by the hotkey and waits for its inclusion. */
+  setWeights(
+    signer: KeyringPair,
+    netuid: number,
+    uids: readonly number[],
+    values: readonly number[],
+    versionKey: number,
+  ): Promise<TxOutcome>;
   stats(): RpcStats;
   close(): Promise<void>;
 }
@@ -224,6 +236,44 @@ export class SubtensorClient implements ChainClient {
         netuid,
         block,
       );
+    });
+  }
+
+  async setCommitment(signer: KeyringPair, netuid: number, data: Uint8Array): Promise<TxOutcome> {
+    if (data.length > 128)
+      throw new ChainError(`a Raw commitment holds at most 128 bytes, this one has ${data.length}`);
+    this.assertCanSign();
+    const tx = this.api.tx.commitments!.setCommitment!(netuid, { fields: [{ [`Raw${data.length}`]: data }] });
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) =>
+        ({
+          AccountNotAllowedCommit: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+          SpaceLimitExceeded:
+            "this hotkey used its commitment space for the current tempo; it frees at the next epoch",
+        })[name],
+    });
+  }
+
+  async setWeights(
+    signer: KeyringPair,
+    netuid: number,
+    uids: readonly number[],
+    values: readonly number[],
+    versionKey: number,
+  ): Promise<TxOutcome> {
+    this.assertCanSign();
+    const tx = this.api.tx.subtensorModule!.setWeights!(netuid, [...uids], [...values], versionKey);
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) =>
+        ({
+          SettingWeightsTooFast: "the weights rate limit has not passed since this hotkey last set weights",
+          IncorrectWeightVersionKey: "the chain requires a higher weights version key than the profile's",
+          NeuronNoValidatorPermit: "this hotkey has no validator permit on the subnet",
+          HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+          CommitRevealEnabled: "the subnet has commit-reveal on: plain set_weights is refused",
+        })[name],
     });
   }
 

@@ -1,3 +1,4 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
 import type { z } from "zod";
 import type { ChainClient } from "../chain/client.js";
 import type { CleanupRegistry } from "../cleanup.js";
@@ -27,6 +28,10 @@ export interface CommandContext {
   readonly cleanup: CleanupRegistry;
   /** Opens the data dir's store on first use; closed (and checkpointed) by the cleanup registry. */
   readonly store: () => Store;
+  /** The configured wallet's hotkey (asks for the password of an encrypted file on a terminal). */
+  readonly hotkey: () => Promise<KeyringPair>;
+  /** Asks a yes/no question on the terminal; false when there is none (callers then require --yes). */
+  readonly confirm: (question: string) => Promise<boolean>;
   /** Connects to the configured network on first use; closed by the cleanup registry. */
   readonly chain: () => Promise<ChainClient>;
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { type SentWeights, sendWeights } from "../chain/set-weights.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
+import type { Metagraph } from "../chain/types.js";
 import { UsageError } from "../errors.js";
 import { fixed, renderTable, shortHotkey } from "../render/table.js";
 import { repoId } from "../scoring/model-id.js";
@@ -20,6 +22,8 @@ const options = z.object({
     .boolean()
     .default(false)
     .describe("replay the chain's finalized block with the local evaluations"),
+  set: z.boolean().default(false).describe("with --from-chain: send the weights with the wallet's hotkey"),
+  yes: z.boolean().default(false).describe("with --set: do not ask for confirmation"),
   history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
   limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
   record: z.boolean().default(true).describe("do not record this replay in the store"),
@@ -35,6 +39,7 @@ export const weightsCommand = defineCommand({
     "sn11 weights --snapshot step.json",
     "sn11 weights --snapshot step.json --json",
     "sn11 weights --from-chain",
+    "sn11 weights --from-chain --set --yes --wallet.name validator",
     "sn11 weights --history",
   ],
   options,
@@ -49,11 +54,13 @@ export const weightsCommand = defineCommand({
     const profile = findProfile(ctx.loaded.config.profile);
     if (!profile)
       throw new Error(`profile ${ctx.loaded.config.profile} passed validation but does not exist`);
+    if (opts.set && !opts.fromChain) throw new UsageError("--set goes with --from-chain");
     let snapshot: Snapshot;
     let sourceRef: string;
+    let metagraph: Metagraph | null = null;
     if (opts.fromChain) {
       const chain = await ctx.chain();
-      ({ snapshot } = await readStepSnapshot(chain, ctx.loaded.config.netuid, () =>
+      ({ snapshot, metagraph } = await readStepSnapshot(chain, ctx.loaded.config.netuid, () =>
         ctx.store().evaluations.forProfile(profile.id),
       ));
       sourceRef = chain.endpoint;
@@ -63,7 +70,29 @@ export const weightsCommand = defineCommand({
     }
     const replay = replaySnapshot(snapshot, profile);
     const digest = snapshotDigest(snapshot);
-    const json = { ...replayToJson(replay), snapshot_digest: digest };
+    let sent: SentWeights | null = null;
+    if (opts.set && metagraph) {
+      const signer = await ctx.hotkey();
+      const question = `set ${replay.emit.uids.length} weights on netuid ${replay.netuid} with ${signer.address}?`;
+      if (!opts.yes && !(await ctx.confirm(question))) {
+        throw new UsageError("not sent: confirm on a terminal or pass --yes");
+      }
+      sent = await sendWeights(await ctx.chain(), signer, metagraph, replay.emit, profile.weightsVersionKey);
+    }
+    const json = {
+      ...replayToJson(replay),
+      snapshot_digest: digest,
+      ...(sent
+        ? {
+            sent: {
+              tx_hash: sent.txHash,
+              block_hash: sent.blockHash,
+              block: sent.blockNumber,
+              uid: sent.uid,
+            },
+          }
+        : {}),
+    };
     if (opts.record) {
       ctx.store().weightComputations.record({
         source: opts.fromChain ? "chain" : "snapshot",
@@ -78,7 +107,12 @@ export const weightsCommand = defineCommand({
       });
     }
     ctx.logger.debug({ source: sourceRef, digest, uids: replay.rows.length }, "replayed snapshot");
-    return { json, text: () => replayText(replay, digest) };
+    return {
+      json,
+      text: () =>
+        replayText(replay, digest) +
+        (sent ? `\nsent: set_weights ${sent.txHash} included in block ${sent.blockNumber}` : ""),
+    };
   },
 });
 

@@ -91,7 +91,10 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
     let source: ConfigSource;
     if (flagValue !== undefined) {
       value = typeof flagValue === "string" ? spec.fromText(flagValue) : flagValue;
-      source = { kind: "flag", name: `--${spec.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` };
+      source = {
+        kind: "flag",
+        name: `--${(spec.flag ?? spec.key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      };
     } else if (envName !== undefined) {
       value = spec.fromText(inputs.env[envName] as string);
       source = { kind: "env", name: envName };

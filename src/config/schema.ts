@@ -17,6 +17,9 @@ export const configSchema = z.strictObject({
   profile: z.enum(PROFILE_IDS as [string, ...string[]]),
   log: z.enum(LOG_LEVELS),
   chainTimeout: z.number().positive().max(3600),
+  walletName: z.string().min(1),
+  walletHotkey: z.string().min(1),
+  walletPath: z.string().min(1),
   hfToken: z.string().min(1).optional(),
 });
 
@@ -84,6 +87,30 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: ["SN11_CHAIN_TIMEOUT"],
     fromText: (s) => (/^\s*\d+(\.\d+)?\s*$/.test(s) ? Number(s) : s),
     defaultValue: () => 30,
+  },
+  {
+    key: "walletName",
+    description: "bittensor wallet name (btcli's --wallet.name)",
+    env: ["BT_WALLET_NAME"],
+    flag: "wallet.name",
+    fromText: text,
+    defaultValue: () => "default",
+  },
+  {
+    key: "walletHotkey",
+    description: "hotkey name inside the wallet (btcli's --wallet.hotkey)",
+    env: ["BT_WALLET_HOTKEY"],
+    flag: "wallet.hotkey",
+    fromText: text,
+    defaultValue: () => "default",
+  },
+  {
+    key: "walletPath",
+    description: "where wallets live (btcli's --wallet.path)",
+    env: ["BT_WALLET_PATH"],
+    flag: "wallet.path",
+    fromText: text,
+    defaultValue: (home) => `${home}/.bittensor/wallets`,
   },
   {
     key: "hfToken",

@@ -148,6 +148,13 @@ describe("sn11 (in-process)", () => {
     expect(run.stdout + run.stderr).not.toContain("hf_supersecret");
   });
 
+  it("btcli-style wallet flags reach the configuration", async () => {
+    const run = await runInProcess(["--wallet.name", "miner", "--wallet.hotkey", "hk1", "config", "--json"]);
+    const out = JSON.parse(run.stdout);
+    expect(out.config).toMatchObject({ walletName: "miner", walletHotkey: "hk1" });
+    expect(out.sources.walletName).toBe("flag --wallet.name");
+  });
+
   it("a malformed config file exits 78 naming the file and the key", async () => {
     const dir = tempDir();
     const file = join(dir, "config.json");

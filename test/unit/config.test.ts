@@ -39,6 +39,9 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
       profile: "dippy-2025-03",
       log: "warn",
       chainTimeout: 30,
+      walletName: "default",
+      walletHotkey: "default",
+      walletPath: "/home/miner/.bittensor/wallets",
     });
     expect(file).toBeNull();
   });
@@ -52,6 +55,16 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
     const loaded = loadConfig({ env, flags: {} });
     expect(loaded.config.network).toBe("test");
     expect(loaded.file).toBe(join(xdg, "sn11", "config.json"));
+  });
+
+  it("wallet options follow btcli: --wallet.name over BT_WALLET_NAME", () => {
+    const loaded = loadConfig({
+      env: { HOME: home, BT_WALLET_NAME: "from-env", BT_WALLET_HOTKEY: "hk" },
+      flags: { "wallet.name": "from-flag" },
+    });
+    expect(loaded.config).toMatchObject({ walletName: "from-flag", walletHotkey: "hk" });
+    expect(loaded.sources.walletName).toEqual({ kind: "flag", name: "--wallet.name" });
+    expect(loaded.sources.walletHotkey).toEqual({ kind: "env", name: "BT_WALLET_HOTKEY" });
   });
 
   it("takes HF_TOKEN when SN11_HF_TOKEN is not set, and redacts it", () => {

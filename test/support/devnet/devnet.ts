@@ -46,7 +46,10 @@ export interface DevnetOptions {
   readonly blockTimeMs?: number;
   /** Serve SubnetInfoRuntimeApi_get_selective_metagraph (false: clients must fall back to storage). */
   readonly selectiveMetagraph?: boolean;
+  /** How many empty blocks to produce at start. */
   readonly startBlock?: number;
+  /** The number of the first block after genesis, so tests can live at finney-like heights. */
+  readonly firstBlockNumber?: number;
 }
 
 interface Subscription {
@@ -229,7 +232,11 @@ export class Devnet {
 
   private sealBlock(extrinsics: string[], events: EventSpec[][]): Block {
     const parent = this.blocks.at(-1);
-    const number = parent ? parent.number + 1 : 0;
+    const number = !parent
+      ? 0
+      : parent.number === 0 && this.options.firstBlockNumber
+        ? this.options.firstBlockNumber
+        : parent.number + 1;
     const registry = this.spec.registry;
     const header = registry.createType("Header", {
       parentHash: parent?.hash ?? "0x".padEnd(66, "0"),
@@ -404,7 +411,7 @@ export class Devnet {
     const ctx = {
       blockNumber: this.blockNumber,
       genesisHash: this.genesisHash,
-      blockHashAt: (n: number) => this.blocks[n]?.hash,
+      blockHashAt: (n: number) => this.blocks.find((b) => b.number === n)?.hash,
     };
     validateExtrinsic(this.spec, this.state, xt, ctx);
     const { events } = applyExtrinsic(this.spec, this.state, xt, this.blockNumber + 1);
@@ -431,7 +438,7 @@ export class Devnet {
       case "chain_getBlockHash": {
         const n = params[0];
         if (n === undefined || n === null) return this.best.hash;
-        return this.blocks[Number(n)]?.hash ?? null;
+        return this.blocks.find((b) => b.number === Number(n))?.hash ?? null;
       }
       case "chain_getHead":
       case "chain_getFinalizedHead":

@@ -6,9 +6,13 @@ import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { Devnet, type DevnetOptions } from "./devnet.js";
 import type { Hyperparameters } from "./state.js";
 
+/** btwallet's test mnemonic (→ 5HDvhV6W…): the validator's hotkey, so tests can write it as a keyfile. */
+export const VALIDATOR_MNEMONIC =
+  "old leopard transfer rib spatial phone calm indicate online fire caution review";
+
 export interface SubnetFixture {
   readonly devnet: Devnet;
-  /** Real sr25519 keys, registered at uids 0.. in this order: a validator and a few miners. */
+  /** Real sr25519 keys, registered at uids 0.. in this order: a validator (from VALIDATOR_MNEMONIC) and miners. */
   readonly keys: { validator: KeyringPair; miners: KeyringPair[]; outsider: KeyringPair };
 }
 
@@ -21,7 +25,7 @@ export async function startSubnet(
 ): Promise<SubnetFixture> {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
-  const validator = keyring.addFromUri("//Alice");
+  const validator = keyring.addFromMnemonic(VALIDATOR_MNEMONIC);
   const miners = ["//Bob", "//Charlie", "//Dave"].map((uri) => keyring.addFromUri(uri));
   const outsider = keyring.addFromUri("//Eve");
   const devnet = await Devnet.start({ startBlock: 10, ...options });
