@@ -49,11 +49,17 @@ function gitSha() {
 }
 
 async function bundle() {
-  mkdirSync(dist, { recursive: true });
-  const outfile = join(dist, "sn11.mjs");
-  await esbuild.build({
-    entryPoints: [join(root, "src/main.ts")],
-    outfile,
+  const outdir = join(dist, "bundle");
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: { sn11: join(root, "src/main.ts") },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    // Chunks: what only chain commands need (@polkadot, ~3 MB) is parsed only when they run.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    metafile: true,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -76,8 +82,12 @@ async function bundle() {
       __SN11_GIT_SHA__: JSON.stringify(gitSha()),
     },
   });
-  log(`bundle ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
-  return outfile;
+  const files = Object.keys(result.metafile.outputs).map((f) => join(root, f));
+  const entry = join(outdir, "sn11.mjs");
+  log(
+    `bundle ${relative(root, entry)} (${(statSync(entry).size / 1024).toFixed(0)} KiB, ${files.length - 1} lazy chunks)`,
+  );
+  return { outdir, files };
 }
 
 function sriOf(file) {
@@ -154,7 +164,7 @@ function writePayload(files, out) {
   return createHash("sha256").update(payload).digest("hex");
 }
 
-async function buildBinary(bundleFile) {
+async function buildBinary(bundle) {
   const nodeDir = nodeBase();
   const nodeBin = join(nodeDir, "bin", "node");
   const addon = sqliteAddon(nodeDir);
@@ -164,7 +174,7 @@ async function buildBinary(bundleFile) {
   const payloadFile = join(work, "payload.bin");
   const payloadSha = writePayload(
     [
-      { path: "sn11.mjs", source: bundleFile },
+      ...bundle.files.map((source) => ({ path: relative(bundle.outdir, source), source })),
       { path: "better_sqlite3.node", source: addon },
     ],
     payloadFile,
@@ -214,5 +224,5 @@ async function buildBinary(bundleFile) {
   );
 }
 
-const bundleFile = await bundle();
-if (!process.argv.includes("--bundle")) await buildBinary(bundleFile);
+const built = await bundle();
+if (!process.argv.includes("--bundle")) await buildBinary(built);
