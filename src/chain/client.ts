@@ -4,7 +4,8 @@ import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
-import { submitAndWatch, type TxOutcome } from "./tx.js";
+import { nextEpochStart } from "./preflight.js";
+import { DispatchError, submitAndWatch, type TxOutcome } from "./tx.js";
 import type { BlockRef, Metagraph } from "./types.js";
 
 export interface ChainClientOptions {
@@ -244,15 +245,28 @@ export class SubtensorClient implements ChainClient {
       throw new ChainError(`a Raw commitment holds at most 128 bytes, this one has ${data.length}`);
     this.assertCanSign();
     const tx = this.api.tx.commitments!.setCommitment!(netuid, { fields: [{ [`Raw${data.length}`]: data }] });
-    return submitAndWatch(this.api, tx, signer, {
-      timeoutMs: this.options.callTimeoutMs * 4,
-      hintFor: (_section, name) =>
-        ({
-          AccountNotAllowedCommit: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
-          SpaceLimitExceeded:
-            "this hotkey used its commitment space for the current tempo; it frees at the next epoch",
-        })[name],
-    });
+    try {
+      return await submitAndWatch(this.api, tx, signer, {
+        timeoutMs: this.options.callTimeoutMs * 4,
+        hintFor: (_section, name) =>
+          name === "AccountNotAllowedCommit"
+            ? `hotkey ${signer.address} is not registered on netuid ${netuid}`
+            : undefined,
+      });
+    } catch (error) {
+      if (!(error instanceof DispatchError) || error.errorName !== "SpaceLimitExceeded") throw error;
+      // The budget resets with the subnet's epoch: say at which block.
+      const head = await this.head();
+      const tempo = Number(
+        (await this.read("reading the tempo", (api) => api.query.subtensorModule!.tempo!(netuid))).toString(),
+      );
+      throw new DispatchError(
+        error.section,
+        error.errorName,
+        error.message,
+        `this hotkey used its commitment space for this tempo; it frees at block ${nextEpochStart(head.number, netuid, tempo)}`,
+      );
+    }
   }
 
   async setWeights(

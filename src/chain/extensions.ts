@@ -21,11 +21,34 @@ export interface ExtensionReport {
   readonly unsupported: { name: string; types: string }[];
 }
 
+export interface ExtensionType {
+  readonly name: string;
+  /** The type in the extrinsic ("extra") and in the signed payload ("implicit"), as type-def strings. */
+  readonly explicit: string;
+  readonly implicit: string;
+}
+
 function isEmptyType(type: string): boolean {
   return type === "Null" || type === "()" || type === "{}" || type === "[]";
 }
 
-/** Reads the live metadata's signed extensions and sorts out the ones sn11 cannot sign for. */
+/** Sorts out the signed extensions sn11 cannot sign for: unknown ones are fine only while they carry nothing. */
+export function classifyExtensions(
+  extensions: readonly ExtensionType[],
+  known: ReadonlySet<string>,
+): ExtensionReport {
+  const report: ExtensionReport = { emptyUnknown: [], unsupported: [] };
+  for (const ext of extensions) {
+    if (known.has(ext.name)) continue;
+    if (isEmptyType(ext.explicit) && isEmptyType(ext.implicit)) report.emptyUnknown.push(ext.name);
+    else report.unsupported.push({ name: ext.name, types: `${ext.explicit} / ${ext.implicit}` });
+  }
+  return report;
+}
+
+const KNOWN = new Set([...Object.keys(allExtensions), ...Object.keys(SUBTENSOR_EXTENSIONS)]);
+
+/** The live metadata's signed extensions, classified. */
 export function inspectExtensions(api: ApiPromise): ExtensionReport {
   const extrinsic = api.registry.metadata.extrinsic as unknown as Record<string, unknown>;
   const list = (extrinsic.transactionExtensions ?? extrinsic.signedExtensions ?? []) as {
@@ -34,16 +57,14 @@ export function inspectExtensions(api: ApiPromise): ExtensionReport {
     implicit?: unknown;
     additionalSigned?: unknown;
   }[];
-  const report: ExtensionReport = { emptyUnknown: [], unsupported: [] };
-  for (const ext of list) {
-    const name = ext.identifier.toString();
-    if (name in allExtensions || name in SUBTENSOR_EXTENSIONS) continue;
-    const explicit = api.registry.lookup.getTypeDef(ext.type as never).type;
-    const implicitId = ext.implicit ?? ext.additionalSigned;
-    const implicit =
-      implicitId === undefined ? "Null" : api.registry.lookup.getTypeDef(implicitId as never).type;
-    if (isEmptyType(explicit) && isEmptyType(implicit)) report.emptyUnknown.push(name);
-    else report.unsupported.push({ name, types: `${explicit} / ${implicit}` });
-  }
-  return report;
+  const typeOf = (id: unknown) =>
+    id === undefined ? "Null" : api.registry.lookup.getTypeDef(id as never).type;
+  return classifyExtensions(
+    list.map((ext) => ({
+      name: ext.identifier.toString(),
+      explicit: typeOf(ext.type),
+      implicit: typeOf(ext.implicit ?? ext.additionalSigned),
+    })),
+    KNOWN,
+  );
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { stringToU8a, u8aToHex } from "@polkadot/util";
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeSelectiveMetagraph } from "../../src/chain/metagraph.js";
 import { entryHash } from "../../src/scoring/model-id.js";
@@ -89,6 +90,8 @@ describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 m
     devnet.putCommitment(11, bob.address, commitmentFor("bob", "rp-20b", bob.address), 5_000_000);
     devnet.putCommitment(11, charlie.address, commitmentFor("charlie", "rp-21b", bob.address), 5);
     devnet.putCommitment(11, dave.address, Uint8Array.from([0xe9, 0x3a, 0x41]), 6); // Latin-1 "é:A"
+    const other = devnet.subnetState(11).neurons[4]?.hotkey as string;
+    devnet.putCommitment(11, other, [{ BigRaw: u8aToHex(stringToU8a("a:b:chatml:x:1:d1")) }], 7);
     devnet.produceBlock();
     const env = envFor(devnet);
     const store = Store.open(env.SN11_DATA_DIR as string);
@@ -117,6 +120,13 @@ describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 m
     });
     expect(byUid[2]).toMatchObject({ uid: 2, block: 5, reason: "before_epoch" });
     expect(byUid[3]).toMatchObject({ uid: 3, data: "é:A", shape: "Raw3", reason: "malformed_commitment" });
+    expect(byUid[4]).toMatchObject({
+      uid: 4,
+      data: null,
+      shape: "BigRaw",
+      problem: "first field is BigRaw, not Raw bytes",
+    });
+    expect(byUid[4].reason).toBe("malformed_commitment");
   });
 
   it("snapshot --out then weights --snapshot equals weights --from-chain", async () => {

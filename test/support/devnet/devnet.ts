@@ -138,12 +138,20 @@ export class Devnet {
     return subnet.neurons.length - 1;
   }
 
-  /** Writes a commitment as if its owner had sent it at `block` (default: the next block). */
-  putCommitment(netuid: number, hotkey: string, text: string | Uint8Array, block = this.blockNumber): void {
-    const bytes = typeof text === "string" ? stringToU8a(text) : text;
-    const info = this.spec.registry.createType<Codec>(registrationInfoType(this.spec), {
-      fields: [{ [`Raw${bytes.length}`]: bytes }],
-    });
+  /** Writes a commitment as if its owner had sent it at `block`: text or bytes as one Raw field, or any fields. */
+  putCommitment(
+    netuid: number,
+    hotkey: string,
+    content: string | Uint8Array | Record<string, unknown>[],
+    block = this.blockNumber,
+  ): void {
+    const fields = Array.isArray(content)
+      ? content
+      : (() => {
+          const bytes = typeof content === "string" ? stringToU8a(content) : content;
+          return [{ [`Raw${bytes.length}`]: bytes }];
+        })();
+    const info = this.spec.registry.createType<Codec>(registrationInfoType(this.spec), { fields });
     this.state.commitments.set(commitmentKey(netuid, toHex(hotkey)), { block, info: info.toHex() });
   }
 
