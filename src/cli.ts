@@ -88,7 +88,7 @@ function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): 
   if (globals.json) io.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
   else {
     const text = result.text();
-    io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    io.stdout.write(result.raw || text.endsWith("\n") ? text : `${text}\n`);
   }
 }
 

@@ -15,6 +15,8 @@ export interface GlobalOptions {
 export interface CommandResult {
   readonly json: unknown;
   readonly text: () => string;
+  /** Print the text exactly as is (no newline added), for output that is itself data. */
+  readonly raw?: boolean;
 }
 
 export interface CommandContext {

@@ -3,6 +3,7 @@ import { configCommand } from "./config.js";
 import type { CommandDefinition } from "./define.js";
 import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
+import { renderCommand } from "./render.js";
 import { snapshotCommand } from "./snapshot.js";
 import { weightsCommand } from "./weights.js";
 
@@ -12,6 +13,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   metagraphCommand as unknown as CommandDefinition,
   commitmentsCommand as unknown as CommandDefinition,
   snapshotCommand as unknown as CommandDefinition,
+  renderCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];
