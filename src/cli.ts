@@ -191,6 +191,10 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
           rl.close();
         }
       },
+      hub: async () => {
+        const { HfHub } = await import("./eval/hub/hub.js");
+        return new HfHub({ endpoint: loaded.config.hfEndpoint, token: loaded.config.hfToken });
+      },
       chain: () => {
         if (!chain) {
           chain = (async () => {
@@ -215,6 +219,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     if (io.signal.aborted) throw new CancelledError();
     const result = await def.run({ args, options }, ctx);
     writeResult(io, globals, result);
+    if (result.exitCode !== undefined) exitCode = result.exitCode;
   };
 
   try {

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { hexToU8a, u8aToString } from "@polkadot/util";
@@ -7,27 +6,12 @@ import { cryptoWaitReady, naclDecrypt } from "@polkadot/util-crypto";
 import { argon2i } from "hash-wasm";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
-
-/** Where a bittensor wallet lives: `<path>/<name>/hotkeys/<hotkey>`, as btcli lays it out. */
-export interface WalletLocation {
-  readonly path: string;
-  readonly name: string;
-  readonly hotkey: string;
-}
-
-export function hotkeyFile(w: WalletLocation): string {
-  return join(w.path, w.name, "hotkeys", w.hotkey);
-}
-
-export function coldkeyPubFile(w: WalletLocation): string {
-  return join(w.path, w.name, "coldkeypub.txt");
-}
+import { hotkeyFile, type KeyfileJson, NACL_PREFIX, type WalletLocation } from "./wallet-files.js";
 
 /** btwallet's fixed argon2i salt for `$NACL` keyfiles. */
 const NACL_SALT = Uint8Array.from([
   0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
 ]);
-const NACL_PREFIX = "$NACL";
 
 /** libsodium crypto_pwhash with OPSLIMIT/MEMLIMIT_SENSITIVE (argon2i v1.3, 8 passes, 512 MiB): several seconds. */
 export async function naclKey(password: string): Promise<Uint8Array> {
@@ -40,15 +24,6 @@ export async function naclKey(password: string): Promise<Uint8Array> {
     hashLength: 32,
     outputType: "binary",
   });
-}
-
-export interface KeyfileJson {
-  secretPhrase?: string;
-  secretSeed?: string;
-  privateKey?: string;
-  publicKey?: string;
-  accountId?: string;
-  ss58Address?: string;
 }
 
 export interface PasswordSource {
@@ -138,16 +113,6 @@ export async function loadHotkey(
   const plain = naclDecrypt(body.subarray(24), body.subarray(0, 24), await naclKey(password));
   if (!plain) throw new ConfigError(`wrong password for ${file}`);
   return pairFromKeyfile(parseKeyfile(u8aToString(plain), file), file);
-}
-
-/** The coldkey's address from coldkeypub.txt, or null when the file is missing. */
-export function readColdkeyAddress(wallet: WalletLocation): string | null {
-  try {
-    const json = JSON.parse(readFileSync(coldkeyPubFile(wallet), "utf8")) as KeyfileJson;
-    return json.ss58Address ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** Asks for a password on the terminal without echoing it. */

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { ChainClient } from "../chain/client.js";
 import type { CleanupRegistry } from "../cleanup.js";
 import type { LoadedConfig } from "../config/load.js";
+import type { Hub } from "../eval/hub/hub.js";
 import type { Logger, Writer } from "../log.js";
 import type { Store } from "../store/store.js";
 
@@ -17,6 +18,8 @@ export interface CommandResult {
   readonly text: () => string;
   /** Print the text exactly as is (no newline added), for output that is itself data. */
   readonly raw?: boolean;
+  /** A non-zero exit code for a result that is still printed (e.g. failed prechecks). */
+  readonly exitCode?: number;
 }
 
 export interface CommandContext {
@@ -34,6 +37,8 @@ export interface CommandContext {
   readonly hotkey: () => Promise<KeyringPair>;
   /** Asks a yes/no question on the terminal; false when there is none (callers then require --yes). */
   readonly confirm: (question: string) => Promise<boolean>;
+  /** The Hugging Face Hub of the configuration (HF_ENDPOINT, HF_TOKEN). */
+  readonly hub: () => Promise<Hub>;
   /** Connects to the configured network on first use; closed by the cleanup registry. */
   readonly chain: () => Promise<ChainClient>;
 }

@@ -1,3 +1,4 @@
+import { checkCommand } from "./check.js";
 import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
 import type { CommandDefinition } from "./define.js";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   commitmentsCommand as unknown as CommandDefinition,
   snapshotCommand as unknown as CommandDefinition,
   renderCommand as unknown as CommandDefinition,
+  checkCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

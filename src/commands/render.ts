@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { parseConversation } from "../eval/conversation.js";
-import { buildPrompt, isChatTemplate, stopTokens } from "../eval/templates/render.js";
 import { CHAT_TEMPLATES } from "../scoring/profile.js";
 import { jsonPath } from "../scoring/snapshot.js";
 import { defineCommand } from "./define.js";
@@ -50,6 +49,8 @@ export const renderCommand = defineCommand({
         hint: 'expected {"system_prompt": "...", "messages": [{"role": "user", "content": "..."}]}',
       });
     }
+    // Loaded here: the Jinja engine is only needed by this command.
+    const { buildPrompt, isChatTemplate, stopTokens } = await import("../eval/templates/render.js");
     const template = options.chatTemplate;
     if (!isChatTemplate(template)) throw new UsageError(`unknown chat template ${template}`);
     const tokens = { bos: options.bos ?? null, eos: options.eos ?? null };

@@ -21,6 +21,7 @@ export const configSchema = z.strictObject({
   walletHotkey: z.string().min(1),
   walletPath: z.string().min(1),
   hfToken: z.string().min(1).optional(),
+  hfEndpoint: z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL"),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -119,5 +120,12 @@ export const KEY_SPECS: readonly KeySpec[] = [
     secret: true,
     fromText: text,
     defaultValue: () => undefined,
+  },
+  {
+    key: "hfEndpoint",
+    description: "the Hugging Face Hub (or a mirror)",
+    env: ["SN11_HF_ENDPOINT", "HF_ENDPOINT"],
+    fromText: text,
+    defaultValue: () => "https://huggingface.co",
   },
 ];

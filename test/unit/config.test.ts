@@ -42,6 +42,7 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
       walletName: "default",
       walletHotkey: "default",
       walletPath: "/home/miner/.bittensor/wallets",
+      hfEndpoint: "https://huggingface.co",
     });
     expect(file).toBeNull();
   });
