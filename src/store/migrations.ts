@@ -48,6 +48,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "model cache",
+    sql: `
+      CREATE TABLE model_cache (
+        repo        TEXT    NOT NULL,
+        sha         TEXT    NOT NULL,
+        bytes       INTEGER NOT NULL,
+        complete    INTEGER NOT NULL DEFAULT 0,
+        last_used   TEXT    NOT NULL,
+        in_use_pid  INTEGER,
+        PRIMARY KEY (repo, sha)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -27,6 +27,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
          VALUES ('a/b', '123', 'dippy-2025-03', 'COMPLETED', 0.5, 'abc', NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
       )
       .run(),
+  3: (db) =>
+    db
+      .prepare(
+        `INSERT INTO model_cache (repo, sha, bytes, complete, last_used) VALUES ('a/b', 'abc', 10, 1, '2026-01-01T00:00:00Z')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -60,6 +66,7 @@ describe("store", () => {
         (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       expect(count("weight_computations")).toBe(version >= 1 ? 1 : 0);
       expect(count("evaluations")).toBe(version >= 2 ? 1 : 0);
+      expect(count("model_cache")).toBe(version >= 3 ? 1 : 0);
       closeDatabase(db);
     },
   );
