@@ -109,16 +109,27 @@ async function fetchFile(
   mkdirSync(dirname(target), { recursive: true });
   const url = `${options.endpoint.replace(/\/+$/, "")}/${repo}/resolve/${sha}/${file.path.split("/").map(encodeURIComponent).join("/")}`;
   const attempts = options.attempts ?? 5;
+  // The hash follows the bytes as they are written, so verifying costs no second read; bytes a previous
+  // run left in the partial file are hashed once up front.
+  const digest: Digest = { hash: createHash("sha256"), bytes: 0 };
+  if (sizeOf(partial) > 0) {
+    for await (const chunk of createReadStream(partial)) {
+      digest.hash.update(chunk as Buffer);
+      digest.bytes += (chunk as Buffer).length;
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw new CancelledError();
     try {
-      await fetchInto(url, partial, file.size, options, onBytes);
+      await fetchInto(url, partial, file.size, options, onBytes, digest);
       if (sizeOf(partial) !== file.size)
         throw new NetworkError(`${file.path}: got ${sizeOf(partial)} of ${file.size} bytes`);
       if (file.lfsOid) {
-        const actual = await sha256File(partial);
+        const actual = digest.bytes === file.size ? digest.hash.digest("hex") : await sha256File(partial);
         if (actual !== file.lfsOid) {
           rmSync(partial, { force: true });
+          digest.hash = createHash("sha256");
+          digest.bytes = 0;
           onBytes(-file.size);
           throw new NetworkError(`${file.path} is corrupted: sha256 ${actual}, the Hub says ${file.lfsOid}`);
         }
@@ -145,18 +156,28 @@ async function fetchFile(
   }
 }
 
+interface Digest {
+  hash: ReturnType<typeof createHash>;
+  bytes: number;
+}
+
 async function fetchInto(
   url: string,
   partial: string,
   size: number,
   options: DownloadOptions,
   onBytes: (n: number) => void,
+  digest: Digest,
 ): Promise<void> {
   let offset = sizeOf(partial);
-  if (offset === size && size > 0) return;
-  if (offset > size) {
+  if (offset === size && size > 0 && digest.bytes === offset) return;
+  if (offset > size || digest.bytes !== offset) {
+    // What is on disk and what was hashed disagree (or the file is too long): start this file over.
     rmSync(partial, { force: true });
+    onBytes(-offset);
     offset = 0;
+    digest.hash = createHash("sha256");
+    digest.bytes = 0;
   }
   const controller = new AbortController();
   const onAbort = () => controller.abort(new CancelledError());
@@ -184,11 +205,15 @@ async function fetchInto(
       onBytes(-offset);
       offset = 0;
       rmSync(partial, { force: true });
+      digest.hash = createHash("sha256");
+      digest.bytes = 0;
     }
     const out = createWriteStream(partial, { flags: offset > 0 ? "a" : "w" });
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         resetTimer();
+        digest.hash.update(chunk);
+        digest.bytes += chunk.length;
         if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
         onBytes(chunk.length);
       }
