@@ -63,6 +63,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "sample sets",
+    sql: `
+      CREATE TABLE sample_sets (
+        key            TEXT PRIMARY KEY,
+        dataset_digest TEXT    NOT NULL,
+        seed           TEXT    NOT NULL,
+        count          INTEGER NOT NULL,
+        created_at     TEXT    NOT NULL,
+        samples_json   TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { closeDatabase, type Db, openDatabase, STORE_FILE } from "./db.js";
 import { Evaluations } from "./evaluations.js";
 import { ModelCacheTable } from "./model-cache.js";
+import { SampleSets } from "./sample-sets.js";
 import { WeightComputations } from "./weight-computations.js";
 
 /** The store behind one data dir: one SQLite file, one accessor per table group. */
@@ -9,11 +10,13 @@ export class Store {
   readonly weightComputations: WeightComputations;
   readonly evaluations: Evaluations;
   readonly modelCache: ModelCacheTable;
+  readonly sampleSets: SampleSets;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
     this.evaluations = new Evaluations(db);
     this.modelCache = new ModelCacheTable(db);
+    this.sampleSets = new SampleSets(db);
   }
 
   static open(dataDir: string): Store {

@@ -33,6 +33,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
         `INSERT INTO model_cache (repo, sha, bytes, complete, last_used) VALUES ('a/b', 'abc', 10, 1, '2026-01-01T00:00:00Z')`,
       )
       .run(),
+  4: (db) =>
+    db
+      .prepare(
+        `INSERT INTO sample_sets (key, dataset_digest, seed, count, created_at, samples_json) VALUES ('k', 'd', 's', 0, '2026-01-01T00:00:00Z', '[]')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -67,6 +73,7 @@ describe("store", () => {
       expect(count("weight_computations")).toBe(version >= 1 ? 1 : 0);
       expect(count("evaluations")).toBe(version >= 2 ? 1 : 0);
       expect(count("model_cache")).toBe(version >= 3 ? 1 : 0);
+      expect(count("sample_sets")).toBe(version >= 4 ? 1 : 0);
       closeDatabase(db);
     },
   );

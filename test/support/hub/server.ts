@@ -43,9 +43,9 @@ export class LocalHub {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  addRepo(id: string, repo: HubRepo): string {
+  addRepo(id: string, repo: HubRepo, type: "model" | "dataset" = "model"): string {
     const sha = repo.sha ?? randomBytes(20).toString("hex");
-    this.repos.set(id, { ...repo, sha });
+    this.repos.set(type === "model" ? id : `datasets/${id}`, { ...repo, sha });
     return sha;
   }
 
@@ -103,9 +103,10 @@ export class LocalHub {
       });
       return;
     }
-    m = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(\/.*)?$/.exec(path);
+    m = /^\/api\/(models|datasets)\/([^/]+\/[^/]+)\/tree(?:\/([^/]+))?(\/.*)?$/.exec(path);
     if (m) {
-      const repo = this.find(m[1] as string, m[2] as string, req, res);
+      const key = m[1] === "models" ? (m[2] as string) : `datasets/${m[2]}`;
+      const repo = this.find(key, m[3] ?? "main", req, res);
       if (!repo) return;
       const entries = Object.entries(repo.files).map(([p, bytes]) => ({
         type: "file",
@@ -119,7 +120,7 @@ export class LocalHub {
       this.json(res, 200, entries);
       return;
     }
-    m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+    m = /^\/((?:datasets\/)?[^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
     if (m) {
       const repo = this.find(m[1] as string, m[2] as string, req, res);
       if (!repo) return;

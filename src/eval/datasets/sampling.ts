@@ -1,0 +1,123 @@
+import type { Conversation } from "../conversation.js";
+import type { ChatMessage } from "../templates/render.js";
+import type { SeededRandom } from "./random.js";
+
+/** Strings the reference removes from every chat message (not from the character card), in this order. */
+export const SPECIAL_TOKENS = [
+  "<unk>",
+  "<s>",
+  "</s>",
+  "[INST]",
+  "[/INST]",
+  "[AVAILABLE_TOOLS]",
+  "[/AVAILABLE_TOOLS]",
+  "[TOOL_RESULTS]",
+  "[/TOOL_RESULTS]",
+  "[TOOL_CALLS]",
+  "[IMG]",
+  "<pad>",
+  "[IMG_BREAK]",
+  "[IMG_END]",
+  "[PREFIX]",
+  "[MIDDLE]",
+  "[SUFFIX]",
+  "[SYSTEM_PROMPT]",
+  "[/SYSTEM_PROMPT]",
+  "[TOOL_CONTENT]",
+  "<|im_start|>",
+  "<|im_end|>",
+  "<|object_ref_start|>",
+  "<|object_ref_end|>",
+  "<|box_start|>",
+  "<|box_end|>",
+  "<|quad_start|>",
+  "<|quad_end|>",
+  "<|vision_start|>",
+  "<|vision_end|>",
+  "<|vision_pad|>",
+  "<|image_pad|>",
+  "<|video_pad|>",
+  "<start_of_turn>",
+  "<end_of_turn>",
+] as const;
+
+export function stripSpecialTokens(text: string): string {
+  return SPECIAL_TOKENS.reduce((s, token) => s.split(token).join(""), text);
+}
+
+export interface JudgeSample {
+  /** Index of the conversation in the dataset. */
+  readonly source: number;
+  /** The context the model continues: the card, then at most `maxMessages − 1` turns, ending on a user turn. */
+  readonly messages: readonly ChatMessage[];
+  readonly lastUserMessage: string;
+  /** The reply that really followed that context in the dataset (no EOS appended). */
+  readonly originalReply: string;
+}
+
+/**
+ * The judge stage's cut of one conversation (DIPPY-SPEC §2.4 with the later alignment fix of §9.2):
+ * a random prefix of at most `maxMessages` messages (card included), trimmed back to a user turn, paired
+ * with the assistant reply that follows that user turn in the full conversation. Null when none does.
+ */
+export function cutConversation(
+  conversation: Conversation,
+  source: number,
+  rng: SeededRandom,
+  maxMessages: number,
+): JudgeSample | null {
+  const all: ChatMessage[] = [
+    ...(conversation.system_prompt === undefined
+      ? []
+      : [{ role: "system", content: conversation.system_prompt }]),
+    ...conversation.messages.map((m) => ({ role: m.role, content: stripSpecialTokens(m.content) })),
+  ];
+  const allowed = Math.min(all.length, maxMessages);
+  if (allowed === 0) return null;
+  const cutoff = rng.int(Math.max(1, Math.floor(allowed / 2)), allowed);
+  const truncated = all.slice(0, cutoff);
+  while (truncated.length > 0 && truncated[truncated.length - 1]?.role !== "user") truncated.pop();
+  const last = truncated.at(-1);
+  if (!last) return null;
+  // The last user turn in the whole conversation with this text (a later repeat wins, as in the reference).
+  let at = -1;
+  for (let i = all.length - 2; i >= 0; i--) {
+    if (all[i]?.role === "user" && all[i]?.content === last.content) {
+      at = i;
+      break;
+    }
+  }
+  const reply = at >= 0 ? all[at + 1] : undefined;
+  if (!reply || reply.role !== "assistant") return null;
+  return { source, messages: truncated, lastUserMessage: last.content, originalReply: reply.content };
+}
+
+export interface SampleOptions {
+  readonly count: number;
+  readonly maxMessages: number;
+  /** Whether the rendered prompt fits the model (e.g. ≤ 8192 tokens); everything fits when absent. */
+  readonly fits?: (sample: JudgeSample) => boolean;
+}
+
+/**
+ * The judge set: cut every conversation (one draw each, in dataset order), shuffle, take the first
+ * `count` usable ones. Unlike the reference, a replacement for a rejected sample passes the same checks.
+ */
+export function sampleJudgeSet(
+  rows: readonly Conversation[],
+  rng: SeededRandom,
+  options: SampleOptions,
+): JudgeSample[] {
+  const cut = rows.map((row, i) => cutConversation(row, i, rng, options.maxMessages));
+  const order = rng.shuffle(cut.map((_, i) => i));
+  const chosen: JudgeSample[] = [];
+  for (const i of order) {
+    if (chosen.length >= options.count) break;
+    const sample = cut[i];
+    if (!sample) continue;
+    if (sample.messages.some((m) => m.content.length === 0)) continue;
+    if (options.fits && !options.fits(sample)) continue;
+    chosen.push(sample);
+  }
+  return chosen;
+}
