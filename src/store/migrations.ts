@@ -77,6 +77,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: "judge verdicts",
+    sql: `
+      CREATE TABLE judge_verdicts (
+        prompt_digest TEXT    NOT NULL,
+        model         TEXT    NOT NULL,
+        verdict_json  TEXT    NOT NULL,
+        tokens_in     INTEGER NOT NULL,
+        tokens_out    INTEGER NOT NULL,
+        created_at    TEXT    NOT NULL,
+        PRIMARY KEY (prompt_digest, model)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { closeDatabase, type Db, openDatabase, STORE_FILE } from "./db.js";
 import { Evaluations } from "./evaluations.js";
+import { JudgeVerdicts } from "./judge-verdicts.js";
 import { ModelCacheTable } from "./model-cache.js";
 import { SampleSets } from "./sample-sets.js";
 import { WeightComputations } from "./weight-computations.js";
@@ -11,12 +12,14 @@ export class Store {
   readonly evaluations: Evaluations;
   readonly modelCache: ModelCacheTable;
   readonly sampleSets: SampleSets;
+  readonly judgeVerdicts: JudgeVerdicts;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
     this.evaluations = new Evaluations(db);
     this.modelCache = new ModelCacheTable(db);
     this.sampleSets = new SampleSets(db);
+    this.judgeVerdicts = new JudgeVerdicts(db);
   }
 
   static open(dataDir: string): Store {

@@ -39,6 +39,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
         `INSERT INTO sample_sets (key, dataset_digest, seed, count, created_at, samples_json) VALUES ('k', 'd', 's', 0, '2026-01-01T00:00:00Z', '[]')`,
       )
       .run(),
+  5: (db) =>
+    db
+      .prepare(
+        `INSERT INTO judge_verdicts (prompt_digest, model, verdict_json, tokens_in, tokens_out, created_at) VALUES ('d', 'm', '{}', 1, 1, '2026-01-01T00:00:00Z')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -74,6 +80,7 @@ describe("store", () => {
       expect(count("evaluations")).toBe(version >= 2 ? 1 : 0);
       expect(count("model_cache")).toBe(version >= 3 ? 1 : 0);
       expect(count("sample_sets")).toBe(version >= 4 ? 1 : 0);
+      expect(count("judge_verdicts")).toBe(version >= 5 ? 1 : 0);
       closeDatabase(db);
     },
   );

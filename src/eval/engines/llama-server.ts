@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { CancelledError, EngineError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
+import { CompletionsClient } from "./openai-http.js";
+
+export interface LlamaServerOptions {
+  /** A running server to use, or a binary to spawn with a GGUF model. */
+  readonly url?: string;
+  readonly binary?: string;
+  readonly model?: string;
+  readonly threads?: number;
+  readonly contextSize?: number;
+  readonly parallel?: number;
+  readonly startTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly logger: Logger;
+  /** Called with a stop function when a child is spawned, so one cleanup registry can kill it on exit. */
+  readonly onSpawn?: (stop: () => Promise<void>) => () => void;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * llama.cpp's `llama-server`, spawned in its own process group (or reached at a URL): health-probed
+ * before use, killed with its group on stop, restarted once when it dies mid-run, then an engine error.
+ */
+export class LlamaServerEngine implements Engine {
+  readonly name = "llama-server";
+  private child: ChildProcess | null = null;
+  private baseUrl: string | null = null;
+  private client: CompletionsClient | null = null;
+  private restarts = 0;
+  private unregister: (() => void) | null = null;
+  private exitedEarly: string | null = null;
+
+  constructor(private readonly options: LlamaServerOptions) {}
+
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.options.url) this.baseUrl = this.options.url.replace(/\/+$/, "");
+    else await this.spawnChild();
+    this.client = new CompletionsClient(this.baseUrl as string, {
+      concurrency: this.options.parallel ?? 1,
+      timeoutMs: this.options.requestTimeoutMs ?? 600_000,
+    });
+    await this.waitHealthy(signal);
+  }
+
+  private async spawnChild(): Promise<void> {
+    const { binary, model } = this.options;
+    if (!binary || !model)
+      throw new EngineError("llama-server needs --engine-bin and a GGUF model, or --engine-url");
+    const port = await freePort();
+    const args = [
+      "-m",
+      model,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "-t",
+      String(this.options.threads ?? 2),
+      "-c",
+      String(this.options.contextSize ?? 2048),
+      "--parallel",
+      String(this.options.parallel ?? 1),
+    ];
+    this.exitedEarly = null;
+    const child = spawn(binary, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    let tail = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-2000);
+    });
+    child.once("exit", (code, sig) => {
+      this.exitedEarly = `llama-server exited (${sig ?? `code ${code}`}): ${tail.split("\n").slice(-4).join(" ").trim()}`;
+      if (this.child === child) this.child = null;
+    });
+    child.once("error", (error) => {
+      this.exitedEarly = `llama-server could not start: ${error.message}`;
+    });
+    this.child = child;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.unregister?.();
+    this.unregister = this.options.onSpawn?.(() => this.stop()) ?? null;
+    this.options.logger.debug({ pid: child.pid, port }, "llama-server spawned");
+  }
+
+  private async waitHealthy(signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 120_000);
+    while (Date.now() < deadline) {
+      if (signal?.aborted) throw new CancelledError();
+      if (this.exitedEarly && !this.options.url) throw new EngineError(this.exitedEarly);
+      if (await this.health()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new EngineError(`llama-server did not become healthy at ${this.baseUrl}`);
+  }
+
+  async health(): Promise<boolean> {
+    if (!this.baseUrl) return false;
+    try {
+      const response = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async version(): Promise<string> {
+    try {
+      const response = await fetch(`${this.baseUrl}/props`, { signal: AbortSignal.timeout(2000) });
+      const props = (await response.json()) as { build_info?: string };
+      return props.build_info ?? "unknown";
+    } catch {
+      return "unknown";
+    }
+  }
+
+  /** A spawned server that dies mid-batch is restarted once and the batch retried; a second death is final. */
+  async generate(requests: readonly GenerationRequest[], signal?: AbortSignal): Promise<GenerationResult[]> {
+    if (!this.client) throw new EngineError("the engine was not started");
+    try {
+      return await this.client.batch(requests, signal);
+    } catch (error) {
+      if (error instanceof CancelledError || this.options.url || this.child) throw error;
+      if (this.restarts >= 1)
+        throw new EngineError(`llama-server died again: ${this.exitedEarly ?? (error as Error).message}`);
+      this.restarts++;
+      this.options.logger.warn({ reason: this.exitedEarly }, "llama-server died; restarting it once");
+      await this.start(signal);
+      return (this.client as CompletionsClient).batch(requests, signal);
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    this.unregister?.();
+    this.unregister = null;
+    if (!child?.pid) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

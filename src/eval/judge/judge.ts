@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import pLimit from "p-limit";
+import { CancelledError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
+import type { ChatMessage } from "../templates/render.js";
+import { verdictSchema } from "./prompt.js";
+import { parseVerdict, type Verdict } from "./verdict.js";
+
+export interface JudgeEndpoint {
+  /** OpenAI-compatible base URL, e.g. https://openrouter.ai/api/v1 or http://127.0.0.1:8080/v1. */
+  readonly url: string;
+  readonly model: string;
+  /** From env or config only; never logged. */
+  readonly apiKey?: string;
+  /** USD per million tokens, for the cost report. */
+  readonly pricePerMillion?: { readonly input: number; readonly output: number };
+}
+
+export interface JudgeOutcome {
+  readonly verdict: Verdict | null;
+  readonly cached: boolean;
+  readonly tokensIn: number;
+  readonly tokensOut: number;
+  readonly costUsd: number;
+  /** Why it failed after every retry and endpoint, when it did. */
+  readonly error: string | null;
+}
+
+export interface JudgeOptions {
+  readonly endpoints: readonly JudgeEndpoint[];
+  readonly logger: Logger;
+  readonly concurrency?: number;
+  /** Attempts per endpoint (429, 5xx, timeouts and unparseable answers are retried). */
+  readonly attempts?: number;
+  readonly timeoutMs?: number;
+  readonly backoffMs?: number;
+  /** Bound on the answer's length (the reasoning strings are free text). */
+  readonly maxTokens?: number;
+  /** Bound on each reasoning string in the response schema (see verdictSchema). */
+  readonly reasoningMaxLength?: number;
+  readonly cache?: JudgeVerdicts;
+}
+
+class Retryable extends Error {}
+
+/**
+ * The LLM judge: OpenAI-compatible endpoints in fallback order, JSON-schema structured output where the
+ * endpoint takes it (strict parsing otherwise), bounded concurrency, retries with backoff, and a verdict
+ * cache keyed by (prompt digest, judge model). A call counts as failed only after all of that.
+ */
+export class Judge {
+  private readonly structured = new Map<string, boolean>();
+
+  constructor(private readonly options: JudgeOptions) {}
+
+  static digest(messages: readonly ChatMessage[]): string {
+    return createHash("sha256").update(JSON.stringify(messages)).digest("hex");
+  }
+
+  judgeAll(prompts: readonly ChatMessage[][], signal?: AbortSignal): Promise<JudgeOutcome[]> {
+    const limit = pLimit(this.options.concurrency ?? 32);
+    return Promise.all(prompts.map((p) => limit(() => this.judge(p, signal))));
+  }
+
+  async judge(messages: readonly ChatMessage[], signal?: AbortSignal): Promise<JudgeOutcome> {
+    const digest = Judge.digest(messages);
+    let lastError = "no judge endpoint configured";
+    for (const endpoint of this.options.endpoints) {
+      const hit = this.options.cache?.get<Verdict>(digest, endpoint.model);
+      if (hit)
+        return {
+          verdict: hit.verdict,
+          cached: true,
+          tokensIn: hit.tokensIn,
+          tokensOut: hit.tokensOut,
+          costUsd: 0,
+          error: null,
+        };
+      const attempts = this.options.attempts ?? 3;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (signal?.aborted) throw new CancelledError();
+        try {
+          const answer = await this.call(endpoint, messages, signal);
+          const verdict = parseVerdict(answer.text);
+          if (!verdict) throw new Retryable(`unparseable answer: ${answer.text.slice(0, 80)}`);
+          this.options.cache?.put(digest, endpoint.model, {
+            verdict,
+            tokensIn: answer.tokensIn,
+            tokensOut: answer.tokensOut,
+          });
+          const price = endpoint.pricePerMillion;
+          const cost = price ? (answer.tokensIn * price.input + answer.tokensOut * price.output) / 1e6 : 0;
+          return {
+            verdict,
+            cached: false,
+            tokensIn: answer.tokensIn,
+            tokensOut: answer.tokensOut,
+            costUsd: cost,
+            error: null,
+          };
+        } catch (error) {
+          if (error instanceof CancelledError) throw error;
+          lastError = (error as Error).message;
+          if (!(error instanceof Retryable)) break; // a 4xx: this endpoint will not do better
+          if (attempt < attempts) {
+            await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+          }
+        }
+      }
+      this.options.logger.debug(
+        { endpoint: endpoint.url, error: lastError },
+        "judge endpoint failed, trying the next",
+      );
+    }
+    return { verdict: null, cached: false, tokensIn: 0, tokensOut: 0, costUsd: 0, error: lastError };
+  }
+
+  private async call(endpoint: JudgeEndpoint, messages: readonly ChatMessage[], signal?: AbortSignal) {
+    const useSchema = this.structured.get(endpoint.url) ?? true;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
+    let response: Response;
+    try {
+      response = await fetch(`${endpoint.url.replace(/\/+$/, "")}/chat/completions`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          ...(endpoint.apiKey ? { Authorization: `Bearer ${endpoint.apiKey}` } : {}),
+        },
+        body: JSON.stringify({
+          model: endpoint.model,
+          messages,
+          temperature: 0,
+          max_tokens: this.options.maxTokens ?? 2048,
+          ...(useSchema
+            ? {
+                response_format: {
+                  type: "json_schema",
+                  json_schema: {
+                    name: "verdict",
+                    strict: true,
+                    schema: verdictSchema(this.options.reasoningMaxLength),
+                  },
+                },
+              }
+            : {}),
+        }),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError();
+      throw new Retryable(`no answer from ${endpoint.url}: ${(error as Error).message}`);
+    }
+    if (
+      response.status === 400 &&
+      useSchema &&
+      /response_format|json_schema|schema/i.test(await response.clone().text())
+    ) {
+      // The endpoint does not take structured output: ask in plain text and parse strictly.
+      this.structured.set(endpoint.url, false);
+      throw new Retryable("structured output refused; retrying without it");
+    }
+    if (response.status === 429 || response.status >= 500)
+      throw new Retryable(`HTTP ${response.status} from ${endpoint.url}`);
+    if (!response.ok)
+      throw new Error(
+        `HTTP ${response.status} from ${endpoint.url}: ${(await response.text()).slice(0, 160)}`,
+      );
+    const body = (await response.json()) as {
+      choices?: { message?: { content?: string } }[];
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+    };
+    const text = body.choices?.[0]?.message?.content;
+    if (typeof text !== "string") throw new Retryable("the answer has no message content");
+    return { text, tokensIn: body.usage?.prompt_tokens ?? 0, tokensOut: body.usage?.completion_tokens ?? 0 };
+  }
+}

@@ -1,0 +1,81 @@
+import type { ChatMessage } from "../templates/render.js";
+
+export const CRITERIA = ["realism", "entertainment", "coherency"] as const;
+export type Criterion = (typeof CRITERIA)[number];
+export const OUTCOMES = ["original", "generated", "tie"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * The six-key answer the reference asks its judge for (DIPPY-SPEC §1.3.1). A bound on the reasoning
+ * strings is optional: OpenAI's strict mode rejects maxLength, a local grammar-constrained judge needs it.
+ */
+export function verdictSchema(reasoningMaxLength?: number) {
+  const reasoning =
+    reasoningMaxLength === undefined ? { type: "string" } : { type: "string", maxLength: reasoningMaxLength };
+  return {
+    type: "object",
+    properties: Object.fromEntries(
+      CRITERIA.flatMap((c) => [
+        [`${c}_win`, { type: "string", enum: [...OUTCOMES] }],
+        [`${c}_win_reasoning`, reasoning],
+      ]),
+    ),
+    required: CRITERIA.flatMap((c) => [`${c}_win`, `${c}_win_reasoning`]),
+    additionalProperties: false,
+  };
+}
+
+/** A conversation as the judge reads it: the card on one line, then role/content blocks. */
+export function conversationText(messages: readonly ChatMessage[]): string {
+  return messages
+    .flatMap((m) =>
+      m.role === "system"
+        ? [`System Prompt: ${m.content}`]
+        : [`Role: ${m.role}`, `Content: ${m.content}`, ""],
+    )
+    .join("\n");
+}
+
+const SCHEMA_TEXT = `"""
+{
+  "realism_win": "original" | "generated" | "tie",
+  "realism_win_reasoning": string,
+  "entertainment_win": "original" | "generated" | "tie",
+  "entertainment_win_reasoning": string,
+  "coherency_win": "original" | "generated" | "tie",
+  "coherency_win_reasoning": string
+}
+"""`;
+
+/**
+ * The comparison prompt, written for sn11 with the reference's structure, criteria and answer schema:
+ * the character card, the two versions of the chat (original first, as in the reference) and the schema.
+ */
+export function judgeMessages(card: string, original: string, generated: string): ChatMessage[] {
+  const system = [
+    "An assistant was asked to play a character described by the following card:",
+    "=====",
+    card,
+    "=====",
+    'You will compare what the assistant wrote in two versions of the same chat: the "original" and the "generated" one.',
+    "Decide which version is better on each of three criteria:",
+    "- realism: the assistant stays fully in character, as the card describes it;",
+    "- entertainment: the replies are engaging and do not repeat themselves;",
+    "- coherency: the writing is clear, with correct grammar, spelling and punctuation, in a consistent style.",
+    "Rules: ignore what the user wrote and judge every assistant message, not only the last one. Reason before",
+    "you decide, quoting examples in single quotes, and dwell on problems. Your verdicts must follow from your",
+    "reasoning. Do not judge politeness or aggression. Be very critical: a clear win should be rare.",
+    `Answer with a JSON object of exactly this shape:\n${SCHEMA_TEXT}`,
+    "Keep the JSON valid: escape quotes inside strings.",
+  ].join("\n");
+  const user = [
+    "Judge which version of the chat is better. Reply with the JSON object only.",
+    `"original" :\n${original}\n( end of original text )`,
+    `"generated" :\n${generated}\n( end of generated text )`,
+    `The answer's shape:\n${SCHEMA_TEXT}`,
+  ].join("\n\n");
+  return [
+    { role: "system", content: system },
+    { role: "user", content: user },
+  ];
+}
