@@ -5,6 +5,7 @@ import type { CommandDefinition } from "./define.js";
 import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
 import { renderCommand } from "./render.js";
+import { scoreCommand } from "./score.js";
 import { snapshotCommand } from "./snapshot.js";
 import { weightsCommand } from "./weights.js";
 
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   snapshotCommand as unknown as CommandDefinition,
   renderCommand as unknown as CommandDefinition,
   checkCommand as unknown as CommandDefinition,
+  scoreCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

@@ -22,6 +22,17 @@ export const configSchema = z.strictObject({
   walletPath: z.string().min(1),
   hfToken: z.string().min(1).optional(),
   hfEndpoint: z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL"),
+  judgeUrl: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
+    .optional(),
+  judgeModel: z.string().min(1).optional(),
+  judgeApiKey: z.string().min(1).optional(),
+  datasetApiUrl: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
+    .optional(),
+  datasetApiToken: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -127,5 +138,42 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: ["SN11_HF_ENDPOINT", "HF_ENDPOINT"],
     fromText: text,
     defaultValue: () => "https://huggingface.co",
+  },
+  {
+    key: "judgeUrl",
+    description: "OpenAI-compatible base URL of the judge (comma-separated for fallbacks)",
+    env: ["SN11_JUDGE_URL"],
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "judgeModel",
+    description: "judge model name (default: the profile's)",
+    env: ["SN11_JUDGE_MODEL"],
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "judgeApiKey",
+    description: "API key of the judge endpoint",
+    env: ["SN11_JUDGE_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY"],
+    secret: true,
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "datasetApiUrl",
+    description: "the Dippy dataset API (for --dataset api)",
+    env: ["SN11_DATASET_API_URL"],
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "datasetApiToken",
+    description: "bearer token of the dataset API",
+    env: ["SN11_DATASET_API_TOKEN", "DATASET_API_JWT"],
+    secret: true,
+    fromText: text,
+    defaultValue: () => undefined,
   },
 ];

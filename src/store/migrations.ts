@@ -92,6 +92,38 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "score runs",
+    sql: `
+      CREATE TABLE score_runs (
+        id          INTEGER PRIMARY KEY,
+        run_key     TEXT    NOT NULL,
+        repo        TEXT    NOT NULL,
+        revision    TEXT    NOT NULL,
+        profile     TEXT    NOT NULL,
+        seed        TEXT    NOT NULL,
+        status      TEXT    NOT NULL CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')),
+        created_at  TEXT    NOT NULL,
+        updated_at  TEXT    NOT NULL,
+        result_json TEXT
+      );
+      CREATE INDEX score_runs_by_key ON score_runs (run_key);
+      CREATE TABLE score_samples (
+        run_id       INTEGER NOT NULL REFERENCES score_runs (id) ON DELETE CASCADE,
+        idx          INTEGER NOT NULL,
+        generation   TEXT,
+        gen_tokens   INTEGER,
+        verdict_json TEXT,
+        judge_error  TEXT,
+        judge_tokens_in  INTEGER NOT NULL DEFAULT 0,
+        judge_tokens_out INTEGER NOT NULL DEFAULT 0,
+        judge_cached INTEGER NOT NULL DEFAULT 0,
+        judge_cost   REAL    NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, idx)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

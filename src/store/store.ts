@@ -4,6 +4,7 @@ import { Evaluations } from "./evaluations.js";
 import { JudgeVerdicts } from "./judge-verdicts.js";
 import { ModelCacheTable } from "./model-cache.js";
 import { SampleSets } from "./sample-sets.js";
+import { ScoreRuns } from "./score-runs.js";
 import { WeightComputations } from "./weight-computations.js";
 
 /** The store behind one data dir: one SQLite file, one accessor per table group. */
@@ -13,6 +14,7 @@ export class Store {
   readonly modelCache: ModelCacheTable;
   readonly sampleSets: SampleSets;
   readonly judgeVerdicts: JudgeVerdicts;
+  readonly scoreRuns: ScoreRuns;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
@@ -20,6 +22,7 @@ export class Store {
     this.modelCache = new ModelCacheTable(db);
     this.sampleSets = new SampleSets(db);
     this.judgeVerdicts = new JudgeVerdicts(db);
+    this.scoreRuns = new ScoreRuns(db);
   }
 
   static open(dataDir: string): Store {

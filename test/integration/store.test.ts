@@ -45,6 +45,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
         `INSERT INTO judge_verdicts (prompt_digest, model, verdict_json, tokens_in, tokens_out, created_at) VALUES ('d', 'm', '{}', 1, 1, '2026-01-01T00:00:00Z')`,
       )
       .run(),
+  6: (db) => {
+    db.prepare(
+      `INSERT INTO score_runs (id, run_key, repo, revision, profile, seed, status, created_at, updated_at) VALUES (1, 'k', 'a/b', 'r', 'p', 's', 'RUNNING', 't', 't')`,
+    ).run();
+    db.prepare("INSERT INTO score_samples (run_id, idx, generation) VALUES (1, 0, 'hi')").run();
+  },
 };
 
 describe("store", () => {
@@ -81,6 +87,7 @@ describe("store", () => {
       expect(count("model_cache")).toBe(version >= 3 ? 1 : 0);
       expect(count("sample_sets")).toBe(version >= 4 ? 1 : 0);
       expect(count("judge_verdicts")).toBe(version >= 5 ? 1 : 0);
+      expect(count("score_samples")).toBe(version >= 6 ? 1 : 0);
       closeDatabase(db);
     },
   );

@@ -1,0 +1,227 @@
+import { createHash } from "node:crypto";
+import pLimit from "p-limit";
+import { CancelledError, EngineError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
+import { canonicalJson } from "../scoring/snapshot.js";
+import type { Store } from "../store/store.js";
+import type { Conversation } from "./conversation.js";
+import { judgeSet } from "./datasets/judge-set.js";
+import { evaluationSeed, SeededRandom } from "./datasets/random.js";
+import type { JudgeSample } from "./datasets/sampling.js";
+import type { Engine } from "./engines/engine.js";
+import type { Judge } from "./judge/judge.js";
+import { conversationText, judgeMessages } from "./judge/prompt.js";
+import { type Tally, tallyVerdicts, type Verdict } from "./judge/verdict.js";
+import type { Progress } from "./progress.js";
+import { buildPrompt, stopTokens } from "./templates/render.js";
+
+export interface ScoreInputs {
+  readonly repo: string;
+  readonly revision: string;
+  readonly chatTemplate: ChatTemplateName;
+  readonly tokens: { readonly bos: string | null; readonly eos: string | null };
+  readonly rows: readonly Conversation[];
+  readonly samples: number;
+  readonly userSeed: string;
+  readonly maxTokens: number;
+  readonly profile: ScoringProfile;
+  readonly engine: Engine;
+  readonly judge: Judge;
+  readonly judgeModel: string;
+  readonly store: Store;
+  readonly fresh: boolean;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: Progress;
+  /** Called once per committed generation, for tests that interrupt a run part-way. */
+  readonly afterGeneration?: (done: number) => void;
+}
+
+export interface ScoreCard {
+  readonly repo: string;
+  readonly revision: string;
+  readonly profile: string;
+  readonly status: "COMPLETED" | "FAILED";
+  readonly reason: string | null;
+  readonly seed: string;
+  readonly samples: number;
+  readonly valid: number;
+  readonly failed: number;
+  readonly tally: Tally;
+  readonly win_rate: number;
+  readonly total_score: number;
+  readonly engine: { readonly name: string; readonly version: string };
+  readonly judge: {
+    readonly model: string;
+    readonly calls: number;
+    readonly cached: number;
+    readonly tokens_in: number;
+    readonly tokens_out: number;
+    readonly cost_usd: number;
+  };
+  readonly timings: Record<string, number>;
+  readonly run_id: number;
+  readonly resumed: boolean;
+}
+
+function generatedConversation(sample: JudgeSample, reply: string): string {
+  return conversationText([...sample.messages, { role: "assistant", content: reply }]);
+}
+
+/**
+ * The evaluation of one model: sample the conversations (seeded, cached), generate a reply for each,
+ * ask the judge to compare it with the original, tally. Every generation and every verdict is committed
+ * to the store as it completes; a restart with the same inputs continues where it stopped and ends with
+ * the same score as an uninterrupted run.
+ */
+export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
+  const { store, profile, logger, signal } = inputs;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+  const seed = evaluationSeed(profile.id, inputs.repo, inputs.revision, inputs.userSeed);
+  const set = await timed("samples", () =>
+    judgeSet(
+      inputs.rows,
+      seed,
+      { count: inputs.samples, maxMessages: profile.generation.maxContextMessages },
+      store.sampleSets,
+    ),
+  );
+  const samples = set.samples;
+  if (samples.length === 0) throw new EngineError("the dataset gave no usable conversation to evaluate");
+  const runKey = createHash("sha256")
+    .update(
+      canonicalJson({
+        repo: inputs.repo,
+        revision: inputs.revision,
+        profile: profile.id,
+        seed,
+        set: set.key,
+        template: inputs.chatTemplate,
+        maxTokens: inputs.maxTokens,
+        engine: inputs.engine.name,
+      }),
+    )
+    .digest("hex");
+  const existing = inputs.fresh ? undefined : store.scoreRuns.resumable(runKey);
+  const run =
+    existing ??
+    store.scoreRuns.create({
+      runKey,
+      repo: inputs.repo,
+      revision: inputs.revision,
+      profile: profile.id,
+      seed,
+    });
+  if (existing) logger.info({ run: run.id }, "resuming the unfinished run");
+
+  // One draw per model, as the reference draws one temperature per process, but from the model's seed.
+  const params = new SeededRandom(`${seed}\nsampling`);
+  const temperature = params.next() * 0.2;
+  const engineSeed = params.int(0, 2 ** 31 - 1);
+  const stop = stopTokens(inputs.chatTemplate);
+
+  const byIdx = () => new Map(store.scoreRuns.samples(run.id).map((s) => [s.idx, s]));
+  let records = byIdx();
+  const toGenerate = samples.map((_, i) => i).filter((i) => records.get(i)?.generation == null);
+  let generated = samples.length - toGenerate.length;
+  const report = (stage: string, done: number) => inputs.onProgress?.({ stage, done, total: samples.length });
+  await timed("generate", async () => {
+    report("generate", generated);
+    const limit = pLimit(profile.generation.maxSequencesInFlight);
+    await Promise.all(
+      toGenerate.map((i) =>
+        limit(async () => {
+          if (signal?.aborted) throw new CancelledError();
+          const sample = samples[i] as JudgeSample;
+          const [result] = await inputs.engine.generate(
+            [
+              {
+                prompt: buildPrompt(inputs.chatTemplate, sample.messages, inputs.tokens),
+                maxTokens: inputs.maxTokens,
+                temperature,
+                seed: engineSeed,
+                stop: stop.strings,
+                stopTokenIds: stop.ids,
+              },
+            ],
+            signal,
+          );
+          if (signal?.aborted) throw new CancelledError();
+          store.scoreRuns.saveGeneration(run.id, i, result?.text ?? "", result?.completionTokens ?? 0);
+          generated++;
+          report("generate", generated);
+          inputs.afterGeneration?.(generated);
+        }),
+      ),
+    );
+  });
+
+  records = byIdx();
+  const toJudge = samples.map((_, i) => i).filter((i) => records.get(i)?.verdict == null);
+  let judged = samples.length - toJudge.length;
+  await timed("judge", async () => {
+    report("judge", judged);
+    await Promise.all(
+      toJudge.map(async (i) => {
+        const sample = samples[i] as JudgeSample;
+        const card = sample.messages[0]?.role === "system" ? sample.messages[0].content : "";
+        const prompt = judgeMessages(
+          card,
+          generatedConversation(sample, sample.originalReply),
+          generatedConversation(sample, records.get(i)?.generation ?? ""),
+        );
+        const outcome = await inputs.judge.judge(prompt, signal);
+        store.scoreRuns.saveVerdict(run.id, i, outcome);
+        judged++;
+        report("judge", judged);
+      }),
+    );
+  });
+
+  const finalRecords = store.scoreRuns.samples(run.id);
+  const score = tallyVerdicts(
+    finalRecords.map((r) => (r.verdict as Verdict | null) ?? null),
+    profile.judge.samples,
+    profile.judge.maxErrorRate,
+  );
+  const failed = score.overErrorBudget;
+  const card: ScoreCard = {
+    repo: inputs.repo,
+    revision: inputs.revision,
+    profile: profile.id,
+    status: failed ? "FAILED" : "COMPLETED",
+    reason: failed
+      ? `${score.failed} judge calls failed, more than ${profile.judge.maxErrorRate * 100} % of ${profile.judge.samples}`
+      : null,
+    seed,
+    samples: samples.length,
+    valid: score.valid,
+    failed: score.failed,
+    tally: score.tally,
+    win_rate: score.winRate,
+    total_score: failed ? 0 : score.winRate,
+    engine: { name: inputs.engine.name, version: await inputs.engine.version() },
+    judge: {
+      model: inputs.judgeModel,
+      calls: finalRecords.filter((r) => !r.judgeCached).length,
+      cached: finalRecords.filter((r) => r.judgeCached).length,
+      tokens_in: finalRecords.reduce((s, r) => s + r.judgeTokensIn, 0),
+      tokens_out: finalRecords.reduce((s, r) => s + r.judgeTokensOut, 0),
+      cost_usd: finalRecords.reduce((s, r) => s + r.judgeCost, 0),
+    },
+    timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
+    run_id: run.id,
+    resumed: existing !== undefined,
+  };
+  store.scoreRuns.finish(run.id, card.status, card);
+  return card;
+}

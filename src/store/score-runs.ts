@@ -1,0 +1,159 @@
+import type { Db } from "./db.js";
+
+export interface ScoreRun {
+  readonly id: number;
+  readonly runKey: string;
+  readonly repo: string;
+  readonly revision: string;
+  readonly profile: string;
+  readonly seed: string;
+  readonly status: "RUNNING" | "COMPLETED" | "FAILED";
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly result: unknown;
+}
+
+export interface SampleRecord {
+  readonly idx: number;
+  readonly generation: string | null;
+  readonly genTokens: number | null;
+  readonly verdict: unknown;
+  readonly judgeError: string | null;
+  readonly judgeTokensIn: number;
+  readonly judgeTokensOut: number;
+  readonly judgeCached: boolean;
+  readonly judgeCost: number;
+}
+
+interface RunRow {
+  id: number;
+  run_key: string;
+  repo: string;
+  revision: string;
+  profile: string;
+  seed: string;
+  status: ScoreRun["status"];
+  created_at: string;
+  updated_at: string;
+  result_json: string | null;
+}
+
+const toRun = (r: RunRow): ScoreRun => ({
+  id: r.id,
+  runKey: r.run_key,
+  repo: r.repo,
+  revision: r.revision,
+  profile: r.profile,
+  seed: r.seed,
+  status: r.status,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  result: r.result_json ? JSON.parse(r.result_json) : null,
+});
+
+/** Score runs and their samples; each finished generation and verdict is committed on its own. */
+export class ScoreRuns {
+  constructor(private readonly db: Db) {}
+
+  /** The unfinished run with this key, if any (what a restart continues). */
+  resumable(runKey: string): ScoreRun | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM score_runs WHERE run_key = ? AND status = 'RUNNING' ORDER BY id DESC LIMIT 1")
+      .get(runKey) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  create(
+    run: { runKey: string; repo: string; revision: string; profile: string; seed: string },
+    now = new Date(),
+  ): ScoreRun {
+    const at = now.toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO score_runs (run_key, repo, revision, profile, seed, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?)`,
+      )
+      .run(run.runKey, run.repo, run.revision, run.profile, run.seed, at, at);
+    return this.get(Number(info.lastInsertRowid)) as ScoreRun;
+  }
+
+  get(id: number): ScoreRun | undefined {
+    const row = this.db.prepare("SELECT * FROM score_runs WHERE id = ?").get(id) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  list(limit: number): ScoreRun[] {
+    return (this.db.prepare("SELECT * FROM score_runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[]).map(
+      toRun,
+    );
+  }
+
+  finish(id: number, status: "COMPLETED" | "FAILED", result: unknown, now = new Date()): void {
+    this.db
+      .prepare("UPDATE score_runs SET status = ?, result_json = ?, updated_at = ? WHERE id = ?")
+      .run(status, JSON.stringify(result), now.toISOString(), id);
+  }
+
+  samples(runId: number): SampleRecord[] {
+    const rows = this.db.prepare("SELECT * FROM score_samples WHERE run_id = ? ORDER BY idx").all(runId) as {
+      idx: number;
+      generation: string | null;
+      gen_tokens: number | null;
+      verdict_json: string | null;
+      judge_error: string | null;
+      judge_tokens_in: number;
+      judge_tokens_out: number;
+      judge_cached: number;
+      judge_cost: number;
+    }[];
+    return rows.map((r) => ({
+      idx: r.idx,
+      generation: r.generation,
+      genTokens: r.gen_tokens,
+      verdict: r.verdict_json ? JSON.parse(r.verdict_json) : null,
+      judgeError: r.judge_error,
+      judgeTokensIn: r.judge_tokens_in,
+      judgeTokensOut: r.judge_tokens_out,
+      judgeCached: r.judge_cached === 1,
+      judgeCost: r.judge_cost,
+    }));
+  }
+
+  saveGeneration(runId: number, idx: number, text: string, tokens: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO score_samples (run_id, idx, generation, gen_tokens) VALUES (?, ?, ?, ?)
+         ON CONFLICT (run_id, idx) DO UPDATE SET generation = excluded.generation, gen_tokens = excluded.gen_tokens`,
+      )
+      .run(runId, idx, text, tokens);
+  }
+
+  saveVerdict(
+    runId: number,
+    idx: number,
+    outcome: {
+      verdict: unknown;
+      error: string | null;
+      tokensIn: number;
+      tokensOut: number;
+      cached: boolean;
+      costUsd: number;
+    },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE score_samples SET verdict_json = ?, judge_error = ?, judge_tokens_in = ?, judge_tokens_out = ?,
+           judge_cached = ?, judge_cost = ? WHERE run_id = ? AND idx = ?`,
+      )
+      .run(
+        outcome.verdict === null ? null : JSON.stringify(outcome.verdict),
+        outcome.error,
+        outcome.tokensIn,
+        outcome.tokensOut,
+        outcome.cached ? 1 : 0,
+        outcome.costUsd,
+        runId,
+        idx,
+      );
+  }
+}

@@ -1,0 +1,187 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
+import { createLogger } from "../../src/log.js";
+import { Store } from "../../src/store/store.js";
+import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { HAS_LLAMA_SERVER, LLAMA_SERVER, tinyModelPath } from "../support/engines/llama.js";
+import { noteMissingShared } from "../support/shared.js";
+
+noteMissingShared("the sn11 score tests");
+const logger = createLogger({ write: () => true }, "silent");
+
+const ROWS = Array.from({ length: 30 }, (_, i) => ({
+  system_prompt: `You are tavern keeper ${i}.`,
+  messages: [
+    { role: "user", content: `hello ${i}` },
+    { role: "assistant", content: `welcome ${i}` },
+    { role: "user", content: `a room please ${i}` },
+    { role: "assistant", content: `here is your key ${i}` },
+  ],
+}));
+
+describe.skipIf(!HAS_LLAMA_SERVER)(
+  "sn11 score end to end (real llama-server for the model and the judge)",
+  () => {
+    const judge = HAS_LLAMA_SERVER
+      ? new LlamaServerEngine({
+          binary: LLAMA_SERVER,
+          model: tinyModelPath({ contextLength: 8192 }),
+          threads: 1,
+          contextSize: 8192,
+          parallel: 2,
+          logger,
+        })
+      : null;
+    let judgeUrl = "";
+    const model = HAS_LLAMA_SERVER ? tinyModelPath({ seed: 3 }) : "";
+    const dataset = join(tempDir(), "chats.jsonl");
+    writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+
+    beforeAll(async () => {
+      await judge?.start();
+      judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+    }, 60_000);
+    afterAll(async () => {
+      await judge?.stop();
+    });
+
+    const argv = (extra: string[] = []) => [
+      "score",
+      model,
+      "--chat-template",
+      "chatml",
+      "--dataset",
+      dataset,
+      "--samples",
+      "6",
+      "--engine-bin",
+      LLAMA_SERVER,
+      "--threads",
+      "1",
+      "--context-size",
+      "2048",
+      "--max-tokens",
+      "16",
+      "--judge-url",
+      judgeUrl,
+      "--judge-model",
+      "tiny-judge",
+      "--judge-max-reasoning",
+      "8",
+      "--json",
+      ...extra,
+    ];
+
+    it("prints the score card; the same command again reuses the cached verdicts and gives the same score", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const run = await runInProcess(argv(), { env });
+      expect(run.code, run.stderr).toBe(0);
+      const card = JSON.parse(run.stdout);
+      expect(Object.keys(card).slice(0, 15)).toEqual([
+        "repo",
+        "revision",
+        "profile",
+        "status",
+        "reason",
+        "seed",
+        "samples",
+        "valid",
+        "failed",
+        "tally",
+        "win_rate",
+        "total_score",
+        "engine",
+        "judge",
+        "timings",
+      ]);
+      expect(card).toMatchObject({
+        status: "COMPLETED",
+        samples: 6,
+        valid: 6,
+        failed: 0,
+        engine: { name: "llama-server" },
+      });
+      expect(card.revision).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(card.total_score).toBe(card.win_rate);
+      const wins = Object.values(card.tally as Record<string, { generated: number }>).reduce(
+        (s, t) => s + t.generated,
+        0,
+      );
+      expect(card.win_rate).toBeCloseTo(wins / 18, 12);
+      expect(card.judge.calls).toBe(6);
+
+      const again = JSON.parse((await runInProcess([...argv(), "--fresh"], { env })).stdout);
+      expect(again.judge.cached).toBe(6);
+      expect(again.total_score).toBe(card.total_score);
+      expect(again.tally).toEqual(card.tally);
+      const list = JSON.parse((await runInProcess(["score", "--list", "--json"], { env })).stdout);
+      expect(list).toHaveLength(2);
+    }, 180_000);
+
+    it("an interrupted run resumes from the last committed sample: no sample is generated twice", async () => {
+      const dataDir = tempDir();
+      const env = cleanEnv({ SN11_DATA_DIR: dataDir });
+      const controller = new AbortController();
+      // Abort once the first generations are committed.
+      const stopper = setInterval(() => {
+        const store = Store.open(dataDir);
+        const runs = store.scoreRuns.list(1);
+        const done = runs[0]
+          ? store.scoreRuns.samples(runs[0].id).filter((s) => s.generation !== null).length
+          : 0;
+        store.close();
+        if (done >= 2) controller.abort();
+      }, 20);
+      const first = await runInProcess(argv(["--max-tokens", "64"]), { env, signal: controller.signal });
+      clearInterval(stopper);
+      const store = Store.open(dataDir);
+      const [run] = store.scoreRuns.list(1);
+      const before = store.scoreRuns.samples(run?.id as number);
+      store.close();
+      if (first.code === 0) {
+        // The machine was too fast to interrupt; the resume property is then trivially kept.
+        expect(run?.status).toBe("COMPLETED");
+        return;
+      }
+      expect(first.code).toBe(130);
+      expect(run?.status).toBe("RUNNING");
+      const resumed = await runInProcess(argv(["--max-tokens", "64"]), { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const card = JSON.parse(resumed.stdout);
+      expect(card.resumed).toBe(true);
+      expect(card.run_id).toBe(run?.id);
+      const after = Store.open(dataDir);
+      const samples = after.scoreRuns.samples(card.run_id);
+      after.close();
+      expect(samples).toHaveLength(6);
+      for (const s of before.filter((b) => b.generation !== null)) {
+        expect(samples.find((x) => x.idx === s.idx)?.generation).toBe(s.generation);
+      }
+      // A fresh uninterrupted run of the same inputs ends with the same score.
+      const fresh = JSON.parse(
+        (
+          await runInProcess([...argv(["--max-tokens", "64"]), "--fresh"], {
+            env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+          })
+        ).stdout,
+      );
+      expect(fresh.tally).toEqual(card.tally);
+      expect(fresh.total_score).toBe(card.total_score);
+    }, 240_000);
+
+    it("without a judge or a template it says what is missing (exit 2)", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const noJudge = await runInProcess(
+        ["score", model, "--chat-template", "chatml", "--dataset", dataset],
+        { env },
+      );
+      expect(noJudge.code).toBe(2);
+      expect(noJudge.stderr).toContain("no judge");
+      const noTemplate = await runInProcess(["score", model], { env });
+      expect(noTemplate.code).toBe(2);
+      expect(noTemplate.stderr).toContain("--chat-template is required");
+    });
+  },
+);
