@@ -54,10 +54,10 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
 };
 
 describe("store", () => {
-  it("opens with WAL, FULL sync and the latest schema", () => {
+  it("opens with WAL, NORMAL sync and the latest schema", () => {
     const store = Store.open(tempDir());
     expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
+    expect(store.db.pragma("synchronous", { simple: true })).toBe(1);
     expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
     store.close();
     store.close();
