@@ -158,6 +158,7 @@ export const scoreCommand = defineCommand({
       threads: opts.threads,
       contextSize: opts.contextSize,
       parallel: Math.min(profile.generation.maxSequencesInFlight, 4),
+      pidFile: join(config.dataDir, "llama-server.pid"),
       logger: ctx.logger,
       onSpawn: (stop) => ctx.cleanup.add("engine", stop),
     });

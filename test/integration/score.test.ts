@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
@@ -6,7 +7,7 @@ import { createLogger } from "../../src/log.js";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, LLAMA_SERVER, tinyModelPath } from "../support/engines/llama.js";
-import { noteMissingShared } from "../support/shared.js";
+import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the sn11 score tests");
 const logger = createLogger({ write: () => true }, "silent");
@@ -185,3 +186,113 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
     });
   },
 );
+
+describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", () => {
+  const judge = HAS_LLAMA_SERVER
+    ? new LlamaServerEngine({
+        binary: LLAMA_SERVER,
+        model: tinyModelPath({ contextLength: 8192 }),
+        threads: 1,
+        contextSize: 8192,
+        parallel: 2,
+        logger,
+      })
+    : null;
+  beforeAll(async () => {
+    await judge?.start();
+  }, 60_000);
+  afterAll(async () => {
+    await judge?.stop();
+  });
+
+  it("resumes after kill -9 at several points, leaves no engine behind, and scores like an uninterrupted run", async () => {
+    const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+    const model = tinyModelPath({ seed: 5 });
+    const dataset = join(tempDir(), "chats.jsonl");
+    writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const args = (extra: string[] = []) => [
+      "score",
+      model,
+      "--chat-template",
+      "chatml",
+      "--dataset",
+      dataset,
+      "--samples",
+      "8",
+      "--engine-bin",
+      LLAMA_SERVER,
+      "--threads",
+      "1",
+      "--context-size",
+      "2048",
+      "--max-tokens",
+      "48",
+      "--judge-url",
+      judgeUrl,
+      "--judge-max-reasoning",
+      "8",
+      "--judge-concurrency",
+      "1",
+      "--json",
+      ...extra,
+    ];
+    const dataDir = tempDir();
+    const env = cleanEnv({ SN11_DATA_DIR: dataDir });
+    const committed = () => {
+      const store = Store.open(dataDir);
+      const [run] = store.scoreRuns.list(1);
+      const rows = run ? store.scoreRuns.samples(run.id) : [];
+      store.close();
+      return {
+        generations: rows.filter((r) => r.generation !== null).length,
+        verdicts: rows.filter((r) => r.verdict !== null).length,
+        rows: rows.length,
+      };
+    };
+    // Kill once during generation and once during judging.
+    let kills = 0;
+    for (const point of [
+      (c: ReturnType<typeof committed>) => c.generations >= 2,
+      (c: ReturnType<typeof committed>) => c.verdicts >= 2,
+    ]) {
+      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args()], {
+        env,
+        stdio: "ignore",
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      let killed = false;
+      while (!killed) {
+        await new Promise((r) => setTimeout(r, 25));
+        const state = committed();
+        if (point(state)) {
+          child.kill("SIGKILL");
+          killed = true;
+          kills++;
+        }
+        if (child.exitCode !== null) break;
+      }
+      await exited;
+    }
+    expect(kills).toBeGreaterThan(0);
+    const pidFile = join(dataDir, "llama-server.pid");
+    const leftover = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split(" ")[0]) : 0;
+    const resumed = await runInProcess(args(), { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const card = JSON.parse(resumed.stdout);
+    if (leftover) {
+      let alive = true;
+      try {
+        process.kill(leftover, 0);
+      } catch {
+        alive = false;
+      }
+      expect(alive).toBe(false);
+    }
+    expect(committed().rows).toBe(8);
+    const fresh = JSON.parse(
+      (await runInProcess(args(), { env: cleanEnv({ SN11_DATA_DIR: tempDir() }) })).stdout,
+    );
+    expect(card.tally).toEqual(fresh.tally);
+    expect(card.total_score).toBe(fresh.total_score);
+  }, 300_000);
+});

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { CancelledError, EngineError } from "../../errors.js";
 import type { Logger } from "../../log.js";
@@ -16,8 +17,22 @@ export interface LlamaServerOptions {
   readonly startTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly logger: Logger;
+  /**
+   * Where the spawned server's pid is kept: a process killed with -9 cannot stop its children, so the next
+   * start stops a server a previous run left behind.
+   */
+  readonly pidFile?: string;
   /** Called with a stop function when a child is spawned, so one cleanup registry can kill it on exit. */
   readonly onSpawn?: (stop: () => Promise<void>) => () => void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -60,6 +75,7 @@ export class LlamaServerEngine implements Engine {
     const { binary, model } = this.options;
     if (!binary || !model)
       throw new EngineError("llama-server needs --engine-bin and a GGUF model, or --engine-url");
+    this.reapLeftover();
     const port = await freePort();
     const args = [
       "-m",
@@ -89,6 +105,8 @@ export class LlamaServerEngine implements Engine {
       this.exitedEarly = `llama-server could not start: ${error.message}`;
     });
     this.child = child;
+    if (this.options.pidFile && child.pid)
+      writeFileSync(this.options.pidFile, `${child.pid} ${process.pid}\n`);
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.unregister?.();
     this.unregister = this.options.onSpawn?.(() => this.stop()) ?? null;
@@ -142,6 +160,27 @@ export class LlamaServerEngine implements Engine {
     }
   }
 
+  /**
+   * Stops a llama-server whose sn11 died without stopping it (the pid file names both; the server's
+   * cmdline confirms it). A server whose sn11 still runs is left alone.
+   */
+  private reapLeftover(): void {
+    const file = this.options.pidFile;
+    if (!file || !existsSync(file)) return;
+    const [pid = 0, owner = 0] = readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
+    if (owner && owner !== process.pid && isAlive(owner)) return;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (pid > 0 && /llama-server/.test(cmdline)) {
+        process.kill(-pid, "SIGKILL");
+        this.options.logger.warn({ pid }, "stopped a llama-server left behind by an earlier run");
+      }
+    } catch {
+      // gone already
+    }
+    rmSync(file, { force: true });
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -151,6 +190,7 @@ export class LlamaServerEngine implements Engine {
     this.child = null;
     this.unregister?.();
     this.unregister = null;
+    if (this.options.pidFile) rmSync(this.options.pidFile, { force: true });
     if (!child?.pid) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     try {
