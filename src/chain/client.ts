@@ -20,6 +20,14 @@ export interface ChainClientOptions {
   readonly attempts?: number;
 }
 
+export interface CommitmentSpace {
+  readonly block: number;
+  readonly used: number;
+  readonly max: number;
+  /** The first block of the next epoch, when the budget resets. */
+  readonly freesAt: number;
+}
+
 export interface RpcStats {
   readonly requests: number;
   readonly bytesSent: number;
@@ -31,6 +39,8 @@ export interface ChainClient {
   readonly endpoint: string;
   head(): Promise<BlockRef>;
   metagraph(netuid: number, at?: BlockRef): Promise<Metagraph>;
+  /** How much commitment space the hotkey has used this epoch, and when it frees. */
+  commitmentSpace(netuid: number, hotkey: string): Promise<CommitmentSpace>;
   /** Writes a Raw commitment (≤ 128 bytes) signed by the hotkey and waits for its inclusion. */
   setCommitment(signer: KeyringPair, netuid: number, data: Uint8Array): Promise<TxOutcome>;
   /** Sends plain set_weights (u16 values) signed by the hotkey and waits for its inclusion. */
@@ -237,6 +247,32 @@ export class SubtensorClient implements ChainClient {
         netuid,
         block,
       );
+    });
+  }
+
+  async commitmentSpace(netuid: number, hotkey: string): Promise<CommitmentSpace> {
+    const head = await this.head();
+    return this.read("reading the commitment space", async (api) => {
+      const at = await api.at(head.hash);
+      const [usage, max, tempo] = await Promise.all([
+        at.query.commitments!.usedSpaceOf!(netuid, hotkey),
+        at.query.commitments!.maxSpace!(),
+        at.query.subtensorModule!.tempo!(netuid),
+      ]);
+      const t = Number(tempo.toString());
+      const epoch = Math.floor((head.number + netuid + 1) / (t + 1));
+      const u = usage as unknown as {
+        isSome: boolean;
+        unwrap(): { lastEpoch: { toNumber(): number }; usedSpace: { toNumber(): number } };
+      };
+      const used =
+        u.isSome && u.unwrap().lastEpoch.toNumber() === epoch ? u.unwrap().usedSpace.toNumber() : 0;
+      return {
+        block: head.number,
+        used,
+        max: Number(max.toString()),
+        freesAt: nextEpochStart(head.number, netuid, t),
+      };
     });
   }
 

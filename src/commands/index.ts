@@ -7,6 +7,8 @@ import { profilesCommand } from "./profiles.js";
 import { renderCommand } from "./render.js";
 import { scoreCommand } from "./score.js";
 import { snapshotCommand } from "./snapshot.js";
+import { statusCommand } from "./status.js";
+import { submitCommand } from "./submit.js";
 import { weightsCommand } from "./weights.js";
 
 /** The one registry of commands: only commands that work are listed. */
@@ -18,6 +20,8 @@ export const COMMANDS: readonly CommandDefinition[] = [
   renderCommand as unknown as CommandDefinition,
   checkCommand as unknown as CommandDefinition,
   scoreCommand as unknown as CommandDefinition,
+  submitCommand as unknown as CommandDefinition,
+  statusCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

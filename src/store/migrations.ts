@@ -124,6 +124,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: "submissions",
+    sql: `
+      CREATE TABLE submissions (
+        id          INTEGER PRIMARY KEY,
+        netuid      INTEGER NOT NULL,
+        hotkey      TEXT    NOT NULL,
+        repo        TEXT    NOT NULL,
+        revision    TEXT    NOT NULL,
+        commitment  TEXT    NOT NULL,
+        block       INTEGER,
+        tx_hash     TEXT,
+        outcome     TEXT    NOT NULL,
+        created_at  TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -5,6 +5,7 @@ import { JudgeVerdicts } from "./judge-verdicts.js";
 import { ModelCacheTable } from "./model-cache.js";
 import { SampleSets } from "./sample-sets.js";
 import { ScoreRuns } from "./score-runs.js";
+import { Submissions } from "./submissions.js";
 import { WeightComputations } from "./weight-computations.js";
 
 /** The store behind one data dir: one SQLite file, one accessor per table group. */
@@ -15,6 +16,7 @@ export class Store {
   readonly sampleSets: SampleSets;
   readonly judgeVerdicts: JudgeVerdicts;
   readonly scoreRuns: ScoreRuns;
+  readonly submissions: Submissions;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
@@ -23,6 +25,7 @@ export class Store {
     this.sampleSets = new SampleSets(db);
     this.judgeVerdicts = new JudgeVerdicts(db);
     this.scoreRuns = new ScoreRuns(db);
+    this.submissions = new Submissions(db);
   }
 
   static open(dataDir: string): Store {

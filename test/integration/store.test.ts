@@ -51,6 +51,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
     ).run();
     db.prepare("INSERT INTO score_samples (run_id, idx, generation) VALUES (1, 0, 'hi')").run();
   },
+  7: (db) =>
+    db
+      .prepare(
+        "INSERT INTO submissions (netuid, hotkey, repo, revision, commitment, outcome, created_at) VALUES (11, 'h', 'a/b', 'r', 'c', 'submitted', 't')",
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -88,6 +94,7 @@ describe("store", () => {
       expect(count("sample_sets")).toBe(version >= 4 ? 1 : 0);
       expect(count("judge_verdicts")).toBe(version >= 5 ? 1 : 0);
       expect(count("score_samples")).toBe(version >= 6 ? 1 : 0);
+      expect(count("submissions")).toBe(version >= 7 ? 1 : 0);
       closeDatabase(db);
     },
   );

@@ -4,7 +4,12 @@ import { findProfile } from "../../src/scoring/profile.js";
 
 describe("vLLM launch and readiness", () => {
   it("launches with the reference's settings and a seed", () => {
-    const args = vllmServeArgs({ model: "/models/x", port: 8001, profile: findProfile("dippy-2025-03")!, seed: 42 });
+    const args = vllmServeArgs({
+      model: "/models/x",
+      port: 8001,
+      profile: findProfile("dippy-2025-03")!,
+      seed: 42,
+    });
     const flag = (name: string) => args[args.indexOf(name) + 1];
     expect(args.slice(0, 2)).toEqual(["serve", "/models/x"]);
     expect(flag("--max-model-len")).toBe("8192");

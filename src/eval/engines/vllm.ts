@@ -30,7 +30,9 @@ export function vllmServeArgs(options: {
     "--served-model-name",
     options.servedName ?? "model",
     "--disable-log-requests",
-    ...(options.gpuMemoryUtilization === undefined ? [] : ["--gpu-memory-utilization", String(options.gpuMemoryUtilization)]),
+    ...(options.gpuMemoryUtilization === undefined
+      ? []
+      : ["--gpu-memory-utilization", String(options.gpuMemoryUtilization)]),
   ];
 }
 

@@ -2,6 +2,10 @@ import { createHash } from "node:crypto";
 import { downloadFile, listFiles, modelInfo } from "@huggingface/hub";
 import { NetworkError, UsageError } from "../../errors.js";
 import { parseIndex } from "./model-hash.js";
+import { assertRepoId } from "./repo-id.js";
+
+export { assertRepoId };
+
 import type { RepoFile, RepoInspection } from "./types.js";
 
 export const DEFAULT_HUB = "https://huggingface.co";
@@ -18,16 +22,6 @@ export interface Hub {
   readonly endpoint: string;
   inspect(repo: string, revision: string): Promise<RepoInspection>;
   fileBytes(repo: string, sha: string, path: string): Promise<Buffer | null>;
-}
-
-const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-export function assertRepoId(repo: string): void {
-  if (!REPO_ID.test(repo)) {
-    throw new UsageError(`"${repo}" is not a Hugging Face repo id`, {
-      hint: "give it as namespace/name, e.g. alice/rp-mix-22b",
-    });
-  }
 }
 
 function hubError(error: unknown, repo: string, revision: string): Error {

@@ -1,0 +1,127 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { ChainClient } from "../chain/client.js";
+import { SubmissionUnknownError } from "../chain/tx.js";
+import type { Metagraph } from "../chain/types.js";
+import { ChainError, UsageError } from "../errors.js";
+import type { CheckReport } from "../eval/check.js";
+import type { Logger } from "../log.js";
+
+export interface SubmitPlan {
+  readonly netuid: number;
+  readonly hotkey: string;
+  readonly uid: number;
+  readonly commitment: string;
+  /** What the chain holds for this hotkey now (null when nothing). */
+  readonly current: { readonly data: string | null; readonly block: number } | null;
+  readonly unchanged: boolean;
+  readonly spaceLeft: number;
+}
+
+export interface SubmitResult {
+  readonly status: "submitted" | "unchanged" | "landed-after-drop";
+  readonly block: number | null;
+  readonly txHash: string | null;
+}
+
+/** The checks before anything is signed: prechecks passed, hotkey registered, space left, not already committed. */
+export async function planSubmission(
+  chain: ChainClient,
+  report: CheckReport,
+  hotkey: string,
+  netuid: number,
+): Promise<SubmitPlan> {
+  if (!report.ok) {
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    throw new UsageError(`the model fails the prechecks validators apply:\n  ${failed.join("\n  ")}`, {
+      hint: `run sn11 check ${report.repo} to see every check`,
+    });
+  }
+  if (!report.commitment)
+    throw new UsageError("no commitment could be built (hotkey or chat template missing)");
+  const metagraph = await chain.metagraph(netuid);
+  const uid = metagraph.neurons.find((n) => n.hotkey === hotkey)?.uid;
+  if (uid === undefined) {
+    throw new ChainError(`hotkey ${hotkey} is not registered on netuid ${netuid}`, {
+      hint: "register the hotkey first (btcli subnet register); a commitment from an unregistered hotkey is refused",
+    });
+  }
+  const existing = metagraph.commitments.find((c) => c.hotkey === hotkey);
+  const current = existing ? { data: existing.data, block: existing.block } : null;
+  const unchanged = current?.data === report.commitment;
+  const bytes = Buffer.byteLength(report.commitment, "utf8");
+  const space = await chain.commitmentSpace(netuid, hotkey);
+  const required = Math.max(100, bytes);
+  if (!unchanged && space.used + required > space.max) {
+    throw new ChainError(
+      `this hotkey has used ${space.used} of its ${space.max} bytes of commitment space this epoch; a commitment takes ${required}`,
+      { hint: `the space frees at block ${space.freesAt} (now ${space.block})` },
+    );
+  }
+  return {
+    netuid,
+    hotkey,
+    uid,
+    commitment: report.commitment,
+    current,
+    unchanged,
+    spaceLeft: space.max - space.used,
+  };
+}
+
+async function readBack(
+  chain: ChainClient,
+  netuid: number,
+  hotkey: string,
+  at?: { number: number; hash: string },
+): Promise<Metagraph["commitments"][number] | undefined> {
+  const metagraph = await chain.metagraph(netuid, at);
+  return metagraph.commitments.find((c) => c.hotkey === hotkey);
+}
+
+/**
+ * Sends the commitment and proves it landed by reading it back byte for byte. When the connection drops
+ * after sending, the read-back decides: never a double submission, never a false success.
+ */
+export async function sendSubmission(
+  chain: ChainClient,
+  signer: KeyringPair,
+  plan: SubmitPlan,
+  logger: Logger,
+): Promise<SubmitResult> {
+  if (plan.unchanged) return { status: "unchanged", block: plan.current?.block ?? null, txHash: null };
+  let outcome: { blockNumber: number; blockHash: string; txHash: string } | null = null;
+  try {
+    outcome = await chain.setCommitment(signer, plan.netuid, Buffer.from(plan.commitment, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SubmissionUnknownError)) throw error;
+    logger.warn(
+      { tx: error.txHash },
+      "the connection dropped after sending; reading the chain to see whether it landed",
+    );
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const found = await readBack(chain, plan.netuid, plan.hotkey).catch(() => undefined);
+      if (found?.data === plan.commitment && found.block !== plan.current?.block) {
+        return { status: "landed-after-drop", block: found.block, txHash: error.txHash };
+      }
+      await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
+    }
+    throw new ChainError(
+      `the commitment did not land (transaction ${error.txHash} is unknown to the chain)`,
+      {
+        hint: "nothing was committed: it is safe to run sn11 submit again",
+      },
+    );
+  }
+  // Read at the inclusion block: the finalized head may not have reached it yet.
+  const found = await readBack(chain, plan.netuid, plan.hotkey, {
+    number: outcome.blockNumber,
+    hash: outcome.blockHash,
+  });
+  if (found?.data !== plan.commitment) {
+    throw new ChainError(
+      `the chain holds ${JSON.stringify(found?.data ?? null)} after block ${outcome.blockNumber}, not the commitment sent`,
+      { hint: "another commitment from this hotkey may have landed in between; run sn11 status" },
+    );
+  }
+  return { status: "submitted", block: found.block, txHash: outcome.txHash };
+}

@@ -1,0 +1,151 @@
+import { Keyring } from "@polkadot/keyring";
+import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { entryHash } from "../../src/scoring/model-id.js";
+import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import type { Devnet } from "../support/devnet/devnet.js";
+import { startSubnet } from "../support/devnet/fixture.js";
+import { modelRepoFiles } from "../support/hub/model-files.js";
+import { LocalHub } from "../support/hub/server.js";
+import { HAS_SHARED, noteMissingShared } from "../support/shared.js";
+import { writeWallet } from "../support/wallet.js";
+
+noteMissingShared("the submit and status tests");
+
+let hub: LocalHub;
+const files = modelRepoFiles();
+beforeAll(async () => {
+  await cryptoWaitReady();
+  hub = await LocalHub.start();
+  hub.addRepo("miner/rp-model", { files });
+  hub.addRepo("miner/other-model", { files });
+  hub.addRepo("miner/secret", { files, private: true });
+  hub.addRepo(`miner/${"x".repeat(70)}`, { files });
+});
+afterAll(async () => {
+  await hub.stop();
+});
+const devnets: Devnet[] = [];
+afterEach(async () => {
+  await Promise.all(devnets.splice(0).map((d) => d.stop()));
+});
+
+/** A devnet at finney-like heights with a miner whose hotkey is in a btcli wallet (registered or not). */
+async function minerSetup(options: { registered?: boolean } = {}) {
+  const { devnet } = await startSubnet({ firstBlockNumber: 5_000_000 });
+  devnets.push(devnet);
+  const mnemonic = mnemonicGenerate();
+  const pair = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromMnemonic(mnemonic);
+  if (options.registered !== false) devnet.registerNeuron(11, { hotkey: pair.address });
+  devnet.produceBlock();
+  const wallet = writeWallet({ secretPhrase: mnemonic, ss58Address: pair.address }, { name: "miner" });
+  const env = cleanEnv({
+    SN11_NETWORK: devnet.url,
+    SN11_DATA_DIR: tempDir(),
+    SN11_CHAIN_TIMEOUT: "5",
+    HF_ENDPOINT: hub.url,
+    BT_WALLET_PATH: wallet.path,
+    BT_WALLET_NAME: wallet.name,
+    BT_WALLET_HOTKEY: wallet.hotkey,
+  });
+  return { devnet, address: pair.address, env };
+}
+
+const submit = (repo: string, env: Record<string, string>, extra: string[] = ["--yes"]) =>
+  runInProcess(["submit", repo, "--chat-template", "chatml", "--json", ...extra], { env });
+
+describe.skipIf(!HAS_SHARED)("sn11 submit", () => {
+  it("commits, reads it back, and a second identical submit is a no-op that keeps block priority", async () => {
+    const { devnet, address, env } = await minerSetup();
+    const run = await submit("miner/rp-model", env);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const expected = `miner:rp-model:chatml:${address}:${entryHash("miner", "rp-model", "chatml", address)}:d1`;
+    expect(out).toMatchObject({ status: "submitted", commitment: expected, replaces: null, uid: 8 });
+    expect(devnet.commitmentText(11, address)).toEqual({ block: out.block, text: expected });
+    const extrinsics = devnet.includedExtrinsics().length;
+
+    const again = await submit("miner/rp-model", env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "unchanged", block: out.block, tx_hash: null });
+    expect(devnet.includedExtrinsics().length).toBe(extrinsics);
+
+    const status = JSON.parse((await runInProcess(["status", "--json"], { env })).stdout);
+    expect(status).toMatchObject({
+      registered: true,
+      uid: 8,
+      commitment: { data: expected, block: out.block },
+    });
+    expect(status.verdict).toMatchObject({ valid: false, reason: "not_scored" });
+    expect(status.last_submission).toMatchObject({ repo: "miner/rp-model", outcome: "unchanged" });
+    expect(status.blocks_until_immunity_ends).toBeGreaterThan(0);
+  });
+
+  it("a different model replaces the commitment, and says what it replaces", async () => {
+    const { env } = await minerSetup();
+    await submit("miner/rp-model", env);
+    const out = JSON.parse((await submit("miner/other-model", env)).stdout);
+    expect(out.status).toBe("submitted");
+    expect(out.replaces).toContain("miner:rp-model:chatml");
+  });
+
+  it("an unregistered hotkey is refused before signing (exit 70)", async () => {
+    const { devnet, env } = await minerSetup({ registered: false });
+    const run = await submit("miner/rp-model", env);
+    expect(run.code).toBe(70);
+    expect(run.stderr).toContain("is not registered on netuid 11");
+    expect(devnet.includedExtrinsics()).toEqual([]);
+  });
+
+  it.each<[string, string[], string]>([
+    ["unknown template", ["submit", "miner/rp-model", "--chat-template", "phi3", "--yes"], "phi3"],
+    [
+      "private repo",
+      ["submit", "miner/secret", "--chat-template", "chatml", "--yes"],
+      "not a public model repo",
+    ],
+    [
+      "missing repo",
+      ["submit", "miner/nothing", "--chat-template", "chatml", "--yes"],
+      "not a public model repo",
+    ],
+    [
+      "commitment over 128 bytes",
+      ["submit", `miner/${"x".repeat(70)}`, "--chat-template", "chatml", "--yes"],
+      "at most 128",
+    ],
+  ])("refuses: %s (exit 2, nothing sent)", async (_label, argv, message) => {
+    const { devnet, env } = await minerSetup();
+    const run = await runInProcess(argv, { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(devnet.includedExtrinsics()).toEqual([]);
+  });
+
+  it("the commitment space used up: refused with the block it frees", async () => {
+    const { devnet, env } = await minerSetup();
+    devnet.setMaxSpace(150);
+    devnet.produceBlock();
+    await submit("miner/rp-model", env);
+    const run = await submit("miner/other-model", env);
+    expect(run.code).toBe(70);
+    expect(run.stderr).toMatch(/frees at block \d+/);
+  });
+
+  it("without --yes and without a terminal nothing is sent", async () => {
+    const { devnet, env } = await minerSetup();
+    const run = await submit("miner/rp-model", env, []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--yes");
+    expect(devnet.includedExtrinsics()).toEqual([]);
+  });
+
+  it("the connection drops right after sending: exactly one commitment lands and it is reported", async () => {
+    const { devnet, address, env } = await minerSetup();
+    devnet.inject({ method: "author_submitAndWatchExtrinsic", action: "drop-after-include" });
+    const run = await submit("miner/rp-model", env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).status).toBe("landed-after-drop");
+    expect(devnet.includedExtrinsics()).toHaveLength(1);
+    expect(devnet.commitmentText(11, address)?.text).toContain("miner:rp-model:chatml");
+  });
+});
