@@ -1,0 +1,16 @@
+/**
+ * Starts the local world of the README's walkthroughs (devnet, Hub, wallet, judge) and prints the
+ * environment to export in another terminal. Needs ../shared beside the checkout. Ctrl-C stops it.
+ */
+import { startDemo } from "../test/support/demo.js";
+
+const demo = await startDemo();
+const lines = Object.entries(demo.env).map(([k, v]) => `export ${k}=${v}`);
+process.stdout.write(
+  `${lines.join("\n")}\nexport DEMO_REPO=${demo.repo} DEMO_DATASET=${demo.dataset} DEMO_LLAMA_SERVER=${demo.llamaServer}\n` +
+    `# miner hotkey ${demo.minerAddress}; paste the lines above into another shell. Ctrl-C here stops everything.\n`,
+);
+const stop = () => void demo.stop().then(() => process.exit(0));
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+setInterval(() => demo.devnet.produceBlock(), 12_000);

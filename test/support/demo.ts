@@ -1,0 +1,96 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Keyring } from "@polkadot/keyring";
+import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
+import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
+import { createLogger } from "../../src/log.js";
+import { tempDir } from "./cli.js";
+import type { Devnet } from "./devnet/devnet.js";
+import { startSubnet } from "./devnet/fixture.js";
+import { tinyGguf } from "./engines/gguf.js";
+import { LLAMA_SERVER, tinyModelPath } from "./engines/llama.js";
+import { modelRepoFiles } from "./hub/model-files.js";
+import { LocalHub } from "./hub/server.js";
+import { writeWallet } from "./wallet.js";
+
+export interface Demo {
+  readonly env: Record<string, string>;
+  readonly repo: string;
+  readonly dataset: string;
+  readonly llamaServer: string;
+  readonly minerAddress: string;
+  readonly devnet: Devnet;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a miner's walkthrough needs, on this machine: a Subtensor devnet (netuid 11 at finney-like
+ * heights) with the miner's hotkey registered, a local Hub with a model repo (safetensors and a tiny GGUF),
+ * a wallet, a small dataset and a local judge. For the README walkthrough and its test; not product code.
+ */
+export async function startDemo(): Promise<Demo> {
+  await cryptoWaitReady();
+  const { devnet } = await startSubnet({ firstBlockNumber: 5_000_000, uids: 16 });
+  const mnemonic = mnemonicGenerate();
+  const miner = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromMnemonic(mnemonic);
+  devnet.registerNeuron(11, { hotkey: miner.address });
+  devnet.produceBlock();
+  const hub = await LocalHub.start();
+  const repo = "demo/rp-tiny";
+  hub.addRepo(repo, {
+    files: modelRepoFiles({
+      extra: {
+        "tiny.gguf": tinyGguf(),
+        "tokenizer_config.json": Buffer.from(JSON.stringify({ bos_token: "<s>", eos_token: "</s>" })),
+      },
+    }),
+  });
+  const wallet = writeWallet({ secretPhrase: mnemonic, ss58Address: miner.address }, { name: "miner" });
+  const dataset = join(tempDir("sn11-demo-"), "chats.jsonl");
+  writeFileSync(
+    dataset,
+    `${Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({
+        system_prompt: `You are Aria ${i}, a cheerful tavern keeper.`,
+        messages: [
+          { role: "user", content: `Hello there! ${i}` },
+          { role: "assistant", content: `*smiles* Welcome, traveller ${i}.` },
+          { role: "user", content: `A room for the night, please. ${i}` },
+          { role: "assistant", content: `Of course, here is your key ${i}.` },
+        ],
+      }),
+    ).join("\n")}\n`,
+  );
+  const judge = new LlamaServerEngine({
+    binary: LLAMA_SERVER,
+    model: tinyModelPath({ contextLength: 8192 }),
+    threads: 1,
+    contextSize: 8192,
+    parallel: 2,
+    logger: createLogger({ write: () => true }, "silent"),
+  });
+  await judge.start();
+  const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+  const env = {
+    SN11_NETWORK: devnet.url,
+    HF_ENDPOINT: hub.url,
+    BT_WALLET_PATH: wallet.path,
+    BT_WALLET_NAME: wallet.name,
+    BT_WALLET_HOTKEY: wallet.hotkey,
+    SN11_JUDGE_URL: judgeUrl,
+    SN11_DATA_DIR: tempDir("sn11-demo-data-"),
+  };
+  return {
+    env,
+    repo,
+    dataset,
+    llamaServer: LLAMA_SERVER,
+    minerAddress: miner.address,
+    devnet,
+    async stop() {
+      await judge.stop();
+      await hub.stop();
+      await devnet.stop();
+    },
+  };
+}
