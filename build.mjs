@@ -1,4 +1,4 @@
-// Builds sn11: `node build.mjs --bundle` writes dist/sn11.mjs (what `npm ci` runs through prepare);
+// Builds sn11: `node build.mjs --bundle` writes dist/bundle/ (what `npm ci` runs through prepare);
 // `node build.mjs` also builds the single executable dist/sn11 on a Node 24 LTS base from the npm registry.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -8,6 +8,7 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -61,6 +62,8 @@ async function bundle() {
     chunkNames: "chunks/[name]-[hash]",
     metafile: true,
     bundle: true,
+    // A real package tree: it finds its native binaries from its own path (shipped beside the bundle).
+    external: ["node-llama-cpp"],
     platform: "node",
     format: "esm",
     target: "node20",
@@ -141,6 +144,48 @@ function sqliteAddon(nodeDir) {
   return addon;
 }
 
+function findPackageDir(name, from) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * node-llama-cpp and its dependencies as a package tree (it must stay one: it finds its binaries from its
+ * own path), with only the linux-x64 CPU binaries and without the llama.cpp source bundle.
+ */
+function llamaPackageFiles() {
+  const dirs = new Set();
+  const queue = [["node-llama-cpp", root]];
+  while (queue.length > 0) {
+    const [name, from] = queue.shift();
+    const dir = findPackageDir(name, from);
+    if (!dir || dirs.has(dir)) continue;
+    dirs.add(dir);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    for (const dep of [
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.optionalDependencies ?? {}),
+    ]) {
+      if (dep.startsWith("@node-llama-cpp/") && dep !== "@node-llama-cpp/linux-x64") continue;
+      queue.push([dep, dir]);
+    }
+  }
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(full);
+      } else if (!full.endsWith(join("llama", "gitRelease.bundle"))) files.push(full);
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return files.map((source) => ({ path: relative(root, source), source }));
+}
+
 /** One file: u32 header length, JSON header (path, size, mode, sha256 per file), then the files' bytes. */
 function writePayload(files, out) {
   const entries = files.map(({ path, source }) => {
@@ -176,6 +221,7 @@ async function buildBinary(bundle) {
     [
       ...bundle.files.map((source) => ({ path: relative(bundle.outdir, source), source })),
       { path: "better_sqlite3.node", source: addon },
+      ...llamaPackageFiles(),
     ],
     payloadFile,
   );

@@ -63,16 +63,28 @@ function extract(root, dir) {
   }
 }
 
-const root = cacheRoot();
-const dir = path.join(root, `${VERSION}-${PAYLOAD_SHA256.slice(0, 16)}`);
-try {
-  if (!isComplete(dir)) extract(root, dir);
-} catch (error) {
-  fail(
-    `cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`,
+// node-llama-cpp checks its native binding by forking process.execPath with a script: run it as node would.
+if (process.env.TEST_BINDING_CP === "true" && /\.(c|m)?js$/.test(process.argv[2] ?? "")) {
+  process.argv.splice(1, 1);
+  import(pathToFileURL(path.resolve(process.argv[1])).href).catch((error) =>
+    fail(String(error?.stack ?? error)),
+  );
+} else {
+  main();
+}
+
+function main() {
+  const root = cacheRoot();
+  const dir = path.join(root, `${VERSION}-${PAYLOAD_SHA256.slice(0, 16)}`);
+  try {
+    if (!isComplete(dir)) extract(root, dir);
+  } catch (error) {
+    fail(
+      `cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`,
+    );
+  }
+  globalThis.__SN11_RUNTIME__ = { dir };
+  import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) =>
+    fail(error?.stack ? error.stack : String(error)),
   );
 }
-globalThis.__SN11_RUNTIME__ = { dir };
-import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) =>
-  fail(error?.stack ? error.stack : String(error)),
-);

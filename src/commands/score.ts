@@ -22,7 +22,10 @@ const options = z.object({
     .optional()
     .describe("the chat template to render prompts with")
     .meta({ valueName: "name" }),
-  engine: z.enum(["llama-server"]).default("llama-server").describe("inference engine"),
+  engine: z
+    .enum(["llama-server", "embedded"])
+    .default("llama-server")
+    .describe("inference engine (embedded: llama.cpp in process)"),
   engineUrl: z
     .string()
     .optional()
@@ -151,17 +154,26 @@ export const scoreCommand = defineCommand({
       ctx.logger.warn({ bad: validated.bad, examples: validated.firstProblems }, "dataset rows skipped");
 
     const { LlamaServerEngine } = await import("../eval/engines/llama-server.js");
-    const engine = new LlamaServerEngine({
-      url: opts.engineUrl,
-      binary: opts.engineBin,
-      model: source.gguf,
-      threads: opts.threads,
-      contextSize: opts.contextSize,
-      parallel: Math.min(profile.generation.maxSequencesInFlight, 4),
-      pidFile: join(config.dataDir, "llama-server.pid"),
-      logger: ctx.logger,
-      onSpawn: (stop) => ctx.cleanup.add("engine", stop),
-    });
+    const { EmbeddedEngine } = await import("../eval/engines/embedded.js");
+    const engine =
+      opts.engine === "embedded"
+        ? new EmbeddedEngine({
+            model: source.gguf,
+            threads: opts.threads,
+            contextSize: opts.contextSize,
+            logger: ctx.logger,
+          })
+        : new LlamaServerEngine({
+            url: opts.engineUrl,
+            binary: opts.engineBin,
+            model: source.gguf,
+            threads: opts.threads,
+            contextSize: opts.contextSize,
+            parallel: Math.min(profile.generation.maxSequencesInFlight, 4),
+            pidFile: join(config.dataDir, "llama-server.pid"),
+            logger: ctx.logger,
+            onSpawn: (stop) => ctx.cleanup.add("engine", stop),
+          });
     const { Judge } = await import("../eval/judge/judge.js");
     const judgeModel = opts.judgeModel ?? config.judgeModel ?? profile.judge.model;
     const judge = new Judge({

@@ -193,15 +193,19 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     profile.judge.samples,
     profile.judge.maxErrorRate,
   );
-  const failed = score.overErrorBudget;
+  // No valid verdict at all is never a score: it is the judge that failed (the reference would say 0).
+  const noVerdict = score.valid === 0;
+  const failed = score.overErrorBudget || noVerdict;
   const card: ScoreCard = {
     repo: inputs.repo,
     revision: inputs.revision,
     profile: profile.id,
     status: failed ? "FAILED" : "COMPLETED",
-    reason: failed
-      ? `${score.failed} judge calls failed, more than ${profile.judge.maxErrorRate * 100} % of ${profile.judge.samples}`
-      : null,
+    reason: noVerdict
+      ? `no judge call succeeded (${score.failed} failed): is the judge reachable?`
+      : failed
+        ? `${score.failed} judge calls failed, more than ${profile.judge.maxErrorRate * 100} % of ${profile.judge.samples}`
+        : null,
     seed,
     samples: samples.length,
     valid: score.valid,

@@ -22,11 +22,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     });
   }
   try {
-    db.pragma("journal_mode = WAL");
+    // exec, not pragma(): pragma() prepares a throwaway statement each call (see prepared() below).
+    db.exec("PRAGMA journal_mode = WAL");
     // NORMAL in WAL mode: every commit survives a crash or kill -9 of sn11 without an fsync per commit
     // (one per finished sample would dominate a fast evaluation); only a power cut can lose the last commits.
-    db.pragma("synchronous = NORMAL");
-    db.pragma("foreign_keys = ON");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
     migrate(db, migrations);
   } catch (error) {
     db.close();
@@ -36,7 +37,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
 }
 
 export function schemaVersion(db: Db): number {
-  return db.pragma("user_version", { simple: true }) as number;
+  return (prepared(db, "PRAGMA user_version").get() as { user_version: number }).user_version;
 }
 
 /** Apply every migration above the file's version, each in its own transaction. */
@@ -53,7 +54,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
     }).immediate();
   }
   return schemaVersion(db);
@@ -70,3 +71,24 @@ export function closeDatabase(db: Db): void {
 }
 
 export { LATEST_SCHEMA_VERSION };
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement, prepared once per connection. Besides saving the work, it keeps statements from
+ * being garbage-collected mid-run: in the single binary (Node 24), a better-sqlite3 Statement finalised by
+ * the GC while node-llama-cpp loads trips an assertion (`RemoveEnvironmentCleanupHook: env != nullptr`).
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}

@@ -1,5 +1,5 @@
 import type { EvaluationStatus } from "../scoring/registry.js";
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 
 export interface EvaluationRecord {
   readonly repo: string;
@@ -29,21 +29,21 @@ export class Evaluations {
 
   upsert(record: Omit<EvaluationRecord, "updatedAt">, now: Date = new Date()): void {
     const at = now.toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO evaluations (repo, entry_hash, profile, status, total_score, revision, reason, created_at, updated_at)
+    prepared(
+      this.db,
+      `INSERT INTO evaluations (repo, entry_hash, profile, status, total_score, revision, reason, created_at, updated_at)
          VALUES (@repo, @entryHash, @profile, @status, @totalScore, @revision, @reason, @at, @at)
          ON CONFLICT (repo, entry_hash, profile) DO UPDATE SET
            status = excluded.status, total_score = excluded.total_score, revision = excluded.revision,
            reason = excluded.reason, updated_at = excluded.updated_at`,
-      )
-      .run({ ...record, at });
+    ).run({ ...record, at });
   }
 
   forProfile(profile: string): EvaluationRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM evaluations WHERE profile = ? ORDER BY repo, entry_hash")
-      .all(profile) as Row[];
+    const rows = prepared(
+      this.db,
+      "SELECT * FROM evaluations WHERE profile = ? ORDER BY repo, entry_hash",
+    ).all(profile) as Row[];
     return rows.map((r) => ({
       repo: r.repo,
       entryHash: r.entry_hash,

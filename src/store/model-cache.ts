@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 
 export interface CachedModel {
   readonly repo: string;
@@ -32,30 +32,30 @@ export class ModelCacheTable {
   constructor(private readonly db: Db) {}
 
   upsert(repo: string, sha: string, bytes: number, complete: boolean, now = new Date()): void {
-    this.db
-      .prepare(
-        `INSERT INTO model_cache (repo, sha, bytes, complete, last_used) VALUES (?, ?, ?, ?, ?)
+    prepared(
+      this.db,
+      `INSERT INTO model_cache (repo, sha, bytes, complete, last_used) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (repo, sha) DO UPDATE SET bytes = excluded.bytes, complete = excluded.complete, last_used = excluded.last_used`,
-      )
-      .run(repo, sha, bytes, complete ? 1 : 0, now.toISOString());
+    ).run(repo, sha, bytes, complete ? 1 : 0, now.toISOString());
   }
 
   markInUse(repo: string, sha: string, pid: number | null): void {
-    this.db.prepare("UPDATE model_cache SET in_use_pid = ? WHERE repo = ? AND sha = ?").run(pid, repo, sha);
+    prepared(this.db, "UPDATE model_cache SET in_use_pid = ? WHERE repo = ? AND sha = ?").run(pid, repo, sha);
   }
 
   remove(repo: string, sha: string): void {
-    this.db.prepare("DELETE FROM model_cache WHERE repo = ? AND sha = ?").run(repo, sha);
+    prepared(this.db, "DELETE FROM model_cache WHERE repo = ? AND sha = ?").run(repo, sha);
   }
 
   /** Least recently used first. */
   all(): CachedModel[] {
-    return (this.db.prepare("SELECT * FROM model_cache ORDER BY last_used, repo, sha").all() as Row[]).map(
+    return (prepared(this.db, "SELECT * FROM model_cache ORDER BY last_used, repo, sha").all() as Row[]).map(
       toModel,
     );
   }
 
   totalBytes(): number {
-    return (this.db.prepare("SELECT coalesce(sum(bytes), 0) AS n FROM model_cache").get() as { n: number }).n;
+    return (prepared(this.db, "SELECT coalesce(sum(bytes), 0) AS n FROM model_cache").get() as { n: number })
+      .n;
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 
 export interface ScoreRun {
   readonly id: number;
@@ -57,9 +57,10 @@ export class ScoreRuns {
 
   /** The unfinished run with this key, if any (what a restart continues). */
   resumable(runKey: string): ScoreRun | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM score_runs WHERE run_key = ? AND status = 'RUNNING' ORDER BY id DESC LIMIT 1")
-      .get(runKey) as RunRow | undefined;
+    const row = prepared(
+      this.db,
+      "SELECT * FROM score_runs WHERE run_key = ? AND status = 'RUNNING' ORDER BY id DESC LIMIT 1",
+    ).get(runKey) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
@@ -68,34 +69,38 @@ export class ScoreRuns {
     now = new Date(),
   ): ScoreRun {
     const at = now.toISOString();
-    const info = this.db
-      .prepare(
-        `INSERT INTO score_runs (run_key, repo, revision, profile, seed, status, created_at, updated_at)
+    const info = prepared(
+      this.db,
+      `INSERT INTO score_runs (run_key, repo, revision, profile, seed, status, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?)`,
-      )
-      .run(run.runKey, run.repo, run.revision, run.profile, run.seed, at, at);
+    ).run(run.runKey, run.repo, run.revision, run.profile, run.seed, at, at);
     return this.get(Number(info.lastInsertRowid)) as ScoreRun;
   }
 
   get(id: number): ScoreRun | undefined {
-    const row = this.db.prepare("SELECT * FROM score_runs WHERE id = ?").get(id) as RunRow | undefined;
+    const row = prepared(this.db, "SELECT * FROM score_runs WHERE id = ?").get(id) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   list(limit: number): ScoreRun[] {
-    return (this.db.prepare("SELECT * FROM score_runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[]).map(
-      toRun,
-    );
+    return (
+      prepared(this.db, "SELECT * FROM score_runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[]
+    ).map(toRun);
   }
 
   finish(id: number, status: "COMPLETED" | "FAILED", result: unknown, now = new Date()): void {
-    this.db
-      .prepare("UPDATE score_runs SET status = ?, result_json = ?, updated_at = ? WHERE id = ?")
-      .run(status, JSON.stringify(result), now.toISOString(), id);
+    prepared(this.db, "UPDATE score_runs SET status = ?, result_json = ?, updated_at = ? WHERE id = ?").run(
+      status,
+      JSON.stringify(result),
+      now.toISOString(),
+      id,
+    );
   }
 
   samples(runId: number): SampleRecord[] {
-    const rows = this.db.prepare("SELECT * FROM score_samples WHERE run_id = ? ORDER BY idx").all(runId) as {
+    const rows = prepared(this.db, "SELECT * FROM score_samples WHERE run_id = ? ORDER BY idx").all(
+      runId,
+    ) as {
       idx: number;
       generation: string | null;
       gen_tokens: number | null;
@@ -120,12 +125,11 @@ export class ScoreRuns {
   }
 
   saveGeneration(runId: number, idx: number, text: string, tokens: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO score_samples (run_id, idx, generation, gen_tokens) VALUES (?, ?, ?, ?)
+    prepared(
+      this.db,
+      `INSERT INTO score_samples (run_id, idx, generation, gen_tokens) VALUES (?, ?, ?, ?)
          ON CONFLICT (run_id, idx) DO UPDATE SET generation = excluded.generation, gen_tokens = excluded.gen_tokens`,
-      )
-      .run(runId, idx, text, tokens);
+    ).run(runId, idx, text, tokens);
   }
 
   saveVerdict(
@@ -140,20 +144,19 @@ export class ScoreRuns {
       costUsd: number;
     },
   ): void {
-    this.db
-      .prepare(
-        `UPDATE score_samples SET verdict_json = ?, judge_error = ?, judge_tokens_in = ?, judge_tokens_out = ?,
+    prepared(
+      this.db,
+      `UPDATE score_samples SET verdict_json = ?, judge_error = ?, judge_tokens_in = ?, judge_tokens_out = ?,
            judge_cached = ?, judge_cost = ? WHERE run_id = ? AND idx = ?`,
-      )
-      .run(
-        outcome.verdict === null ? null : JSON.stringify(outcome.verdict),
-        outcome.error,
-        outcome.tokensIn,
-        outcome.tokensOut,
-        outcome.cached ? 1 : 0,
-        outcome.costUsd,
-        runId,
-        idx,
-      );
+    ).run(
+      outcome.verdict === null ? null : JSON.stringify(outcome.verdict),
+      outcome.error,
+      outcome.tokensIn,
+      outcome.tokensOut,
+      outcome.cached ? 1 : 0,
+      outcome.costUsd,
+      runId,
+      idx,
+    );
   }
 }

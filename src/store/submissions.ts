@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 
 export interface Submission {
   readonly netuid: number;
@@ -16,28 +16,28 @@ export class Submissions {
   constructor(private readonly db: Db) {}
 
   record(s: Submission, now = new Date()): void {
-    this.db
-      .prepare(
-        `INSERT INTO submissions (netuid, hotkey, repo, revision, commitment, block, tx_hash, outcome, created_at)
+    prepared(
+      this.db,
+      `INSERT INTO submissions (netuid, hotkey, repo, revision, commitment, block, tx_hash, outcome, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        s.netuid,
-        s.hotkey,
-        s.repo,
-        s.revision,
-        s.commitment,
-        s.block,
-        s.txHash,
-        s.outcome,
-        now.toISOString(),
-      );
+    ).run(
+      s.netuid,
+      s.hotkey,
+      s.repo,
+      s.revision,
+      s.commitment,
+      s.block,
+      s.txHash,
+      s.outcome,
+      now.toISOString(),
+    );
   }
 
   latest(hotkey: string, netuid: number): (Submission & { createdAt: string }) | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM submissions WHERE hotkey = ? AND netuid = ? ORDER BY id DESC LIMIT 1")
-      .get(hotkey, netuid) as
+    const row = prepared(
+      this.db,
+      "SELECT * FROM submissions WHERE hotkey = ? AND netuid = ? ORDER BY id DESC LIMIT 1",
+    ).get(hotkey, netuid) as
       | {
           netuid: number;
           hotkey: string;

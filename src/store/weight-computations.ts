@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { type Db, prepared } from "./db.js";
 
 export type WeightSource = "snapshot" | "chain" | "step";
 
@@ -37,35 +37,33 @@ export class WeightComputations {
   constructor(private readonly db: Db) {}
 
   record(entry: NewWeightComputation, now: Date = new Date()): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO weight_computations
+    const info = prepared(
+      this.db,
+      `INSERT INTO weight_computations
            (created_at, source, source_ref, snapshot_digest, profile, netuid, block, uids, emitted, result_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        now.toISOString(),
-        entry.source,
-        entry.sourceRef,
-        entry.snapshotDigest,
-        entry.profile,
-        entry.netuid,
-        entry.block,
-        entry.uids,
-        entry.emitted,
-        JSON.stringify(entry.result),
-      );
+    ).run(
+      now.toISOString(),
+      entry.source,
+      entry.sourceRef,
+      entry.snapshotDigest,
+      entry.profile,
+      entry.netuid,
+      entry.block,
+      entry.uids,
+      entry.emitted,
+      JSON.stringify(entry.result),
+    );
     return Number(info.lastInsertRowid);
   }
 
   /** Newest first. */
   list(limit: number): WeightComputation[] {
-    const rows = this.db
-      .prepare(
-        `SELECT id, created_at, source, source_ref, snapshot_digest, profile, netuid, block, uids, emitted
+    const rows = prepared(
+      this.db,
+      `SELECT id, created_at, source, source_ref, snapshot_digest, profile, netuid, block, uids, emitted
            FROM weight_computations ORDER BY id DESC LIMIT ?`,
-      )
-      .all(limit) as Row[];
+    ).all(limit) as Row[];
     return rows.map((r) => ({
       id: r.id,
       createdAt: r.created_at,
@@ -81,7 +79,7 @@ export class WeightComputations {
   }
 
   result(id: number): unknown {
-    const row = this.db.prepare("SELECT result_json FROM weight_computations WHERE id = ?").get(id) as
+    const row = prepared(this.db, "SELECT result_json FROM weight_computations WHERE id = ?").get(id) as
       | { result_json: string }
       | undefined;
     return row ? JSON.parse(row.result_json) : undefined;

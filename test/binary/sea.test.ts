@@ -62,6 +62,68 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
     expect(run.stderr).toContain("$.block");
   });
 
+  it("scores a tiny GGUF with the embedded engine (node-llama-cpp from the payload)", async () => {
+    const { LlamaServerEngine } = await import("../../src/eval/engines/llama-server.js");
+    const { createLogger } = await import("../../src/log.js");
+    const { LLAMA_SERVER, tinyModelPath } = await import("../support/engines/llama.js");
+    const judge = new LlamaServerEngine({
+      binary: LLAMA_SERVER,
+      model: tinyModelPath({ contextLength: 8192 }),
+      threads: 1,
+      contextSize: 8192,
+      parallel: 2,
+      logger: createLogger({ write: () => true }, "silent"),
+    });
+    await judge.start();
+    try {
+      const model = join(cwd, "tiny.gguf");
+      writeFileSync(model, readFileSync(tinyModelPath()));
+      const rows = Array.from({ length: 10 }, (_, i) =>
+        JSON.stringify({
+          system_prompt: `card ${i}`,
+          messages: [
+            { role: "user", content: `hi ${i}` },
+            { role: "assistant", content: `yo ${i}` },
+          ],
+        }),
+      );
+      writeFileSync(join(cwd, "chats.jsonl"), rows.join("\n"));
+      const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+      const run = await runChild(
+        binary,
+        [
+          "score",
+          "./tiny.gguf",
+          "--engine",
+          "embedded",
+          "--chat-template",
+          "chatml",
+          "--dataset",
+          "chats.jsonl",
+          "--samples",
+          "3",
+          "--max-tokens",
+          "16",
+          "--context-size",
+          "1024",
+          "--threads",
+          "1",
+          "--judge-url",
+          judgeUrl,
+          "--judge-max-reasoning",
+          "8",
+          "--json",
+        ],
+        { env: bareEnv(home), cwd },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const card = JSON.parse(run.stdout);
+      expect(card).toMatchObject({ status: "COMPLETED", samples: 3, valid: 3, engine: { name: "embedded" } });
+    } finally {
+      await judge.stop();
+    }
+  }, 180_000);
+
   it("re-extracts a runtime whose marker is damaged", async () => {
     const runtimeRoot = join(home, ".cache", "sn11", "runtime");
     const [dir] = (await import("node:fs")).readdirSync(runtimeRoot).filter((d) => !d.startsWith("."));

@@ -172,6 +172,15 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       expect(fresh.total_score).toBe(card.total_score);
     }, 240_000);
 
+    it("the embedded engine (node-llama-cpp in process) scores the same model", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const run = await runInProcess(argv(["--engine", "embedded"]), { env });
+      expect(run.code, run.stderr).toBe(0);
+      const card = JSON.parse(run.stdout);
+      expect(card).toMatchObject({ status: "COMPLETED", valid: 6, engine: { name: "embedded" } });
+      expect(card.engine.version).toMatch(/^llama\.cpp /);
+    }, 180_000);
+
     it("without a judge or a template it says what is missing (exit 2)", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
       const noJudge = await runInProcess(

@@ -1,0 +1,112 @@
+import { CancelledError, EngineError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
+
+export interface EmbeddedOptions {
+  readonly model: string;
+  readonly threads: number;
+  readonly contextSize: number;
+  readonly logger: Logger;
+}
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+/**
+ * llama.cpp inside the sn11 process through node-llama-cpp (prebuilt CPU binaries from npm): no server
+ * to install, for GGUF dry runs and tests. One sequence, requests one after another, history cleared
+ * between them so every prompt is evaluated on its own.
+ */
+export class EmbeddedEngine implements Engine {
+  readonly name = "embedded";
+  private lib: NodeLlamaCpp | null = null;
+  private llama: Awaited<ReturnType<NodeLlamaCpp["getLlama"]>> | null = null;
+  private model: Awaited<ReturnType<NonNullable<EmbeddedEngine["llama"]>["loadModel"]>> | null = null;
+  private context: Awaited<ReturnType<NonNullable<EmbeddedEngine["model"]>["createContext"]>> | null = null;
+
+  /** One sequence: generations run one at a time whatever the caller's concurrency. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: EmbeddedOptions) {}
+
+  async start(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new CancelledError();
+    try {
+      // Loaded here: the native addon is only needed when this engine runs.
+      this.lib = await import("node-llama-cpp");
+      this.llama = await this.lib.getLlama({
+        gpu: false,
+        build: "never",
+        logLevel: this.lib.LlamaLogLevel.error,
+      });
+      this.model = await this.llama.loadModel({ modelPath: this.options.model });
+      this.context = await this.model.createContext({
+        contextSize: this.options.contextSize,
+        threads: this.options.threads,
+      });
+    } catch (error) {
+      await this.stop();
+      throw new EngineError(
+        `the embedded engine could not load ${this.options.model}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async health(): Promise<boolean> {
+    return this.context !== null;
+  }
+
+  async version(): Promise<string> {
+    return this.llama ? `llama.cpp ${this.llama.llamaCppRelease.release}` : "unknown";
+  }
+
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): Promise<GenerationResult[]> {
+    const run = this.queue.then(() => this.generateNow(requests, signal));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(
+    requests: readonly GenerationRequest[],
+    signal?: AbortSignal,
+  ): Promise<GenerationResult[]> {
+    const { lib, model, context } = this;
+    if (!lib || !model || !context) throw new EngineError("the embedded engine was not started");
+    const results: GenerationResult[] = [];
+    for (const request of requests) {
+      if (signal?.aborted) throw new CancelledError();
+      const sequence = context.getSequence();
+      try {
+        const completion = new lib.LlamaCompletion({ contextSequence: sequence });
+        const response = await completion.generateCompletionWithMeta(request.prompt, {
+          maxTokens: request.maxTokens,
+          temperature: request.temperature,
+          ...(request.seed === undefined ? {} : { seed: request.seed }),
+          ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
+          signal,
+        });
+        results.push({
+          text: response.response,
+          finishReason: response.metadata.stopReason,
+          promptTokens: model.tokenize(request.prompt).length,
+          completionTokens: model.tokenize(response.response).length,
+        });
+        completion.dispose();
+      } finally {
+        sequence.dispose();
+      }
+    }
+    return results;
+  }
+
+  async stop(): Promise<void> {
+    await this.context?.dispose();
+    await this.model?.dispose();
+    await this.llama?.dispose();
+    this.context = null;
+    this.model = null;
+    this.llama = null;
+  }
+}
