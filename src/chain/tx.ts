@@ -52,7 +52,6 @@ export async function submitAndWatch(
   const txHash = signed.hash.toHex();
   return new Promise<TxOutcome>((resolve, reject) => {
     let settled = false;
-    let sent = false;
     let attempted = false;
     let unsubscribe: (() => void) | undefined;
     const finish = (error: Error | null, value?: TxOutcome) => {
@@ -76,7 +75,6 @@ export async function submitAndWatch(
     );
     api.on("disconnected", onDisconnect);
     const onStatus = async (result: ISubmittableResult) => {
-      sent = true;
       const { status, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         finish(new ChainError(`transaction ${txHash} was ${status.type.toLowerCase()} by the node`));
@@ -110,7 +108,6 @@ export async function submitAndWatch(
     signed
       .send((result) => void onStatus(result))
       .then((unsub) => {
-        sent = true;
         unsubscribe = unsub;
       })
       .catch((error: Error) => {

@@ -63,18 +63,8 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
   });
 
   it("scores a tiny GGUF with the embedded engine (node-llama-cpp from the payload)", async () => {
-    const { LlamaServerEngine } = await import("../../src/eval/engines/llama-server.js");
-    const { createLogger } = await import("../../src/log.js");
-    const { LLAMA_SERVER, tinyModelPath } = await import("../support/engines/llama.js");
-    const judge = new LlamaServerEngine({
-      binary: LLAMA_SERVER,
-      model: tinyModelPath({ contextLength: 8192 }),
-      threads: 1,
-      contextSize: 8192,
-      parallel: 2,
-      logger: createLogger({ write: () => true }, "silent"),
-    });
-    await judge.start();
+    const { startLocalJudge, tinyModelPath } = await import("../support/engines/llama.js");
+    const judge = await startLocalJudge();
     try {
       const model = join(cwd, "tiny.gguf");
       writeFileSync(model, readFileSync(tinyModelPath()));
@@ -88,7 +78,7 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
         }),
       );
       writeFileSync(join(cwd, "chats.jsonl"), rows.join("\n"));
-      const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+      const judgeUrl = judge.url;
       const run = await runChild(
         binary,
         [

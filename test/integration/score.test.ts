@@ -6,7 +6,7 @@ import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
 import { createLogger } from "../../src/log.js";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
-import { HAS_LLAMA_SERVER, LLAMA_SERVER, tinyModelPath } from "../support/engines/llama.js";
+import { HAS_LLAMA_SERVER, LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the sn11 score tests");
@@ -197,25 +197,16 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
 );
 
 describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", () => {
-  const judge = HAS_LLAMA_SERVER
-    ? new LlamaServerEngine({
-        binary: LLAMA_SERVER,
-        model: tinyModelPath({ contextLength: 8192 }),
-        threads: 1,
-        contextSize: 8192,
-        parallel: 2,
-        logger,
-      })
-    : null;
+  let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
   beforeAll(async () => {
-    await judge?.start();
+    judge = await startLocalJudge();
   }, 60_000);
   afterAll(async () => {
     await judge?.stop();
   });
 
   it("resumes after kill -9 at several points, leaves no engine behind, and scores like an uninterrupted run", async () => {
-    const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+    const judgeUrl = judge?.url as string;
     const model = tinyModelPath({ seed: 5 });
     const dataset = join(tempDir(), "chats.jsonl");
     writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);

@@ -2,13 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
-import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
-import { createLogger } from "../../src/log.js";
 import { tempDir } from "./cli.js";
 import type { Devnet } from "./devnet/devnet.js";
 import { startSubnet } from "./devnet/fixture.js";
 import { tinyGguf } from "./engines/gguf.js";
-import { LLAMA_SERVER, tinyModelPath } from "./engines/llama.js";
+import { LLAMA_SERVER, startLocalJudge } from "./engines/llama.js";
 import { modelRepoFiles } from "./hub/model-files.js";
 import { LocalHub } from "./hub/server.js";
 import { writeWallet } from "./wallet.js";
@@ -61,16 +59,8 @@ export async function startDemo(): Promise<Demo> {
       }),
     ).join("\n")}\n`,
   );
-  const judge = new LlamaServerEngine({
-    binary: LLAMA_SERVER,
-    model: tinyModelPath({ contextLength: 8192 }),
-    threads: 1,
-    contextSize: 8192,
-    parallel: 2,
-    logger: createLogger({ write: () => true }, "silent"),
-  });
-  await judge.start();
-  const judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+  const judge = await startLocalJudge();
+  const judgeUrl = judge.url;
   const env = {
     SN11_NETWORK: devnet.url,
     HF_ENDPOINT: hub.url,

@@ -181,6 +181,11 @@ export class LlamaServerEngine implements Engine {
     rmSync(file, { force: true });
   }
 
+  /** Where the server answers (set once started). */
+  get url(): string | null {
+    return this.baseUrl;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
