@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -23,7 +24,7 @@ const options = z.object({
     .describe("the chat template to render prompts with")
     .meta({ valueName: "name" }),
   engine: z
-    .enum(["llama-server", "embedded"])
+    .enum(["llama-server", "embedded", "vllm"])
     .default("llama-server")
     .describe("inference engine (embedded: llama.cpp in process)"),
   engineUrl: z
@@ -155,22 +156,50 @@ export const scoreCommand = defineCommand({
 
     const { LlamaServerEngine } = await import("../eval/engines/llama-server.js");
     const { EmbeddedEngine } = await import("../eval/engines/embedded.js");
+    const needsGguf = opts.engine !== "vllm" && !opts.engineUrl;
+    if (needsGguf && !source.gguf) {
+      throw new UsageError(`${target} has no GGUF file`, {
+        hint: "the llama.cpp engines load GGUF models; --engine vllm loads safetensors",
+      });
+    }
+    if (opts.engine === "vllm" && !opts.engineUrl && !source.dir) {
+      throw new UsageError("--engine vllm loads a model directory or Hub repo, not a lone GGUF file");
+    }
+    const { vllmServeArgs } = await import("../eval/engines/vllm.js");
+    const engineSeed = Number.parseInt(
+      createHash("sha256").update(`${source.repo}\n${source.revision}`).digest("hex").slice(0, 7),
+      16,
+    );
     const engine =
       opts.engine === "embedded"
         ? new EmbeddedEngine({
-            model: source.gguf,
+            model: source.gguf as string,
             threads: opts.threads,
             contextSize: opts.contextSize,
             logger: ctx.logger,
           })
         : new LlamaServerEngine({
             url: opts.engineUrl,
-            binary: opts.engineBin,
-            model: source.gguf,
+            binary: opts.engine === "vllm" && opts.engineBin === "llama-server" ? "vllm" : opts.engineBin,
+            model: (opts.engine === "vllm" ? source.dir : source.gguf) ?? undefined,
             threads: opts.threads,
             contextSize: opts.contextSize,
-            parallel: Math.min(profile.generation.maxSequencesInFlight, 4),
-            pidFile: join(config.dataDir, "llama-server.pid"),
+            // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots.
+            parallel:
+              opts.engine === "vllm"
+                ? profile.generation.maxSequencesInFlight
+                : Math.min(profile.generation.maxSequencesInFlight, 4),
+            pidFile: join(config.dataDir, `${opts.engine}.pid`),
+            ...(opts.engine === "vllm"
+              ? {
+                  startTimeoutMs: 30 * 60_000,
+                  launch: {
+                    name: "vllm",
+                    args: (port: number) =>
+                      vllmServeArgs({ model: source.dir as string, port, profile, seed: engineSeed }),
+                  },
+                }
+              : {}),
             logger: ctx.logger,
             onSpawn: (stop) => ctx.cleanup.add("engine", stop),
           });
@@ -242,10 +271,7 @@ async function resolveModel(
     onProgress,
   });
   ctx.cleanup.add("model cache", () => cache.release(target, sha));
-  const gguf = findGguf(dir);
-  if (!gguf)
-    throw new UsageError(`${target} has no GGUF file`, { hint: "the llama.cpp engines load GGUF models" });
-  return { repo: target, revision: sha, gguf, tokens: tokensOf(dir) };
+  return { repo: target, revision: sha, gguf: findGguf(dir), dir, tokens: tokensOf(dir) };
 }
 
 async function loadDataset(source: string, ctx: Parameters<typeof scoreCommand.run>[1]): Promise<unknown[]> {

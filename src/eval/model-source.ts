@@ -7,8 +7,10 @@ export interface ModelSource {
   /** The identity the score is recorded and seeded under. */
   readonly repo: string;
   readonly revision: string;
-  /** The GGUF file llama.cpp engines load. */
-  readonly gguf: string;
+  /** The GGUF file llama.cpp engines load (null when the model has none). */
+  readonly gguf: string | null;
+  /** The directory with the safetensors weights vLLM loads (null for a lone GGUF file). */
+  readonly dir: string | null;
   readonly tokens: { readonly bos: string | null; readonly eos: string | null };
 }
 
@@ -53,13 +55,15 @@ export async function localModelSource(path: string): Promise<ModelSource> {
   if (!existsSync(full)) throw new UsageError(`${path} does not exist`);
   const isDir = statSync(full).isDirectory();
   const gguf = isDir ? findGguf(full) : full;
-  if (!gguf || !gguf.endsWith(".gguf")) {
-    throw new UsageError(`${path} has no GGUF file`, { hint: "the llama.cpp engines load GGUF models" });
+  if (!isDir && !full.endsWith(".gguf")) {
+    throw new UsageError(`${path} is neither a model directory nor a .gguf file`);
   }
   return {
-    repo: `local/${basename(isDir ? full : gguf).replace(/\.gguf$/, "")}`,
-    revision: `sha256:${await sha256File(gguf)}`,
+    repo: `local/${basename(isDir ? full : full).replace(/\.gguf$/, "")}`,
+    // A directory is identified by its GGUF when it has one, else by its path (not content-addressed).
+    revision: gguf ? `sha256:${await sha256File(gguf)}` : `dir:${full}`,
     gguf,
+    dir: isDir ? full : null,
     tokens: isDir ? tokensOf(full) : { bos: null, eos: null },
   };
 }

@@ -181,6 +181,25 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       expect(card.engine.version).toMatch(/^llama\.cpp /);
     }, 180_000);
 
+    it("--engine vllm drives any OpenAI-compatible server at --engine-url (here a llama-server, no GPU)", async () => {
+      const server = await startLocalJudge({ contextLength: 2048 });
+      try {
+        const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+        const run = await runInProcess(argv(["--engine", "vllm", "--engine-url", server.base]), { env });
+        expect(run.code, run.stderr).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({
+          status: "COMPLETED",
+          valid: 6,
+          engine: { name: "vllm" },
+        });
+        const lone = await runInProcess(argv(["--engine", "vllm"]), { env });
+        expect(lone.code).toBe(2);
+        expect(lone.stderr).toContain("not a lone GGUF file");
+      } finally {
+        await server.stop();
+      }
+    }, 180_000);
+
     it("without a judge or a template it says what is missing (exit 2)", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
       const noJudge = await runInProcess(

@@ -24,6 +24,11 @@ export interface LlamaServerOptions {
   readonly pidFile?: string;
   /** Called with a stop function when a child is spawned, so one cleanup registry can kill it on exit. */
   readonly onSpawn?: (stop: () => Promise<void>) => () => void;
+  /**
+   * Another OpenAI-compatible server supervised the same way (vLLM): its name and its arguments for a
+   * port. Without it, llama-server's arguments are used.
+   */
+  readonly launch?: { readonly name: string; readonly args: (port: number) => string[] };
 }
 
 function isAlive(pid: number): boolean {
@@ -51,7 +56,7 @@ async function freePort(): Promise<number> {
  * before use, killed with its group on stop, restarted once when it dies mid-run, then an engine error.
  */
 export class LlamaServerEngine implements Engine {
-  readonly name = "llama-server";
+  readonly name: string;
   private child: ChildProcess | null = null;
   private baseUrl: string | null = null;
   private client: CompletionsClient | null = null;
@@ -59,7 +64,9 @@ export class LlamaServerEngine implements Engine {
   private unregister: (() => void) | null = null;
   private exitedEarly: string | null = null;
 
-  constructor(private readonly options: LlamaServerOptions) {}
+  constructor(private readonly options: LlamaServerOptions) {
+    this.name = options.launch?.name ?? "llama-server";
+  }
 
   async start(signal?: AbortSignal): Promise<void> {
     if (this.options.url) this.baseUrl = this.options.url.replace(/\/+$/, "");
@@ -74,10 +81,10 @@ export class LlamaServerEngine implements Engine {
   private async spawnChild(): Promise<void> {
     const { binary, model } = this.options;
     if (!binary || !model)
-      throw new EngineError("llama-server needs --engine-bin and a GGUF model, or --engine-url");
+      throw new EngineError(`${this.name} needs --engine-bin and a model, or --engine-url`);
     this.reapLeftover();
     const port = await freePort();
-    const args = [
+    const args = this.options.launch?.args(port) ?? [
       "-m",
       model,
       "--host",
@@ -98,11 +105,11 @@ export class LlamaServerEngine implements Engine {
       tail = (tail + d.toString()).slice(-2000);
     });
     child.once("exit", (code, sig) => {
-      this.exitedEarly = `llama-server exited (${sig ?? `code ${code}`}): ${tail.split("\n").slice(-4).join(" ").trim()}`;
+      this.exitedEarly = `${this.name} exited (${sig ?? `code ${code}`}): ${tail.split("\n").slice(-4).join(" ").trim()}`;
       if (this.child === child) this.child = null;
     });
     child.once("error", (error) => {
-      this.exitedEarly = `llama-server could not start: ${error.message}`;
+      this.exitedEarly = `${this.name} could not start: ${error.message}`;
     });
     this.child = child;
     if (this.options.pidFile && child.pid)
@@ -121,7 +128,7 @@ export class LlamaServerEngine implements Engine {
       if (await this.health()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new EngineError(`llama-server did not become healthy at ${this.baseUrl}`);
+    throw new EngineError(`${this.name} did not become healthy at ${this.baseUrl}`);
   }
 
   async health(): Promise<boolean> {
@@ -152,9 +159,9 @@ export class LlamaServerEngine implements Engine {
     } catch (error) {
       if (error instanceof CancelledError || this.options.url || this.child) throw error;
       if (this.restarts >= 1)
-        throw new EngineError(`llama-server died again: ${this.exitedEarly ?? (error as Error).message}`);
+        throw new EngineError(`${this.name} died again: ${this.exitedEarly ?? (error as Error).message}`);
       this.restarts++;
-      this.options.logger.warn({ reason: this.exitedEarly }, "llama-server died; restarting it once");
+      this.options.logger.warn({ reason: this.exitedEarly }, `${this.name} died; restarting it once`);
       await this.start(signal);
       return (this.client as CompletionsClient).batch(requests, signal);
     }
@@ -171,7 +178,7 @@ export class LlamaServerEngine implements Engine {
     if (owner && owner !== process.pid && isAlive(owner)) return;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (pid > 0 && /llama-server/.test(cmdline)) {
+      if (pid > 0 && cmdline.includes(this.name)) {
         process.kill(-pid, "SIGKILL");
         this.options.logger.warn({ pid }, "stopped a llama-server left behind by an earlier run");
       }
