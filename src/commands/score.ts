@@ -166,6 +166,11 @@ export const scoreCommand = defineCommand({
       throw new UsageError("--engine vllm loads a model directory or Hub repo, not a lone GGUF file");
     }
     const { vllmServeArgs } = await import("../eval/engines/vllm.js");
+    if (opts.engine === "vllm" && !opts.engineUrl) {
+      const { checkFreeVram } = await import("../eval/engines/gpu.js");
+      const gpu = await checkFreeVram(0.9);
+      ctx.logger.debug({ gpu }, gpu ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
+    }
     const engineSeed = Number.parseInt(
       createHash("sha256").update(`${source.repo}\n${source.revision}`).digest("hex").slice(0, 7),
       16,
@@ -206,7 +211,19 @@ export const scoreCommand = defineCommand({
     const { Judge } = await import("../eval/judge/judge.js");
     const judgeModel = opts.judgeModel ?? config.judgeModel ?? profile.judge.model;
     const judge = new Judge({
-      endpoints: judgeUrls.map((url) => ({ url, model: judgeModel, apiKey: config.judgeApiKey })),
+      endpoints: judgeUrls.map((url) => ({
+        url,
+        model: judgeModel,
+        apiKey: config.judgeApiKey,
+        ...(config.judgePrice
+          ? {
+              pricePerMillion: {
+                input: Number(config.judgePrice.split(",")[0]),
+                output: Number(config.judgePrice.split(",")[1]),
+              },
+            }
+          : {}),
+      })),
       logger: ctx.logger,
       concurrency: opts.judgeConcurrency,
       cache: store.judgeVerdicts,

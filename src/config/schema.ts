@@ -28,6 +28,10 @@ export const configSchema = z.strictObject({
     .optional(),
   judgeModel: z.string().min(1).optional(),
   judgeApiKey: z.string().min(1).optional(),
+  judgePrice: z
+    .string()
+    .regex(/^\d+(\.\d+)?,\d+(\.\d+)?$/, "expected INPUT,OUTPUT in USD per million tokens")
+    .optional(),
   datasetApiUrl: z
     .string()
     .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
@@ -158,6 +162,13 @@ export const KEY_SPECS: readonly KeySpec[] = [
     description: "API key of the judge endpoint",
     env: ["SN11_JUDGE_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY"],
     secret: true,
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "judgePrice",
+    description: "judge price, INPUT,OUTPUT in USD per million tokens (for the cost report)",
+    env: ["SN11_JUDGE_PRICE"],
     fromText: text,
     defaultValue: () => undefined,
   },

@@ -76,7 +76,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
     ];
 
     it("prints the score card; the same command again reuses the cached verdicts and gives the same score", async () => {
-      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir(), SN11_JUDGE_PRICE: "2.5,10" });
       const run = await runInProcess(argv(), { env });
       expect(run.code, run.stderr).toBe(0);
       const card = JSON.parse(run.stdout);
@@ -112,6 +112,11 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       );
       expect(card.win_rate).toBeCloseTo(wins / 18, 12);
       expect(card.judge.calls).toBe(6);
+      expect(card.judge.cost_usd).toBeCloseTo(
+        (card.judge.tokens_in * 2.5 + card.judge.tokens_out * 10) / 1e6,
+        10,
+      );
+      expect(card.judge.cost_usd).toBeGreaterThan(0);
 
       const again = JSON.parse((await runInProcess([...argv(), "--fresh"], { env })).stdout);
       expect(again.judge.cached).toBe(6);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { assertFreeVram, parseNvidiaSmi } from "../../src/eval/engines/gpu.js";
 import { vllmReady, vllmServeArgs } from "../../src/eval/engines/vllm.js";
 import { findProfile } from "../../src/scoring/profile.js";
 
@@ -28,5 +29,22 @@ describe("vLLM launch and readiness", () => {
     [200, null, false],
   ])("health %i with %j → ready %s", (health, models, ready) => {
     expect(vllmReady(health, models)).toBe(ready);
+  });
+});
+
+describe("free VRAM before vLLM starts", () => {
+  const smi = "0, 81920, 80000\n1, 81920, 2000\n";
+  it("parses nvidia-smi's CSV", () => {
+    expect(parseNvidiaSmi(smi)).toEqual([
+      { index: 0, totalMiB: 81920, freeMiB: 80000 },
+      { index: 1, totalMiB: 81920, freeMiB: 2000 },
+    ]);
+  });
+  it("accepts a GPU with the share free and refuses a busy one, naming the numbers", () => {
+    expect(assertFreeVram(parseNvidiaSmi(smi), 0.9, 0).index).toBe(0);
+    expect(() => assertFreeVram(parseNvidiaSmi(smi), 0.9, 1)).toThrow(
+      /GPU 1 has 2000 MiB free; vLLM needs 73728 MiB/,
+    );
+    expect(() => assertFreeVram(parseNvidiaSmi(smi), 0.9, 3)).toThrow(/not among 0, 1/);
   });
 });
