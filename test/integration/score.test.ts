@@ -2,15 +2,12 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
-import { createLogger } from "../../src/log.js";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the sn11 score tests");
-const logger = createLogger({ write: () => true }, "silent");
 
 const ROWS = Array.from({ length: 30 }, (_, i) => ({
   system_prompt: `You are tavern keeper ${i}.`,
@@ -22,58 +19,58 @@ const ROWS = Array.from({ length: 30 }, (_, i) => ({
   ],
 }));
 
+/** The `sn11 score` command line of these tests: a tiny model, the local dataset, the local judge. */
+function scoreArgs(
+  o: { model: string; dataset: string; judgeUrl: string; samples: number; maxTokens: number },
+  extra: string[] = [],
+) {
+  return [
+    "score",
+    o.model,
+    "--chat-template",
+    "chatml",
+    "--dataset",
+    o.dataset,
+    "--samples",
+    String(o.samples),
+    "--engine-bin",
+    LLAMA_SERVER,
+    "--threads",
+    "1",
+    "--context-size",
+    "2048",
+    "--max-tokens",
+    String(o.maxTokens),
+    "--judge-url",
+    o.judgeUrl,
+    "--judge-model",
+    "tiny-judge",
+    "--judge-max-reasoning",
+    "8",
+    "--json",
+    ...extra,
+  ];
+}
+
 describe.skipIf(!HAS_LLAMA_SERVER)(
   "sn11 score end to end (real llama-server for the model and the judge)",
   () => {
-    const judge = HAS_LLAMA_SERVER
-      ? new LlamaServerEngine({
-          binary: LLAMA_SERVER,
-          model: tinyModelPath({ contextLength: 8192 }),
-          threads: 1,
-          contextSize: 8192,
-          parallel: 2,
-          logger,
-        })
-      : null;
+    let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
     let judgeUrl = "";
     const model = HAS_LLAMA_SERVER ? tinyModelPath({ seed: 3 }) : "";
     const dataset = join(tempDir(), "chats.jsonl");
     writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
 
     beforeAll(async () => {
-      await judge?.start();
-      judgeUrl = `${(judge as unknown as { baseUrl: string }).baseUrl}/v1`;
+      judge = await startLocalJudge();
+      judgeUrl = judge.url;
     }, 60_000);
     afterAll(async () => {
       await judge?.stop();
     });
 
-    const argv = (extra: string[] = []) => [
-      "score",
-      model,
-      "--chat-template",
-      "chatml",
-      "--dataset",
-      dataset,
-      "--samples",
-      "6",
-      "--engine-bin",
-      LLAMA_SERVER,
-      "--threads",
-      "1",
-      "--context-size",
-      "2048",
-      "--max-tokens",
-      "16",
-      "--judge-url",
-      judgeUrl,
-      "--judge-model",
-      "tiny-judge",
-      "--judge-max-reasoning",
-      "8",
-      "--json",
-      ...extra,
-    ];
+    const argv = (extra: string[] = []) =>
+      scoreArgs({ model, dataset, judgeUrl, samples: 6, maxTokens: 16 }, extra);
 
     it("prints the score card; the same command again reuses the cached verdicts and gives the same score", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir(), SN11_JUDGE_PRICE: "2.5,10" });
@@ -234,32 +231,12 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", 
     const model = tinyModelPath({ seed: 5 });
     const dataset = join(tempDir(), "chats.jsonl");
     writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
-    const args = (extra: string[] = []) => [
-      "score",
-      model,
-      "--chat-template",
-      "chatml",
-      "--dataset",
-      dataset,
-      "--samples",
-      "8",
-      "--engine-bin",
-      LLAMA_SERVER,
-      "--threads",
-      "1",
-      "--context-size",
-      "2048",
-      "--max-tokens",
-      "48",
-      "--judge-url",
-      judgeUrl,
-      "--judge-max-reasoning",
-      "8",
-      "--judge-concurrency",
-      "1",
-      "--json",
-      ...extra,
-    ];
+    const args = (extra: string[] = []) =>
+      scoreArgs({ model, dataset, judgeUrl, samples: 8, maxTokens: 48 }, [
+        "--judge-concurrency",
+        "1",
+        ...extra,
+      ]);
     const dataDir = tempDir();
     const env = cleanEnv({ SN11_DATA_DIR: dataDir });
     const committed = () => {
