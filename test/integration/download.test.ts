@@ -10,7 +10,7 @@ import { createLogger } from "../../src/log.js";
 import { Store } from "../../src/store/store.js";
 import { tempDir } from "../support/cli.js";
 import { modelRepoFiles } from "../support/hub/model-files.js";
-import { LocalHub } from "../support/hub/server.js";
+import { type HubFault, LocalHub } from "../support/hub/server.js";
 
 const logger = createLogger({ write: () => true }, "silent");
 let hub: LocalHub;
@@ -77,21 +77,18 @@ describe("downloadSnapshot", () => {
     expect(Number(/bytes=(\d+)-/.exec(ranges.at(-1)?.range ?? "")?.[1])).toBeGreaterThan(0);
   });
 
-  it("a stalled transfer is aborted after the stall timeout and resumed", async () => {
+  it.each<[string, HubFault]>([
+    [
+      "a stalled transfer is aborted after the stall timeout and resumed",
+      { path: SHARD, action: "stall", afterBytes: 300_000 },
+    ],
+    [
+      "a corrupted byte is caught by the sha256 check and the file is fetched again",
+      { path: SHARD, action: "corrupt", offset: 12345 },
+    ],
+  ])("%s", async (_label, fault) => {
     const { cache, inspection } = await setup();
-    hub.inject({ path: SHARD, action: "stall", afterBytes: 300_000 });
-    const dir = await downloadSnapshot(
-      "alice/small",
-      inspection.sha as string,
-      inspection.files,
-      options(cache),
-    );
-    expect(readFileSync(join(dir, SHARD)).equals(files[SHARD] as Buffer)).toBe(true);
-  });
-
-  it("a corrupted byte is caught by the sha256 check and the file is fetched again", async () => {
-    const { cache, inspection } = await setup();
-    hub.inject({ path: SHARD, action: "corrupt", offset: 12345 });
+    hub.inject(fault);
     const dir = await downloadSnapshot(
       "alice/small",
       inspection.sha as string,
