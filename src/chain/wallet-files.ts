@@ -14,10 +14,6 @@ export function hotkeyFile(w: WalletLocation): string {
   return join(w.path, w.name, "hotkeys", w.hotkey);
 }
 
-export function coldkeyPubFile(w: WalletLocation): string {
-  return join(w.path, w.name, "coldkeypub.txt");
-}
-
 export const NACL_PREFIX = "$NACL";
 
 export interface KeyfileJson {
@@ -42,14 +38,4 @@ export function readHotkeyAddress(wallet: WalletLocation): string | null {
     }
   }
   return null;
-}
-
-/** The coldkey's address from coldkeypub.txt, or null when the file is missing. */
-export function readColdkeyAddress(wallet: WalletLocation): string | null {
-  try {
-    const json = JSON.parse(readFileSync(coldkeyPubFile(wallet), "utf8")) as KeyfileJson;
-    return json.ss58Address ?? null;
-  } catch {
-    return null;
-  }
 }

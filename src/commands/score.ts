@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -171,9 +170,11 @@ export const scoreCommand = defineCommand({
       const gpu = await checkFreeVram(0.9);
       ctx.logger.debug({ gpu }, gpu ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
     }
-    const engineSeed = Number.parseInt(
-      createHash("sha256").update(`${source.repo}\n${source.revision}`).digest("hex").slice(0, 7),
-      16,
+    const { evaluationSeed } = await import("../eval/datasets/random.js");
+    const { runScore, samplingParameters } = await import("../eval/pipeline.js");
+    // The server's default seed is the one the pipeline sends with every request.
+    const { engineSeed } = samplingParameters(
+      evaluationSeed(profile.id, source.repo, source.revision, opts.seed),
     );
     const engine =
       opts.engine === "embedded"
@@ -209,27 +210,21 @@ export const scoreCommand = defineCommand({
             onSpawn: (stop) => ctx.cleanup.add("engine", stop),
           });
     const { Judge } = await import("../eval/judge/judge.js");
+    const [input, output] = (config.judgePrice ?? "").split(",").map(Number);
+    const price = config.judgePrice ? { input: input as number, output: output as number } : null;
     const judgeModel = opts.judgeModel ?? config.judgeModel ?? profile.judge.model;
     const judge = new Judge({
       endpoints: judgeUrls.map((url) => ({
         url,
         model: judgeModel,
         apiKey: config.judgeApiKey,
-        ...(config.judgePrice
-          ? {
-              pricePerMillion: {
-                input: Number(config.judgePrice.split(",")[0]),
-                output: Number(config.judgePrice.split(",")[1]),
-              },
-            }
-          : {}),
+        ...(price ? { pricePerMillion: price } : {}),
       })),
       logger: ctx.logger,
       concurrency: opts.judgeConcurrency,
       cache: store.judgeVerdicts,
       reasoningMaxLength: opts.judgeMaxReasoning,
     });
-    const { runScore } = await import("../eval/pipeline.js");
     await engine.start(ctx.signal);
     let card: ScoreCard;
     try {

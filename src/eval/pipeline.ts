@@ -65,6 +65,16 @@ export interface ScoreCard {
   readonly resumed: boolean;
 }
 
+/**
+ * One draw per model, as the reference draws one temperature per process, but from the model's seed:
+ * the temperature in [0, 0.2) and the engine's sampling seed.
+ */
+export function samplingParameters(seed: string): { temperature: number; engineSeed: number } {
+  const params = new SeededRandom(`${seed}\nsampling`);
+  const temperature = params.next() * 0.2;
+  return { temperature, engineSeed: params.int(0, 2 ** 31 - 1) };
+}
+
 function generatedConversation(sample: JudgeSample, reply: string): string {
   return conversationText([...sample.messages, { role: "assistant", content: reply }]);
 }
@@ -123,10 +133,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     });
   if (existing) logger.info({ run: run.id }, "resuming the unfinished run");
 
-  // One draw per model, as the reference draws one temperature per process, but from the model's seed.
-  const params = new SeededRandom(`${seed}\nsampling`);
-  const temperature = params.next() * 0.2;
-  const engineSeed = params.int(0, 2 ** 31 - 1);
+  const { temperature, engineSeed } = samplingParameters(seed);
   const stop = stopTokens(inputs.chatTemplate);
 
   const byIdx = () => new Map(store.scoreRuns.samples(run.id).map((s) => [s.idx, s]));

@@ -4,8 +4,6 @@ import { NetworkError, UsageError } from "../../errors.js";
 import { parseIndex } from "./model-hash.js";
 import { assertRepoId } from "./repo-id.js";
 
-export { assertRepoId };
-
 import type { RepoFile, RepoInspection } from "./types.js";
 
 export const DEFAULT_HUB = "https://huggingface.co";
