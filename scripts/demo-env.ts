@@ -8,6 +8,7 @@ const demo = await startDemo();
 const lines = Object.entries(demo.env).map(([k, v]) => `export ${k}=${v}`);
 process.stdout.write(
   `${lines.join("\n")}\nexport DEMO_REPO=${demo.repo} DEMO_DATASET=${demo.dataset} DEMO_LLAMA_SERVER=${demo.llamaServer}\n` +
+    `export DEMO_VALIDATOR="${demo.validatorWallet.join(" ")}"\n` +
     `# miner hotkey ${demo.minerAddress}; paste the lines above into another shell. Ctrl-C here stops everything.\n`,
 );
 const stop = () => void demo.stop().then(() => process.exit(0));

@@ -17,8 +17,13 @@ export interface CliIO {
   readonly stderr: Writer;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** Aborted on Ctrl-C / SIGTERM by the process entry point. */
+  /** Aborted when the command must stop now. */
   readonly signal: AbortSignal;
+  /**
+   * Aborted on the first Ctrl-C / SIGTERM: commands that stop gracefully (the validator) finish their
+   * work in flight; for every other command it aborts like `signal`.
+   */
+  readonly stop?: AbortSignal;
   /** The process's stdin when sn11 may ask questions on it; tests leave it out. */
   readonly stdin?: NodeJS.ReadStream;
 }
@@ -121,6 +126,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     env: partialIo.env ?? process.env,
     cwd: partialIo.cwd ?? process.cwd(),
     signal: partialIo.signal ?? new AbortController().signal,
+    stop: partialIo.stop,
     stdin: partialIo.stdin,
   };
   const cleanup = new CleanupRegistry();
@@ -146,6 +152,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     const activeLogger = logger;
     let store: Store | null = null;
     let chain: Promise<ChainClient> | null = null;
+    const stop = io.stop ?? io.signal;
     const ctx: CommandContext = {
       globals,
       loaded,
@@ -153,7 +160,8 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       cwd: io.cwd,
       stderr: io.stderr,
       logger: activeLogger,
-      signal: io.signal,
+      signal: def.gracefulStop ? io.signal : AbortSignal.any([io.signal, stop]),
+      stop,
       cleanup,
       store: () => {
         if (!store) {
@@ -204,19 +212,23 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
             const client = await SubtensorClient.connect({
               endpoints: resolveEndpoints(loaded.config.network),
               logger: activeLogger,
-              signal: io.signal,
+              signal: AbortSignal.any([io.signal, stop]),
               callTimeoutMs: loaded.config.chainTimeout * 1000,
               connectTimeoutMs: loaded.config.chainTimeout * 1000,
             });
             cleanup.add("chain", () => client.close());
             return client;
           })();
+          // A failed connection is not cached: a long-running command tries again on its next use.
+          chain.catch(() => {
+            chain = null;
+          });
         }
         return chain;
       },
     };
     const options = parseOptions(def.options, rawOptions);
-    if (io.signal.aborted) throw new CancelledError();
+    if (ctx.signal.aborted) throw new CancelledError();
     const result = await def.run({ args, options }, ctx);
     writeResult(io, globals, result);
     if (result.exitCode !== undefined) exitCode = result.exitCode;

@@ -1,7 +1,7 @@
 import type { Snapshot } from "../scoring/snapshot.js";
 import type { EvaluationRecord } from "../store/evaluations.js";
 import type { ChainClient } from "./client.js";
-import { snapshotFromChain } from "./snapshot.js";
+import { snapshotFromChain, toSnapshotEvaluations } from "./snapshot.js";
 import type { Metagraph } from "./types.js";
 
 /** Reads the chain at its finalized block and pairs it with the local evaluations of one profile. */
@@ -11,5 +11,5 @@ export async function readStepSnapshot(
   evaluations: () => readonly EvaluationRecord[],
 ): Promise<{ metagraph: Metagraph; snapshot: Snapshot }> {
   const metagraph = await chain.metagraph(netuid);
-  return { metagraph, snapshot: snapshotFromChain(metagraph, evaluations()) };
+  return { metagraph, snapshot: snapshotFromChain(metagraph, toSnapshotEvaluations(evaluations())) };
 }

@@ -30,6 +30,8 @@ export interface CommandContext {
   readonly stderr: Writer;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** The first Ctrl-C / SIGTERM: for a command with `gracefulStop`, finish what is in flight, then return. */
+  readonly stop: AbortSignal;
   readonly cleanup: CleanupRegistry;
   /** Opens the data dir's store on first use; closed (and checkpointed) by the cleanup registry. */
   readonly store: () => Store;
@@ -55,6 +57,8 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly description?: string;
   readonly examples?: readonly string[];
   readonly arguments?: readonly ArgumentSpec[];
+  /** The first Ctrl-C / SIGTERM only aborts `ctx.stop`; `ctx.signal` waits for the second. */
+  readonly gracefulStop?: boolean;
   /** Options as a zod object: keys become --kebab-case flags, `.describe()` their help text. */
   readonly options: S;
   readonly run: (

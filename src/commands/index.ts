@@ -9,6 +9,7 @@ import { scoreCommand } from "./score.js";
 import { snapshotCommand } from "./snapshot.js";
 import { statusCommand } from "./status.js";
 import { submitCommand } from "./submit.js";
+import { validateCommand } from "./validate.js";
 import { weightsCommand } from "./weights.js";
 
 /** The one registry of commands: only commands that work are listed. */
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   scoreCommand as unknown as CommandDefinition,
   submitCommand as unknown as CommandDefinition,
   statusCommand as unknown as CommandDefinition,
+  validateCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

@@ -1,14 +1,22 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { EXIT, UsageError } from "../errors.js";
-import { validateRows } from "../eval/datasets/rows.js";
-import { findGguf, localModelSource, type ModelSource, tokensOf } from "../eval/model-source.js";
+import {
+  createEngine,
+  createJudge,
+  downloadModel,
+  engineMismatch,
+  loadDatasetRows,
+  runEvaluation,
+} from "../eval/evaluation.js";
+import { localModelSource, type ModelSource } from "../eval/model-source.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import type { ProgressEvent } from "../eval/progress.js";
 import { renderTable } from "../render/table.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
+import { engineOptions, evaluationOptions } from "./evaluation-options.js";
 
 const options = z.object({
   revision: z
@@ -22,53 +30,8 @@ const options = z.object({
     .optional()
     .describe("the chat template to render prompts with")
     .meta({ valueName: "name" }),
-  engine: z
-    .enum(["llama-server", "embedded", "vllm"])
-    .default("llama-server")
-    .describe("inference engine (embedded: llama.cpp in process)"),
-  engineUrl: z
-    .string()
-    .optional()
-    .describe("use an already running engine at this URL")
-    .meta({ valueName: "url" }),
-  engineBin: z
-    .string()
-    .default("llama-server")
-    .describe("the engine binary to spawn")
-    .meta({ valueName: "path" }),
-  threads: z.coerce.number().int().min(1).max(256).default(2).describe("CPU threads for llama.cpp"),
-  contextSize: z.coerce.number().int().min(256).default(8192).describe("engine context size (tokens)"),
-  dataset: z
-    .string()
-    .min(1)
-    .default("api")
-    .describe("FILE (JSON/JSONL), hf:REPO or api")
-    .meta({ valueName: "source" }),
-  samples: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("conversations to judge (default: the profile's 512)"),
-  seed: z.string().default("").describe("extra seed text (the default seed is the model's identity)"),
-  maxTokens: z.coerce.number().int().positive().default(1024).describe("tokens to generate per reply"),
-  judgeUrl: z
-    .string()
-    .optional()
-    .describe("judge base URL (OpenAI-compatible; or SN11_JUDGE_URL)")
-    .meta({ valueName: "url" }),
-  judgeModel: z
-    .string()
-    .optional()
-    .describe("judge model (default: the profile's)")
-    .meta({ valueName: "name" }),
-  judgeConcurrency: z.coerce.number().int().min(1).max(256).default(32).describe("judge calls in flight"),
-  judgeMaxReasoning: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("bound the judge's reasoning strings (local judges)"),
+  ...engineOptions("llama-server"),
+  ...evaluationOptions,
   fresh: z.boolean().default(false).describe("start over instead of resuming an unfinished run"),
   list: z.boolean().default(false).describe("list past runs"),
   progress: z.enum(["auto", "json", "none"]).default("auto").describe("progress on stderr"),
@@ -138,118 +101,40 @@ export const scoreCommand = defineCommand({
     const profile = findProfile(ctx.loaded.config.profile);
     if (!profile) throw new Error(`unknown profile ${ctx.loaded.config.profile}`);
     const config = ctx.loaded.config;
-    const judgeUrls = (opts.judgeUrl ?? config.judgeUrl ?? "").split(",").filter(Boolean);
-    if (judgeUrls.length === 0) {
-      throw new UsageError("no judge: pass --judge-url or set SN11_JUDGE_URL", {
-        hint: "any OpenAI-compatible endpoint: OpenRouter, Azure OpenAI, a local vLLM or llama-server",
-      });
-    }
+    const { judge, judgeModel } = await createJudge(config, opts, { profile, store, logger: ctx.logger });
 
     const onProgress = progressPrinter(opts.progress, ctx.stderr);
     const source = await resolveModel(target, opts.revision, ctx, onProgress);
-
-    const rows = await loadDataset(opts.dataset, ctx);
-    const validated = validateRows(rows);
-    if (validated.bad > 0)
-      ctx.logger.warn({ bad: validated.bad, examples: validated.firstProblems }, "dataset rows skipped");
-
-    const { LlamaServerEngine } = await import("../eval/engines/llama-server.js");
-    const { EmbeddedEngine } = await import("../eval/engines/embedded.js");
-    const needsGguf = opts.engine !== "vllm" && !opts.engineUrl;
-    if (needsGguf && !source.gguf) {
-      throw new UsageError(`${target} has no GGUF file`, {
-        hint: "the llama.cpp engines load GGUF models; --engine vllm loads safetensors",
-      });
-    }
-    if (opts.engine === "vllm" && !opts.engineUrl && !source.dir) {
-      throw new UsageError("--engine vllm loads a model directory or Hub repo, not a lone GGUF file");
-    }
-    const { vllmServeArgs } = await import("../eval/engines/vllm.js");
-    if (opts.engine === "vllm" && !opts.engineUrl) {
-      const { checkFreeVram } = await import("../eval/engines/gpu.js");
-      const gpu = await checkFreeVram(0.9);
-      ctx.logger.debug({ gpu }, gpu ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
-    }
-    const { evaluationSeed } = await import("../eval/datasets/random.js");
-    const { runScore, samplingParameters } = await import("../eval/pipeline.js");
-    // The server's default seed is the one the pipeline sends with every request.
-    const { engineSeed } = samplingParameters(
-      evaluationSeed(profile.id, source.repo, source.revision, opts.seed),
-    );
-    const engine =
-      opts.engine === "embedded"
-        ? new EmbeddedEngine({
-            model: source.gguf as string,
-            threads: opts.threads,
-            contextSize: opts.contextSize,
-            logger: ctx.logger,
-          })
-        : new LlamaServerEngine({
-            url: opts.engineUrl,
-            binary: opts.engine === "vllm" && opts.engineBin === "llama-server" ? "vllm" : opts.engineBin,
-            model: (opts.engine === "vllm" ? source.dir : source.gguf) ?? undefined,
-            threads: opts.threads,
-            contextSize: opts.contextSize,
-            // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots.
-            parallel:
-              opts.engine === "vllm"
-                ? profile.generation.maxSequencesInFlight
-                : Math.min(profile.generation.maxSequencesInFlight, 4),
-            pidFile: join(config.dataDir, `${opts.engine}.pid`),
-            ...(opts.engine === "vllm"
-              ? {
-                  startTimeoutMs: 30 * 60_000,
-                  launch: {
-                    name: "vllm",
-                    args: (port: number) =>
-                      vllmServeArgs({ model: source.dir as string, port, profile, seed: engineSeed }),
-                  },
-                }
-              : {}),
-            logger: ctx.logger,
-            onSpawn: (stop) => ctx.cleanup.add("engine", stop),
-          });
-    const { Judge } = await import("../eval/judge/judge.js");
-    const [input, output] = (config.judgePrice ?? "").split(",").map(Number);
-    const price = config.judgePrice ? { input: input as number, output: output as number } : null;
-    const judgeModel = opts.judgeModel ?? config.judgeModel ?? profile.judge.model;
-    const judge = new Judge({
-      endpoints: judgeUrls.map((url) => ({
-        url,
-        model: judgeModel,
-        apiKey: config.judgeApiKey,
-        ...(price ? { pricePerMillion: price } : {}),
-      })),
+    const rows = await loadDatasetRows(opts.dataset, {
+      config,
+      cwd: ctx.cwd,
       logger: ctx.logger,
-      concurrency: opts.judgeConcurrency,
-      cache: store.judgeVerdicts,
-      reasoningMaxLength: opts.judgeMaxReasoning,
+      signal: ctx.signal,
     });
-    await engine.start(ctx.signal);
-    let card: ScoreCard;
-    try {
-      card = await runScore({
-        repo: source.repo,
-        revision: source.revision,
-        chatTemplate: opts.chatTemplate,
-        tokens: source.tokens,
-        rows: validated.rows,
-        samples: opts.samples ?? profile.judge.samples,
-        userSeed: opts.seed,
-        maxTokens: opts.maxTokens,
-        profile,
-        engine,
-        judge,
-        judgeModel,
-        store,
-        fresh: opts.fresh,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        onProgress,
-      });
-    } finally {
-      await engine.stop();
-    }
+    const mismatch = engineMismatch(source, opts);
+    if (mismatch) throw new UsageError(mismatch);
+    const engine = await createEngine(source, opts, {
+      profile,
+      userSeed: opts.seed,
+      dataDir: config.dataDir,
+      logger: ctx.logger,
+      cleanup: ctx.cleanup,
+    });
+    const card = await runEvaluation({
+      source,
+      chatTemplate: opts.chatTemplate,
+      engine,
+      judge,
+      judgeModel,
+      rows,
+      settings: opts,
+      profile,
+      store,
+      fresh: opts.fresh,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      onProgress,
+    });
     return {
       json: card,
       text: () => scoreCardText(card),
@@ -268,50 +153,18 @@ async function resolveModel(
   if (target.startsWith(".") || target.startsWith("/") || target.endsWith(".gguf") || existsSync(local)) {
     return localModelSource(local);
   }
-  const { ModelCache } = await import("../eval/hub/cache.js");
-  const { downloadSnapshot } = await import("../eval/hub/download.js");
   const hub = await ctx.hub();
   const inspection = await hub.inspect(target, revision);
-  const sha = inspection.sha as string;
-  const cache = new ModelCache(join(ctx.loaded.config.dataDir, "models"), ctx.store().modelCache, null);
-  const dir = await downloadSnapshot(target, sha, inspection.files, {
-    endpoint: ctx.loaded.config.hfEndpoint,
-    token: ctx.loaded.config.hfToken,
-    cache,
+  const { source, release } = await downloadModel(target, inspection, {
+    config: ctx.loaded.config,
+    store: ctx.store(),
+    cacheBudgetBytes: null,
     logger: ctx.logger,
     signal: ctx.signal,
     onProgress,
   });
-  ctx.cleanup.add("model cache", () => cache.release(target, sha));
-  return { repo: target, revision: sha, gguf: findGguf(dir), dir, tokens: tokensOf(dir) };
-}
-
-async function loadDataset(source: string, ctx: Parameters<typeof scoreCommand.run>[1]): Promise<unknown[]> {
-  const config = ctx.loaded.config;
-  // Loaded on demand: the Hub client and the parquet reader are only needed here.
-  const { fetchDippyApiRows, fetchHubDatasetRows, readLocalRows } = await import(
-    "../eval/datasets/sources.js"
-  );
-  if (source === "api") {
-    if (!config.datasetApiUrl) {
-      throw new UsageError("--dataset api needs the dataset API's URL", {
-        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
-      });
-    }
-    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
-    return fetchDippyApiRows({
-      url: config.datasetApiUrl,
-      token: config.datasetApiToken,
-      startDate: "20241201",
-      endDate: today,
-      limit: 2048,
-      signal: ctx.signal,
-    });
-  }
-  if (source.startsWith("hf:")) {
-    return fetchHubDatasetRows({ endpoint: config.hfEndpoint, token: config.hfToken, repo: source.slice(3) });
-  }
-  return readLocalRows(resolve(ctx.cwd, source));
+  ctx.cleanup.add("model cache", release);
+  return source;
 }
 
 function progressPrinter(

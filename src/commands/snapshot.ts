@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { UsageError } from "../errors.js";
-import { snapshotDigest } from "../scoring/snapshot.js";
+import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
+import type { Store } from "../store/store.js";
 import { defineCommand } from "./define.js";
 
 export const snapshotCommand = defineCommand({
@@ -12,15 +13,30 @@ export const snapshotCommand = defineCommand({
   description:
     "Writes what `sn11 weights --snapshot` replays: metagraph hotkeys and commitments at one finalized\n" +
     "block, plus the evaluation results in the local store for the active profile.",
-  examples: ["sn11 snapshot --out step.json && sn11 weights --snapshot step.json"],
+  examples: [
+    "sn11 snapshot --out step.json && sn11 weights --snapshot step.json",
+    "sn11 snapshot --step 12 --out step12.json   # what validator step 12 saw (sn11 weights --history)",
+  ],
   options: z.object({
     out: z.string().min(1).describe("where to write the snapshot JSON").meta({ valueName: "file" }),
+    step: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("the snapshot a recorded validator step used, from the store (no chain read)")
+      .meta({ valueName: "n" }),
   }),
   async run({ options }, ctx) {
     const file = resolve(ctx.cwd, options.out);
-    const { snapshot } = await readStepSnapshot(await ctx.chain(), ctx.loaded.config.netuid, () =>
-      ctx.store().evaluations.forProfile(ctx.loaded.config.profile),
-    );
+    const snapshot =
+      options.step === undefined
+        ? (
+            await readStepSnapshot(await ctx.chain(), ctx.loaded.config.netuid, () =>
+              ctx.store().evaluations.forProfile(ctx.loaded.config.profile),
+            )
+          ).snapshot
+        : recordedSnapshot(ctx.store(), options.step);
     try {
       writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
     } catch (error) {
@@ -43,3 +59,19 @@ export const snapshotCommand = defineCommand({
     };
   },
 });
+
+function recordedSnapshot(store: Store, step: number): Snapshot {
+  const record = store.validatorSteps.get(step);
+  if (!record) {
+    throw new UsageError(`no validator step ${step} in this store`, {
+      hint: "sn11 weights --history lists them",
+    });
+  }
+  const parsed = parseSnapshot(store.validatorSteps.snapshot(step));
+  if (!parsed.ok) {
+    throw new UsageError(`validator step ${step} computed no weights (${record.outcome}: ${record.reason})`, {
+      hint: "a step that could not read the chain has no snapshot",
+    });
+  }
+  return parsed.snapshot;
+}

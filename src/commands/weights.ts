@@ -5,10 +5,10 @@ import { type SentWeights, sendWeights } from "../chain/set-weights.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import type { Metagraph } from "../chain/types.js";
 import { UsageError } from "../errors.js";
-import { fixed, renderTable, shortHotkey } from "../render/table.js";
-import { repoId } from "../scoring/model-id.js";
+import { replayText } from "../render/replay.js";
+import { renderTable } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
-import { type Replay, type ReplayRow, replaySnapshot, replayToJson } from "../scoring/replay.js";
+import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { WeightComputation } from "../store/weight-computations.js";
 import { defineCommand } from "./define.js";
@@ -138,39 +138,6 @@ function readSnapshot(file: string): Snapshot {
   return parsed.snapshot;
 }
 
-function verdict(row: ReplayRow): string {
-  if (row.reason) return row.reason;
-  if (row.status !== "COMPLETED") return (row.status ?? "").toLowerCase();
-  return row.winRate === null ? "zero_score" : "";
-}
-
-function replayText(replay: Replay, digest: string): string {
-  const rows = [...replay.rows].sort((a, b) => b.weight - a.weight || a.uid - b.uid);
-  const table = renderTable<ReplayRow>(
-    [
-      { header: "uid", value: (r) => String(r.uid), align: "right" },
-      { header: "hotkey", value: (r) => shortHotkey(r.hotkey) },
-      { header: "repo", value: (r) => (r.modelId ? repoId(r.modelId) : "-") },
-      { header: "block", value: (r) => (r.block === null ? "-" : String(r.block)), align: "right" },
-      {
-        header: "score",
-        value: (r) => (r.status === "COMPLETED" ? fixed(r.totalScore, 4) : "-"),
-        align: "right",
-      },
-      { header: "win rate", value: (r) => fixed(r.winRate, 4), align: "right" },
-      { header: "weight", value: (r) => r.weight.toFixed(6), align: "right" },
-      { header: "u16", value: (r) => String(r.u16), align: "right" },
-      { header: "reason", value: verdict },
-    ],
-    rows,
-  );
-  const summary =
-    `profile ${replay.profile} · netuid ${replay.netuid} · block ${replay.block} · ${replay.rows.length} uids · ` +
-    `${replay.emit.uids.length} weights to emit · snapshot ${digest.slice(0, 12)}`;
-  const warnings = replay.warnings.map((w) => `warning: ${w}`);
-  return [table, "", summary, ...warnings].join("\n");
-}
-
 function historyResult(entries: WeightComputation[]) {
   const json = entries.map((e) => ({
     id: e.id,
@@ -183,6 +150,9 @@ function historyResult(entries: WeightComputation[]) {
     block: e.block,
     uids: e.uids,
     emitted: e.emitted,
+    step: e.step
+      ? { id: e.step.id, outcome: e.step.outcome, reason: e.step.reason, tx_hash: e.step.txHash }
+      : null,
   }));
   const text = () =>
     entries.length === 0
@@ -197,6 +167,10 @@ function historyResult(entries: WeightComputation[]) {
             { header: "uids", value: (e) => String(e.uids), align: "right" },
             { header: "emitted", value: (e) => String(e.emitted), align: "right" },
             { header: "snapshot", value: (e) => e.snapshotDigest.slice(0, 12) },
+            {
+              header: "sent",
+              value: (e) => (e.step ? (e.step.txHash ?? e.step.outcome).slice(0, 18) : "-"),
+            },
             { header: "from", value: (e) => e.sourceRef ?? "-" },
           ],
           entries,

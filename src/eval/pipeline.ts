@@ -33,6 +33,11 @@ export interface ScoreInputs {
   readonly fresh: boolean;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * A graceful stop: no new sample starts, the ones in flight finish and are committed, then the run
+   * ends with CancelledError (a restart resumes it).
+   */
+  readonly drain?: AbortSignal;
   readonly onProgress?: Progress;
   /** Called once per committed generation, for tests that interrupt a run part-way. */
   readonly afterGeneration?: (done: number) => void;
@@ -75,6 +80,17 @@ export function samplingParameters(seed: string): { temperature: number; engineS
   return { temperature, engineSeed: params.int(0, 2 ** 31 - 1) };
 }
 
+/**
+ * Waits for every task, then fails with the first failure: a stop must not leave work running behind
+ * the caller's back (the engine is stopped right after, under a generation still in flight).
+ */
+async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  const real = failures.find((f) => !(f.reason instanceof CancelledError));
+  if (real || failures[0]) throw (real ?? failures[0])?.reason;
+}
+
 function generatedConversation(sample: JudgeSample, reply: string): string {
   return conversationText([...sample.messages, { role: "assistant", content: reply }]);
 }
@@ -86,7 +102,8 @@ function generatedConversation(sample: JudgeSample, reply: string): string {
  * the same score as an uninterrupted run.
  */
 export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
-  const { store, profile, logger, signal } = inputs;
+  const { store, profile, logger, signal, drain } = inputs;
+  const stopping = () => signal?.aborted || drain?.aborted;
   const timings: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
@@ -144,10 +161,10 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   await timed("generate", async () => {
     report("generate", generated);
     const limit = pLimit(profile.generation.maxSequencesInFlight);
-    await Promise.all(
+    await settleAll(
       toGenerate.map((i) =>
         limit(async () => {
-          if (signal?.aborted) throw new CancelledError();
+          if (stopping()) throw new CancelledError();
           const sample = samples[i] as JudgeSample;
           const [result] = await inputs.engine.generate(
             [
@@ -177,20 +194,25 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   let judged = samples.length - toJudge.length;
   await timed("judge", async () => {
     report("judge", judged);
-    await Promise.all(
-      toJudge.map(async (i) => {
-        const sample = samples[i] as JudgeSample;
-        const card = sample.messages[0]?.role === "system" ? sample.messages[0].content : "";
-        const prompt = judgeMessages(
-          card,
-          generatedConversation(sample, sample.originalReply),
-          generatedConversation(sample, records.get(i)?.generation ?? ""),
-        );
-        const outcome = await inputs.judge.judge(prompt, signal);
-        store.scoreRuns.saveVerdict(run.id, i, outcome);
-        judged++;
-        report("judge", judged);
-      }),
+    // Bounded here, not only inside the judge, so a drain stops calls that have not started yet.
+    const limit = pLimit(inputs.judge.concurrency);
+    await settleAll(
+      toJudge.map((i) =>
+        limit(async () => {
+          if (stopping()) throw new CancelledError();
+          const sample = samples[i] as JudgeSample;
+          const card = sample.messages[0]?.role === "system" ? sample.messages[0].content : "";
+          const prompt = judgeMessages(
+            card,
+            generatedConversation(sample, sample.originalReply),
+            generatedConversation(sample, records.get(i)?.generation ?? ""),
+          );
+          const outcome = await inputs.judge.judge(prompt, signal);
+          store.scoreRuns.saveVerdict(run.id, i, outcome);
+          judged++;
+          report("judge", judged);
+        }),
+      ),
     );
   });
 

@@ -40,6 +40,8 @@ export interface RegistryEntry {
    * entry takes part in duplicate checks and competes with its block (others with sys.maxsize).
    */
   readonly recorded: boolean;
+  /** A strictly earlier entry has the same entry hash or repo: this one can never score. */
+  readonly duplicate: boolean;
   readonly status: EvaluationStatus | null;
   readonly totalScore: number;
 }
@@ -84,6 +86,7 @@ function applyUidRules(uid: number, hotkey: string, input: RegistryInput, profil
     modelId: null,
     block: null,
     recorded: false,
+    duplicate: false,
     status: null,
     totalScore: 0,
   };
@@ -164,6 +167,7 @@ function rejectDuplicates(drafts: Draft[]): void {
     const byRepo = earliestByRepo.get(repoId(d.modelId as ModelId)) as Draft;
     const earlier = [byHash, byRepo].find((e) => (e.block as number) < (d.block as number));
     if (!earlier) continue;
+    d.duplicate = true;
     const what = earlier === byRepo ? `repo ${repoId(d.modelId as ModelId)}` : "entry hash";
     if (d.valid) {
       rejected(

@@ -22,8 +22,8 @@ export interface Replay {
   readonly warnings: readonly string[];
 }
 
-/** One validator step from a snapshot: registry, win rates, weights and what goes into `set_weights`. */
-export function replaySnapshot(snapshot: Snapshot, profile: ScoringProfile): Replay {
+/** The registry of a snapshot: every uid's verdict under the profile's rules. */
+export function snapshotRegistry(snapshot: Snapshot, profile: ScoringProfile): RegistryEntry[] {
   const commitments = new Map<string, Commitment>(snapshot.commitments.map((c) => [c.hotkey, c]));
   const evaluations = new Map<string, EvaluationResult>(
     snapshot.evaluations.map((e) => [
@@ -31,7 +31,7 @@ export function replaySnapshot(snapshot: Snapshot, profile: ScoringProfile): Rep
       { status: e.status, totalScore: e.total_score },
     ]),
   );
-  const registry = buildRegistry(
+  return buildRegistry(
     {
       block: snapshot.block,
       hotkeys: snapshot.hotkeys,
@@ -40,6 +40,11 @@ export function replaySnapshot(snapshot: Snapshot, profile: ScoringProfile): Rep
     },
     profile,
   );
+}
+
+/** One validator step from a snapshot: registry, win rates, weights and what goes into `set_weights`. */
+export function replaySnapshot(snapshot: Snapshot, profile: ScoringProfile): Replay {
+  const registry = snapshotRegistry(snapshot, profile);
   const winRates = computeWinRates(registry, profile);
   const { normalized, held } = computeStepWeights(winRates, profile);
   const emit = toEmittedWeights(held);

@@ -142,6 +142,53 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: "validator: evaluation queue and steps",
+    sql: `
+      CREATE TABLE eval_queue (
+        id              INTEGER PRIMARY KEY,
+        profile         TEXT    NOT NULL,
+        repo            TEXT    NOT NULL,
+        entry_hash      TEXT    NOT NULL,
+        hotkey          TEXT    NOT NULL,
+        uid             INTEGER NOT NULL,
+        commit_block    INTEGER NOT NULL,
+        chat_template   TEXT    NOT NULL,
+        status          TEXT    NOT NULL CHECK (status IN ('QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'ERROR')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error      TEXT,
+        revision        TEXT,
+        total_score     REAL,
+        started_at      TEXT,
+        finished_at     TEXT,
+        created_at      TEXT    NOT NULL,
+        updated_at      TEXT    NOT NULL,
+        UNIQUE (profile, repo, entry_hash)
+      );
+      CREATE INDEX eval_queue_by_order ON eval_queue (status, commit_block, id);
+      CREATE TABLE validator_steps (
+        id                    INTEGER PRIMARY KEY,
+        started_at            TEXT    NOT NULL,
+        finished_at           TEXT,
+        profile               TEXT    NOT NULL,
+        netuid                INTEGER NOT NULL,
+        mode                  TEXT    NOT NULL,
+        outcome               TEXT    NOT NULL,
+        reason                TEXT,
+        block                 INTEGER,
+        block_hash            TEXT,
+        snapshot_digest       TEXT,
+        snapshot_json         TEXT,
+        result_json           TEXT,
+        emitted               INTEGER,
+        tx_hash               TEXT,
+        tx_block              INTEGER,
+        weight_computation_id INTEGER REFERENCES weight_computations (id)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

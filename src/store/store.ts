@@ -1,11 +1,13 @@
 import { join } from "node:path";
 import { closeDatabase, type Db, openDatabase, STORE_FILE } from "./db.js";
+import { EvalQueue } from "./eval-queue.js";
 import { Evaluations } from "./evaluations.js";
 import { JudgeVerdicts } from "./judge-verdicts.js";
 import { ModelCacheTable } from "./model-cache.js";
 import { SampleSets } from "./sample-sets.js";
 import { ScoreRuns } from "./score-runs.js";
 import { Submissions } from "./submissions.js";
+import { ValidatorSteps } from "./validator-steps.js";
 import { WeightComputations } from "./weight-computations.js";
 
 /** The store behind one data dir: one SQLite file, one accessor per table group. */
@@ -17,6 +19,8 @@ export class Store {
   readonly judgeVerdicts: JudgeVerdicts;
   readonly scoreRuns: ScoreRuns;
   readonly submissions: Submissions;
+  readonly evalQueue: EvalQueue;
+  readonly validatorSteps: ValidatorSteps;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
@@ -26,6 +30,8 @@ export class Store {
     this.judgeVerdicts = new JudgeVerdicts(db);
     this.scoreRuns = new ScoreRuns(db);
     this.submissions = new Submissions(db);
+    this.evalQueue = new EvalQueue(db);
+    this.validatorSteps = new ValidatorSteps(db);
   }
 
   static open(dataDir: string): Store {

@@ -17,6 +17,8 @@ export interface NewWeightComputation {
 export interface WeightComputation extends Omit<NewWeightComputation, "result"> {
   readonly id: number;
   readonly createdAt: string;
+  /** For a validator step: its number, how it ended and the extrinsic that carried the weights. */
+  readonly step: { id: number; outcome: string; reason: string | null; txHash: string | null } | null;
 }
 
 interface Row {
@@ -30,6 +32,10 @@ interface Row {
   block: number;
   uids: number;
   emitted: number;
+  step_id: number | null;
+  step_outcome: string | null;
+  step_reason: string | null;
+  step_tx: string | null;
 }
 
 /** Every weight computation sn11 made, replay or live, so `sn11 weights --history` can list them. */
@@ -61,8 +67,11 @@ export class WeightComputations {
   list(limit: number): WeightComputation[] {
     const rows = prepared(
       this.db,
-      `SELECT id, created_at, source, source_ref, snapshot_digest, profile, netuid, block, uids, emitted
-           FROM weight_computations ORDER BY id DESC LIMIT ?`,
+      `SELECT w.id, w.created_at, w.source, w.source_ref, w.snapshot_digest, w.profile, w.netuid, w.block,
+              w.uids, w.emitted, s.id AS step_id, s.outcome AS step_outcome, s.reason AS step_reason,
+              s.tx_hash AS step_tx
+           FROM weight_computations w LEFT JOIN validator_steps s ON s.weight_computation_id = w.id
+           ORDER BY w.id DESC LIMIT ?`,
     ).all(limit) as Row[];
     return rows.map((r) => ({
       id: r.id,
@@ -75,6 +84,10 @@ export class WeightComputations {
       block: r.block,
       uids: r.uids,
       emitted: r.emitted,
+      step:
+        r.step_id === null
+          ? null
+          : { id: r.step_id, outcome: r.step_outcome as string, reason: r.step_reason, txHash: r.step_tx },
     }));
   }
 

@@ -114,6 +114,32 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
     }
   }, 180_000);
 
+  it("validates once: evaluates a committed model with the embedded engine and prints the weights", async () => {
+    const { startValidatorNet, quickEvaluation } = await import("../support/validator-net.js");
+    const net = await startValidatorNet();
+    try {
+      net.addModel("val/model-a", 3);
+      net.commit(net.miners.bob, "val/model-a", 5_000_001);
+      net.devnet.produceBlock();
+      const env = {
+        ...bareEnv(home),
+        ...Object.fromEntries(Object.entries(net.env).filter(([k]) => /^(SN11_|HF_|BT_)/.test(k))),
+      };
+      const run = await runChild(
+        binary,
+        ["validate", "--once", "--dry-run", "--metrics-port", "0", "--json", ...quickEvaluation(net)],
+        { env, cwd },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain("/metrics");
+      const out = JSON.parse(run.stdout);
+      expect(out.evaluations.map((e: { outcome: string }) => e.outcome)).toEqual(["COMPLETED"]);
+      expect(out.steps[0].outcome).toBe("dry_run");
+    } finally {
+      await net.stop();
+    }
+  }, 180_000);
+
   it("re-extracts a runtime whose marker is damaged", async () => {
     const runtimeRoot = join(home, ".cache", "sn11", "runtime");
     const [dir] = (await import("node:fs")).readdirSync(runtimeRoot).filter((d) => !d.startsWith("."));

@@ -57,6 +57,15 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
         "INSERT INTO submissions (netuid, hotkey, repo, revision, commitment, outcome, created_at) VALUES (11, 'h', 'a/b', 'r', 'c', 'submitted', 't')",
       )
       .run(),
+  8: (db) => {
+    db.prepare(
+      `INSERT INTO eval_queue (profile, repo, entry_hash, hotkey, uid, commit_block, chat_template, status, created_at, updated_at)
+         VALUES ('p', 'a/b', '1', 'h', 1, 10, 'chatml', 'QUEUED', 't', 't')`,
+    ).run();
+    db.prepare(
+      "INSERT INTO validator_steps (started_at, profile, netuid, mode, outcome) VALUES ('t', 'p', 11, 'live', 'skipped')",
+    ).run();
+  },
 };
 
 describe("store", () => {

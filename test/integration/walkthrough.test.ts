@@ -1,5 +1,6 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, runInProcess } from "../support/cli.js";
+import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { type Demo, startDemo } from "../support/demo.js";
 import { HAS_LLAMA_SERVER } from "../support/engines/llama.js";
 
@@ -53,5 +54,45 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain(`hotkey ${demo.minerAddress}`);
     expect(status.stdout).toContain("commitment: demo:rp-tiny:chatml:");
+  }, 240_000);
+
+  it("the validator: validate --once --dry-run → validate --once → weights --history → snapshot --step", async () => {
+    const env = cleanEnv(demo.env);
+    const evaluation = [
+      ...demo.validatorWallet,
+      "--engine",
+      "embedded",
+      "--dataset",
+      demo.dataset,
+      "--samples",
+      "8",
+      "--threads",
+      "1",
+      "--context-size",
+      "2048",
+      "--max-tokens",
+      "32",
+      "--judge-max-reasoning",
+      "8",
+    ];
+    const dry = await runInProcess(["validate", "--once", "--dry-run", ...evaluation], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`evaluated ${demo.repo} (uid 16): COMPLETED`);
+    expect(dry.stdout).toMatch(/step 1: dry_run at block \d+/);
+
+    const live = await runInProcess(["validate", "--once", ...evaluation], { env });
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stdout).toMatch(/step 2: sent at block \d+ · set_weights 0x[0-9a-f]{64} in block \d+/);
+
+    const history = await runInProcess(["weights", "--history"], { env });
+    expect(history.stdout).toContain("step 2");
+    const file = join(tempDir(), "step2.json");
+    expect((await runInProcess(["snapshot", "--step", "2", "--out", file], { env })).code).toBe(0);
+    const replay = await runInProcess(["weights", "--snapshot", file, "--json"], { env });
+    expect(JSON.parse(replay.stdout).emit).toEqual({
+      uids: [16],
+      weights: [65535],
+    });
+    expect(demo.devnet.subnetState(11).weights.get(0)).toEqual([[16, 65535]]);
   }, 240_000);
 });

@@ -38,7 +38,7 @@ class Capture {
 /** Runs the CLI in this process, stdout and stderr captured separately. */
 export async function runInProcess(
   argv: string[],
-  options: { env?: Record<string, string>; cwd?: string; signal?: AbortSignal } = {},
+  options: { env?: Record<string, string>; cwd?: string; signal?: AbortSignal; stop?: AbortSignal } = {},
 ): Promise<CliRun> {
   const stdout = new Capture();
   const stderr = new Capture();
@@ -48,6 +48,7 @@ export async function runInProcess(
     env: options.env ?? cleanEnv(),
     cwd: options.cwd ?? REPO_ROOT,
     signal: options.signal ?? new AbortController().signal,
+    stop: options.stop,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -4,9 +4,9 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
 import { tempDir } from "./cli.js";
 import type { Devnet } from "./devnet/devnet.js";
-import { startSubnet } from "./devnet/fixture.js";
+import { startSubnet, VALIDATOR_MNEMONIC } from "./devnet/fixture.js";
 import { tinyGguf } from "./engines/gguf.js";
-import { LLAMA_SERVER, startLocalJudge } from "./engines/llama.js";
+import { LEANING_JUDGE, LLAMA_SERVER, startLocalJudge } from "./engines/llama.js";
 import { modelRepoFiles } from "./hub/model-files.js";
 import { LocalHub } from "./hub/server.js";
 import { writeWallet } from "./wallet.js";
@@ -17,12 +17,14 @@ export interface Demo {
   readonly dataset: string;
   readonly llamaServer: string;
   readonly minerAddress: string;
+  /** Wallet flags of the subnet's validator (uid 0, with a permit), for the validator's walkthrough. */
+  readonly validatorWallet: readonly string[];
   readonly devnet: Devnet;
   stop(): Promise<void>;
 }
 
 /**
- * Everything a miner's walkthrough needs, on this machine: a Subtensor devnet (netuid 11 at finney-like
+ * Everything the miner's and the validator's walkthroughs need, on this machine: a Subtensor devnet (netuid 11 at finney-like
  * heights) with the miner's hotkey registered, a local Hub with a model repo (safetensors and a tiny GGUF),
  * a wallet, a small dataset and a local judge. For the README walkthrough and its test; not product code.
  */
@@ -44,6 +46,7 @@ export async function startDemo(): Promise<Demo> {
     }),
   });
   const wallet = writeWallet({ secretPhrase: mnemonic, ss58Address: miner.address }, { name: "miner" });
+  const validatorWallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC }, { name: "validator" });
   const dataset = join(tempDir("sn11-demo-"), "chats.jsonl");
   writeFileSync(
     dataset,
@@ -59,7 +62,7 @@ export async function startDemo(): Promise<Demo> {
       }),
     ).join("\n")}\n`,
   );
-  const judge = await startLocalJudge();
+  const judge = await startLocalJudge({ model: LEANING_JUDGE });
   const judgeUrl = judge.url;
   const env = {
     SN11_NETWORK: devnet.url,
@@ -76,6 +79,7 @@ export async function startDemo(): Promise<Demo> {
     dataset,
     llamaServer: LLAMA_SERVER,
     minerAddress: miner.address,
+    validatorWallet: ["--wallet.path", validatorWallet.path, "--wallet.name", validatorWallet.name],
     devnet,
     async stop() {
       await judge.stop();

@@ -29,6 +29,8 @@ export interface LlamaServerOptions {
    * port. Without it, llama-server's arguments are used.
    */
   readonly launch?: { readonly name: string; readonly args: (port: number) => string[] };
+  /** Extra environment for the spawned server (e.g. CUDA_VISIBLE_DEVICES to pin it to one GPU). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function isAlive(pid: number): boolean {
@@ -99,7 +101,11 @@ export class LlamaServerEngine implements Engine {
       String(this.options.parallel ?? 1),
     ];
     this.exitedEarly = null;
-    const child = spawn(binary, args, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(binary, args, {
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: this.options.env ? { ...process.env, ...this.options.env } : process.env,
+    });
     let tail = "";
     child.stderr?.on("data", (d: Buffer) => {
       tail = (tail + d.toString()).slice(-2000);

@@ -58,8 +58,13 @@ export class Judge {
     return createHash("sha256").update(JSON.stringify(messages)).digest("hex");
   }
 
+  /** Calls in flight at most: callers that issue many calls bound themselves by it. */
+  get concurrency(): number {
+    return this.options.concurrency ?? 32;
+  }
+
   judgeAll(prompts: readonly ChatMessage[][], signal?: AbortSignal): Promise<JudgeOutcome[]> {
-    const limit = pLimit(this.options.concurrency ?? 32);
+    const limit = pLimit(this.concurrency);
     return Promise.all(prompts.map((p) => limit(() => this.judge(p, signal))));
   }
 

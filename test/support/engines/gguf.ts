@@ -157,6 +157,11 @@ export interface TinyModelOptions {
   readonly heads?: number;
   readonly feedForward?: number;
   readonly contextLength?: number;
+  /**
+   * Leans the model towards byte `next` right after byte `after` (its output row gets `strength` times
+   * the embedding of `after`): a judge built this way prefers one answer, more or less firmly.
+   */
+  readonly prefer?: { readonly after: string; readonly next: string; readonly strength: number };
 }
 
 export function tinyGguf(options: TinyModelOptions = {}): Buffer {
@@ -249,6 +254,16 @@ export function tinyGguf(options: TinyModelOptions = {}): Buffer {
     const padded = Math.ceil(data.length / ALIGN) * ALIGN;
     datas.push(data, Buffer.alloc(padded - data.length));
     offset += padded;
+  }
+  if (options.prefer) {
+    const [embd, , output] = datas.filter((_, i) => i % 2 === 0) as [Buffer, Buffer, Buffer];
+    const after = 3 + options.prefer.after.charCodeAt(0);
+    const next = 3 + options.prefer.next.charCodeAt(0);
+    for (let i = 0; i < nEmbd; i++) {
+      const e = embd.readFloatLE((after * nEmbd + i) * 4);
+      const o = output.readFloatLE((next * nEmbd + i) * 4);
+      output.writeFloatLE(o + options.prefer.strength * e, (next * nEmbd + i) * 4);
+    }
   }
   const head = header.buffer();
   const pad = Buffer.alloc((ALIGN - (head.length % ALIGN)) % ALIGN);

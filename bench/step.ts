@@ -1,0 +1,107 @@
+/**
+ * One validator step against the devnet with 256 uids when no model is new (every commitment already
+ * scored in the store): wall time, RPC requests and bytes of the step alone (dry run and live, the live
+ * one sending and confirming set_weights), and of the whole `sn11 validate --once --dry-run` command.
+ */
+
+import { SubtensorClient } from "../src/chain/client.js";
+import { createLogger } from "../src/log.js";
+import { entryHash } from "../src/scoring/model-id.js";
+import { findProfile } from "../src/scoring/profile.js";
+import { Store } from "../src/store/store.js";
+import { runStep, type StepMode } from "../src/validator/step.js";
+import { cleanEnv, runInProcess, tempDir } from "../test/support/cli.js";
+import { startSubnet } from "../test/support/devnet/fixture.js";
+
+const UIDS = 256;
+const ROUNDS = 5;
+const silent = createLogger({ write: () => true }, "silent");
+const profile = findProfile("dippy-2025-03")!;
+const { devnet, keys } = await startSubnet({
+  uids: UIDS,
+  firstBlockNumber: 5_000_000,
+  hyper: { weightsRateLimit: 0 },
+});
+const dataDir = tempDir("sn11-bench-step-");
+const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger: silent });
+const store = Store.open(dataDir);
+const metagraph = await client.metagraph(11);
+for (const neuron of metagraph.neurons.slice(1)) {
+  const name = `model-${neuron.uid}`;
+  const hash = entryHash("bench", name, "chatml", neuron.hotkey);
+  devnet.putCommitment(
+    11,
+    neuron.hotkey,
+    `bench:${name}:chatml:${neuron.hotkey}:${hash}:d1`,
+    4_990_000 + neuron.uid,
+  );
+  store.evaluations.upsert({
+    repo: `bench/${name}`,
+    entryHash: hash,
+    profile: profile.id,
+    status: "COMPLETED",
+    totalScore: ((neuron.uid * 7919) % 1000) / 1000,
+    revision: null,
+    reason: null,
+  });
+}
+devnet.produceBlock();
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+async function measure(mode: StepMode) {
+  const ms: number[] = [];
+  let requests = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    devnet.resetStats();
+    const t0 = performance.now();
+    const result = await runStep({
+      chain: async () => client,
+      store,
+      profile,
+      netuid: 11,
+      mode,
+      scoreSource: { kind: "local" },
+      signer: async () => keys.validator,
+      logger: silent,
+    });
+    ms.push(performance.now() - t0);
+    if (result.outcome !== (mode === "live" ? "sent" : "dry_run"))
+      throw new Error(`${result.outcome}: ${result.reason}`);
+    requests = devnet.requestCount;
+    bytesIn = devnet.stats.bytesIn;
+    bytesOut = devnet.stats.bytesOut;
+  }
+  return { ms: median(ms), requests, bytesIn, bytesOut, methods: Object.fromEntries(devnet.stats.requests) };
+}
+
+const dry = await measure("dry-run");
+const live = await measure("live");
+devnet.resetStats();
+const t0 = performance.now();
+const command = await runInProcess(
+  ["validate", "--once", "--dry-run", "--json", "--judge-url", "http://127.0.0.1:9/v1"],
+  {
+    env: cleanEnv({ SN11_NETWORK: devnet.url, SN11_DATA_DIR: dataDir }),
+  },
+);
+const commandMs = performance.now() - t0;
+if (command.code !== 0) throw new Error(command.stderr);
+
+console.log(`one validator step, ${UIDS} uids, ${UIDS - 1} commitments all scored (median of ${ROUNDS})`);
+console.log("                         wall ms  requests  bytes sent/received");
+console.log(
+  `step, dry run           ${dry.ms.toFixed(1).padStart(8)}  ${String(dry.requests).padStart(8)}  ${dry.bytesIn}/${dry.bytesOut}`,
+);
+console.log(
+  `step, live (set_weights) ${live.ms.toFixed(1).padStart(7)}  ${String(live.requests).padStart(8)}  ${live.bytesIn}/${live.bytesOut}`,
+);
+console.log(
+  `sn11 validate --once --dry-run (connect, sync, step) ${commandMs.toFixed(0)} ms, ${devnet.requestCount} requests`,
+);
+console.log(`requests of a dry-run step by method: ${JSON.stringify(dry.methods)}`);
+console.log(`requests of a live step by method: ${JSON.stringify(live.methods)}`);
+store.close();
+await client.close();
+await devnet.stop();

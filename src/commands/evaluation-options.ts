@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { ENGINE_NAMES, type EngineName } from "../eval/evaluation.js";
+
+/** The engine flags `sn11 score` and `sn11 validate` share; the default engine is the command's. */
+export function engineOptions(defaultEngine: EngineName) {
+  return {
+    engine: z
+      .enum(ENGINE_NAMES)
+      .default(defaultEngine)
+      .describe("inference engine (embedded: llama.cpp in process, GGUF files)"),
+    engineUrl: z
+      .string()
+      .optional()
+      .describe("use an already running engine at this URL")
+      .meta({ valueName: "url" }),
+    engineBin: z
+      .string()
+      .default("llama-server")
+      .describe("the engine binary to spawn")
+      .meta({ valueName: "path" }),
+    threads: z.coerce.number().int().min(1).max(256).default(2).describe("CPU threads for llama.cpp"),
+    contextSize: z.coerce.number().int().min(256).default(8192).describe("engine context size (tokens)"),
+  };
+}
+
+/** The dataset, sampling and judge flags of an evaluation. */
+export const evaluationOptions = {
+  dataset: z
+    .string()
+    .min(1)
+    .default("api")
+    .describe("FILE (JSON/JSONL), hf:REPO or api")
+    .meta({ valueName: "source" }),
+  samples: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("conversations to judge (default: the profile's 512)"),
+  seed: z.string().default("").describe("extra seed text (the default seed is the model's identity)"),
+  maxTokens: z.coerce.number().int().positive().default(1024).describe("tokens to generate per reply"),
+  judgeUrl: z
+    .string()
+    .optional()
+    .describe("judge base URL (OpenAI-compatible; or SN11_JUDGE_URL)")
+    .meta({ valueName: "url" }),
+  judgeModel: z
+    .string()
+    .optional()
+    .describe("judge model (default: the profile's)")
+    .meta({ valueName: "name" }),
+  judgeConcurrency: z.coerce.number().int().min(1).max(256).default(32).describe("judge calls in flight"),
+  judgeMaxReasoning: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("bound the judge's reasoning strings (local judges)"),
+};

@@ -1,0 +1,270 @@
+import { join, resolve } from "node:path";
+import type { CleanupRegistry } from "../cleanup.js";
+import type { Config } from "../config/schema.js";
+import { UsageError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
+import type { Store } from "../store/store.js";
+import { evaluationSeed } from "./datasets/random.js";
+import { type ValidatedRows, validateRows } from "./datasets/rows.js";
+import type { Engine } from "./engines/engine.js";
+import type { RepoInspection } from "./hub/types.js";
+import type { Judge } from "./judge/judge.js";
+import { findGguf, type ModelSource, tokensOf } from "./model-source.js";
+import type { ScoreCard } from "./pipeline.js";
+import type { Progress } from "./progress.js";
+
+export const ENGINE_NAMES = ["llama-server", "embedded", "vllm"] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** How to run the model under evaluation: the same settings for `sn11 score` and the validator's worker. */
+export interface EngineSettings {
+  readonly engine: EngineName;
+  readonly engineUrl?: string;
+  readonly engineBin: string;
+  readonly threads: number;
+  readonly contextSize: number;
+  /** CUDA_VISIBLE_DEVICES for a spawned engine; undefined leaves the environment as is. */
+  readonly gpu?: string;
+}
+
+export interface JudgeSettings {
+  readonly judgeUrl?: string;
+  readonly judgeModel?: string;
+  readonly judgeConcurrency: number;
+  readonly judgeMaxReasoning?: number;
+}
+
+export interface EvaluationSettings {
+  readonly samples?: number;
+  readonly seed: string;
+  readonly maxTokens: number;
+}
+
+/** Why a model cannot run on the chosen engine; null when it can. */
+export function engineMismatch(source: ModelSource, settings: EngineSettings): string | null {
+  if (settings.engine !== "vllm" && !settings.engineUrl && !source.gguf) {
+    return `${source.repo} has no GGUF file: the llama.cpp engines load GGUF models (--engine vllm loads safetensors)`;
+  }
+  if (settings.engine === "vllm" && !settings.engineUrl && !source.dir) {
+    return "--engine vllm loads a model directory or Hub repo, not a lone GGUF file";
+  }
+  return null;
+}
+
+/** The engine for one model, spawned or embedded as the settings say (not started yet). */
+export async function createEngine(
+  source: ModelSource,
+  settings: EngineSettings,
+  deps: {
+    profile: ScoringProfile;
+    userSeed: string;
+    dataDir: string;
+    logger: Logger;
+    cleanup: CleanupRegistry;
+  },
+): Promise<Engine> {
+  const { profile, logger } = deps;
+  const { samplingParameters } = await import("./pipeline.js");
+  // The server's default seed is the one the pipeline sends with every request.
+  const { engineSeed } = samplingParameters(
+    evaluationSeed(profile.id, source.repo, source.revision, deps.userSeed),
+  );
+  if (settings.engine === "embedded") {
+    const { EmbeddedEngine } = await import("./engines/embedded.js");
+    return new EmbeddedEngine({
+      model: source.gguf as string,
+      threads: settings.threads,
+      contextSize: settings.contextSize,
+      logger,
+    });
+  }
+  if (settings.engine === "vllm" && !settings.engineUrl) {
+    const { checkFreeVram } = await import("./engines/gpu.js");
+    const gpu = await checkFreeVram(0.9);
+    logger.debug({ gpu }, gpu ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
+  }
+  const { LlamaServerEngine } = await import("./engines/llama-server.js");
+  const { vllmServeArgs } = await import("./engines/vllm.js");
+  const vllm = settings.engine === "vllm";
+  return new LlamaServerEngine({
+    url: settings.engineUrl,
+    binary: vllm && settings.engineBin === "llama-server" ? "vllm" : settings.engineBin,
+    model: (vllm ? source.dir : source.gguf) ?? undefined,
+    threads: settings.threads,
+    contextSize: settings.contextSize,
+    // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots.
+    parallel: vllm
+      ? profile.generation.maxSequencesInFlight
+      : Math.min(profile.generation.maxSequencesInFlight, 4),
+    pidFile: join(deps.dataDir, `${settings.engine}${settings.gpu ? `-gpu${settings.gpu}` : ""}.pid`),
+    ...(settings.gpu !== undefined ? { env: { CUDA_VISIBLE_DEVICES: settings.gpu } } : {}),
+    ...(vllm
+      ? {
+          startTimeoutMs: 30 * 60_000,
+          launch: {
+            name: "vllm",
+            args: (port: number) =>
+              vllmServeArgs({ model: source.dir as string, port, profile, seed: engineSeed }),
+          },
+        }
+      : {}),
+    logger,
+    onSpawn: (stop) => deps.cleanup.add("engine", stop),
+  });
+}
+
+/** The judge of the configuration and flags: endpoints in fallback order, verdict cache, price table. */
+export async function createJudge(
+  config: Config,
+  settings: JudgeSettings,
+  deps: { profile: ScoringProfile; store: Store; logger: Logger },
+): Promise<{ judge: Judge; judgeModel: string }> {
+  const judgeUrls = (settings.judgeUrl ?? config.judgeUrl ?? "").split(",").filter(Boolean);
+  if (judgeUrls.length === 0) {
+    throw new UsageError("no judge: pass --judge-url or set SN11_JUDGE_URL", {
+      hint: "any OpenAI-compatible endpoint: OpenRouter, Azure OpenAI, a local vLLM or llama-server",
+    });
+  }
+  const { Judge } = await import("./judge/judge.js");
+  const [input, output] = (config.judgePrice ?? "").split(",").map(Number);
+  const price = config.judgePrice ? { input: input as number, output: output as number } : null;
+  const judgeModel = settings.judgeModel ?? config.judgeModel ?? deps.profile.judge.model;
+  const judge = new Judge({
+    endpoints: judgeUrls.map((url) => ({
+      url,
+      model: judgeModel,
+      apiKey: config.judgeApiKey,
+      ...(price ? { pricePerMillion: price } : {}),
+    })),
+    logger: deps.logger,
+    concurrency: settings.judgeConcurrency,
+    cache: deps.store.judgeVerdicts,
+    reasoningMaxLength: settings.judgeMaxReasoning,
+  });
+  return { judge, judgeModel };
+}
+
+/** The conversations to sample from: a local JSON/JSONL file, a Hub dataset (`hf:REPO`) or the Dippy API. */
+export async function loadDatasetRows(
+  source: string,
+  deps: { config: Config; cwd: string; logger: Logger; signal?: AbortSignal },
+): Promise<ValidatedRows> {
+  const { config } = deps;
+  // Loaded on demand: the Hub client and the parquet reader are only needed here.
+  const { fetchDippyApiRows, fetchHubDatasetRows, readLocalRows } = await import("./datasets/sources.js");
+  let raw: unknown[];
+  if (source === "api") {
+    if (!config.datasetApiUrl) {
+      throw new UsageError("--dataset api needs the dataset API's URL", {
+        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
+      });
+    }
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    raw = await fetchDippyApiRows({
+      url: config.datasetApiUrl,
+      token: config.datasetApiToken,
+      startDate: "20241201",
+      endDate: today,
+      limit: 2048,
+      signal: deps.signal,
+    });
+  } else if (source.startsWith("hf:")) {
+    raw = await fetchHubDatasetRows({
+      endpoint: config.hfEndpoint,
+      token: config.hfToken,
+      repo: source.slice(3),
+    });
+  } else {
+    raw = await readLocalRows(resolve(deps.cwd, source));
+  }
+  const validated = validateRows(raw);
+  if (validated.bad > 0) {
+    deps.logger.warn({ bad: validated.bad, examples: validated.firstProblems }, "dataset rows skipped");
+  }
+  return validated;
+}
+
+/**
+ * A Hub repo at one inspected commit, downloaded into the content-addressed cache and marked in use
+ * until `release` (the cache's budget never evicts it meanwhile).
+ */
+export async function downloadModel(
+  repo: string,
+  inspection: RepoInspection,
+  deps: {
+    config: Config;
+    store: Store;
+    cacheBudgetBytes: number | null;
+    logger: Logger;
+    signal?: AbortSignal;
+    onProgress?: Progress;
+  },
+): Promise<{ source: ModelSource; release: () => void }> {
+  const { ModelCache } = await import("./hub/cache.js");
+  const { downloadSnapshot } = await import("./hub/download.js");
+  const sha = inspection.sha as string;
+  const cache = new ModelCache(
+    join(deps.config.dataDir, "models"),
+    deps.store.modelCache,
+    deps.cacheBudgetBytes,
+  );
+  const dir = await downloadSnapshot(repo, sha, inspection.files, {
+    endpoint: deps.config.hfEndpoint,
+    token: deps.config.hfToken,
+    cache,
+    logger: deps.logger,
+    signal: deps.signal,
+    onProgress: deps.onProgress,
+  });
+  return {
+    source: { repo, revision: sha, gguf: findGguf(dir), dir, tokens: tokensOf(dir) },
+    release: () => cache.release(repo, sha),
+  };
+}
+
+/** Starts the engine, runs the resumable pipeline, always stops the engine. */
+export async function runEvaluation(inputs: {
+  source: ModelSource;
+  chatTemplate: ChatTemplateName;
+  engine: Engine;
+  judge: Judge;
+  judgeModel: string;
+  rows: ValidatedRows;
+  settings: EvaluationSettings;
+  profile: ScoringProfile;
+  store: Store;
+  fresh: boolean;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Stops after the samples in flight: nothing new starts, what runs is finished and committed. */
+  drain?: AbortSignal;
+  onProgress?: Progress;
+}): Promise<ScoreCard> {
+  const { runScore } = await import("./pipeline.js");
+  await inputs.engine.start(inputs.signal);
+  try {
+    return await runScore({
+      repo: inputs.source.repo,
+      revision: inputs.source.revision,
+      chatTemplate: inputs.chatTemplate,
+      tokens: inputs.source.tokens,
+      rows: inputs.rows.rows,
+      samples: inputs.settings.samples ?? inputs.profile.judge.samples,
+      userSeed: inputs.settings.seed,
+      maxTokens: inputs.settings.maxTokens,
+      profile: inputs.profile,
+      engine: inputs.engine,
+      judge: inputs.judge,
+      judgeModel: inputs.judgeModel,
+      store: inputs.store,
+      fresh: inputs.fresh,
+      logger: inputs.logger,
+      signal: inputs.signal,
+      drain: inputs.drain,
+      onProgress: inputs.onProgress,
+    });
+  } finally {
+    await inputs.engine.stop();
+  }
+}

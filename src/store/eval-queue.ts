@@ -1,0 +1,223 @@
+import { type Db, prepared } from "./db.js";
+
+export const JOB_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "ERROR"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** What the chain says should be evaluated: one registry entry that passed the parse, block and hash rules. */
+export interface WantedEvaluation {
+  readonly repo: string;
+  readonly entryHash: string;
+  readonly hotkey: string;
+  readonly uid: number;
+  readonly commitBlock: number;
+  readonly chatTemplate: string;
+}
+
+export interface Job extends WantedEvaluation {
+  readonly id: number;
+  readonly profile: string;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastError: string | null;
+  readonly revision: string | null;
+  readonly totalScore: number | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+}
+
+interface Row {
+  id: number;
+  profile: string;
+  repo: string;
+  entry_hash: string;
+  hotkey: string;
+  uid: number;
+  commit_block: number;
+  chat_template: string;
+  status: JobStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  revision: string | null;
+  total_score: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+function toJob(r: Row): Job {
+  return {
+    id: r.id,
+    profile: r.profile,
+    repo: r.repo,
+    entryHash: r.entry_hash,
+    hotkey: r.hotkey,
+    uid: r.uid,
+    commitBlock: r.commit_block,
+    chatTemplate: r.chat_template,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    revision: r.revision,
+    totalScore: r.total_score,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export interface QueueSync {
+  readonly added: readonly Job[];
+  /** Unfinished jobs whose commitment changed or whose uid left the subnet: no longer wanted. */
+  readonly dropped: readonly Job[];
+}
+
+const UNFINISHED = "('QUEUED', 'RUNNING', 'ERROR')";
+
+/**
+ * The validator's evaluation queue, one row per (profile, repo, entry hash). Jobs are taken oldest commit
+ * block first, as the reference's owner queue does; ERROR jobs come back after their backoff.
+ */
+export class EvalQueue {
+  constructor(private readonly db: Db) {}
+
+  /** Makes the unfinished part of the queue exactly `wanted`, in one transaction. */
+  sync(profile: string, wanted: readonly WantedEvaluation[], now: Date = new Date()): QueueSync {
+    const at = now.toISOString();
+    return this.db
+      .transaction((): QueueSync => {
+        const added: Job[] = [];
+        const keep = new Set<number>();
+        for (const w of wanted) {
+          const existing = prepared(
+            this.db,
+            "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
+          ).get(profile, w.repo, w.entryHash) as Row | undefined;
+          if (existing) {
+            keep.add(existing.id);
+            prepared(
+              this.db,
+              `UPDATE eval_queue SET hotkey = ?, uid = ?, commit_block = ?, chat_template = ?, updated_at = ?
+                 WHERE id = ?`,
+            ).run(w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, existing.id);
+            continue;
+          }
+          const info = prepared(
+            this.db,
+            `INSERT INTO eval_queue
+                 (profile, repo, entry_hash, hotkey, uid, commit_block, chat_template, status, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?)`,
+          ).run(profile, w.repo, w.entryHash, w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, at);
+          keep.add(Number(info.lastInsertRowid));
+          added.push(this.get(Number(info.lastInsertRowid)) as Job);
+        }
+        const unfinished = (
+          prepared(this.db, `SELECT * FROM eval_queue WHERE profile = ? AND status IN ${UNFINISHED}`).all(
+            profile,
+          ) as Row[]
+        ).map(toJob);
+        const dropped = unfinished.filter((j) => !keep.has(j.id));
+        for (const job of dropped) prepared(this.db, "DELETE FROM eval_queue WHERE id = ?").run(job.id);
+        return { added, dropped };
+      })
+      .immediate();
+  }
+
+  get(id: number): Job | undefined {
+    const row = prepared(this.db, "SELECT * FROM eval_queue WHERE id = ?").get(id) as Row | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  /** Marks the next due job RUNNING and returns it; undefined when nothing is due. */
+  claim(profile: string, now: Date = new Date()): Job | undefined {
+    const at = now.toISOString();
+    return this.db
+      .transaction(() => {
+        const row = prepared(
+          this.db,
+          `SELECT * FROM eval_queue
+             WHERE profile = ? AND (status = 'QUEUED' OR (status = 'ERROR' AND next_attempt_at <= ?))
+             ORDER BY commit_block, id LIMIT 1`,
+        ).get(profile, at) as Row | undefined;
+        if (!row) return undefined;
+        prepared(
+          this.db,
+          `UPDATE eval_queue SET status = 'RUNNING', attempts = attempts + 1, started_at = ?, updated_at = ?
+             WHERE id = ?`,
+        ).run(at, at, row.id);
+        return this.get(row.id);
+      })
+      .immediate();
+  }
+
+  /** A final result: COMPLETED with a score, or FAILED because of the model. */
+  finish(
+    id: number,
+    result: {
+      status: "COMPLETED" | "FAILED";
+      totalScore: number;
+      revision: string | null;
+      reason: string | null;
+    },
+    now: Date = new Date(),
+  ): void {
+    const at = now.toISOString();
+    prepared(
+      this.db,
+      `UPDATE eval_queue SET status = ?, total_score = ?, revision = ?, last_error = ?, finished_at = ?,
+           next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+    ).run(result.status, result.totalScore, result.revision, result.reason, at, at, id);
+  }
+
+  /** An infrastructure failure: tried again at `retryAt`, never a score for the miner. */
+  error(id: number, message: string, retryAt: Date, now: Date = new Date()): void {
+    prepared(
+      this.db,
+      `UPDATE eval_queue SET status = 'ERROR', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
+    ).run(message, retryAt.toISOString(), now.toISOString(), id);
+  }
+
+  /** Puts a job that was stopped on purpose back in line; the attempt does not count. */
+  requeue(id: number, now: Date = new Date()): void {
+    prepared(
+      this.db,
+      `UPDATE eval_queue SET status = 'QUEUED', attempts = MAX(attempts - 1, 0), updated_at = ?
+         WHERE id = ? AND status = 'RUNNING'`,
+    ).run(now.toISOString(), id);
+  }
+
+  /** After a crash: jobs left RUNNING by a process that is gone go back to the queue (their samples stay). */
+  recoverInterrupted(now: Date = new Date()): number {
+    return prepared(
+      this.db,
+      "UPDATE eval_queue SET status = 'QUEUED', updated_at = ? WHERE status = 'RUNNING'",
+    ).run(now.toISOString()).changes;
+  }
+
+  unfinished(profile: string): Job[] {
+    return (
+      prepared(
+        this.db,
+        `SELECT * FROM eval_queue WHERE profile = ? AND status IN ${UNFINISHED} ORDER BY commit_block, id`,
+      ).all(profile) as Row[]
+    ).map(toJob);
+  }
+
+  list(profile: string): Job[] {
+    return (
+      prepared(this.db, "SELECT * FROM eval_queue WHERE profile = ? ORDER BY commit_block, id").all(
+        profile,
+      ) as Row[]
+    ).map(toJob);
+  }
+
+  counts(profile: string): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const rows = prepared(
+      this.db,
+      "SELECT status, COUNT(*) AS n FROM eval_queue WHERE profile = ? GROUP BY status",
+    ).all(profile) as { status: JobStatus; n: number }[];
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+}

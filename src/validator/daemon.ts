@@ -1,0 +1,194 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { ChainClient } from "../chain/client.js";
+import { CancelledError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ScoringProfile } from "../scoring/profile.js";
+import type { QueueSync } from "../store/eval-queue.js";
+import type { Store } from "../store/store.js";
+import type { ValidatorMetrics } from "./metrics.js";
+import { nextStepAt, type Schedule, windowOf } from "./schedule.js";
+import { runStep, type ScoreSource, type StepMode, type StepResult, syncQueue } from "./step.js";
+import type { EvaluationWorker, JobReport } from "./worker.js";
+
+export interface ValidatorOptions {
+  readonly store: Store;
+  readonly profile: ScoringProfile;
+  readonly netuid: number;
+  readonly mode: StepMode;
+  readonly scoreSource: ScoreSource;
+  readonly schedule: Schedule;
+  /** Evaluate what is due, run one step, return. */
+  readonly once: boolean;
+  /** Step at start, then keep the schedule. */
+  readonly immediate: boolean;
+  readonly syncEveryMs: number;
+  readonly chain: () => Promise<ChainClient>;
+  readonly signer: () => Promise<KeyringPair>;
+  /** One per GPU; none when scores come from the remote API. */
+  readonly workers: readonly EvaluationWorker[];
+  readonly metrics: ValidatorMetrics | null;
+  readonly logger: Logger;
+  /** Graceful stop (first SIGTERM / Ctrl-C). */
+  readonly drain: AbortSignal;
+  readonly now?: () => number;
+  /** Told about every finished step, e.g. for the health endpoint. */
+  readonly onStep?: (result: StepResult) => void;
+}
+
+export interface ValidatorRun {
+  readonly steps: readonly StepResult[];
+  readonly evaluations: readonly JobReport[];
+}
+
+/** Sleeps until a timeout, a `wake()` or the stop signal, whichever comes first. */
+class Alarm {
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly stop: AbortSignal) {}
+
+  sleep(ms: number): Promise<void> {
+    if (this.stop.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.stop.removeEventListener("abort", finish);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, Math.max(0, ms));
+      this.stop.addEventListener("abort", finish, { once: true });
+      const previous = this.wakeUp;
+      this.wakeUp = () => {
+        previous?.();
+        finish();
+      };
+    });
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+}
+
+const IDLE_POLL_MS = 5_000;
+
+/**
+ * The validator: a scheduler that syncs the chain and steps once per window, and one evaluation worker
+ * per GPU draining the queue. Everything it learns is in the store before it acts on it, so a restart
+ * after kill -9 continues where it stopped.
+ */
+export async function runValidator(options: ValidatorOptions): Promise<ValidatorRun> {
+  const { store, profile, logger, drain } = options;
+  const now = options.now ?? Date.now;
+  const steps: StepResult[] = [];
+  const evaluations: JobReport[] = [];
+  const recovered = store.evalQueue.recoverInterrupted();
+  const interrupted = store.validatorSteps.markInterrupted();
+  if (recovered || interrupted) {
+    logger.info(
+      { evaluations: recovered, steps: interrupted },
+      "resuming after an unclean stop: evaluations continue from their last committed sample",
+    );
+  }
+  const workAlarm = new Alarm(drain);
+  const scheduleAlarm = new Alarm(drain);
+  const onQueueSync = (sync: QueueSync) => {
+    if (sync.dropped.length > 0) {
+      const ids = new Set(sync.dropped.map((j) => j.id));
+      for (const worker of options.workers) worker.drop(ids);
+      logger.info({ dropped: sync.dropped.map((j) => j.repo) }, "queue: entries no longer on chain dropped");
+    }
+    if (sync.added.length > 0) {
+      logger.info({ added: sync.added.map((j) => j.repo) }, "queue: new commitments queued");
+      workAlarm.wake();
+    }
+  };
+
+  const sync = async (): Promise<void> => {
+    try {
+      const chain = await options.chain();
+      syncQueue(store, profile, await chain.metagraph(options.netuid), onQueueSync);
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      options.metrics?.chainError();
+      logger.warn({ error: (error as Error).message }, "chain sync failed; the next sync or step retries");
+    }
+  };
+
+  const step = async (): Promise<void> => {
+    const result = await runStep({
+      chain: options.chain,
+      store,
+      profile,
+      netuid: options.netuid,
+      mode: options.mode,
+      scoreSource: options.scoreSource,
+      signer: options.signer,
+      logger,
+      signal: drain,
+      onQueueSync,
+    });
+    steps.push(result);
+    options.metrics?.step(result);
+    options.onStep?.(result);
+  };
+
+  const due = () => {
+    const counts = store.evalQueue.counts(profile.id);
+    return counts.QUEUED + counts.RUNNING > 0;
+  };
+
+  const work = async (worker: EvaluationWorker, stopWhenIdle: boolean): Promise<void> => {
+    while (!drain.aborted) {
+      const report = await worker.runNext();
+      if (report) {
+        evaluations.push(report);
+        options.metrics?.evaluation(report);
+        continue;
+      }
+      if (stopWhenIdle && !due()) return;
+      await workAlarm.sleep(IDLE_POLL_MS);
+    }
+  };
+
+  try {
+    if (options.once) {
+      if (options.scoreSource.kind === "local" && options.workers.length > 0) {
+        await sync();
+        await Promise.all(options.workers.map((w) => work(w, true)));
+      }
+      if (!drain.aborted) await step();
+      return { steps, evaluations };
+    }
+
+    const workers = options.workers.map((w) => work(w, false));
+    let lastWindow: number | null = null;
+    let lastSync = 0;
+    if (!options.immediate) {
+      await sync();
+      lastSync = now();
+    }
+    while (!drain.aborted) {
+      const t = now();
+      const next = options.immediate && steps.length === 0 ? t : nextStepAt(t, options.schedule, lastWindow);
+      if (t >= next) {
+        lastWindow = windowOf(t, options.schedule);
+        await step();
+        lastSync = now();
+        continue;
+      }
+      const syncAt = lastSync + options.syncEveryMs;
+      if (t >= syncAt) {
+        await sync();
+        lastSync = now();
+        continue;
+      }
+      await scheduleAlarm.sleep(Math.min(next, syncAt) - t);
+    }
+    await Promise.all(workers);
+    return { steps, evaluations };
+  } catch (error) {
+    if (error instanceof CancelledError && drain.aborted) return { steps, evaluations };
+    throw error;
+  }
+}

@@ -1,0 +1,238 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
+import type { ChainClient } from "../chain/client.js";
+import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
+import type { Metagraph } from "../chain/types.js";
+import { CancelledError, isSn11Error } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { ScoringProfile } from "../scoring/profile.js";
+import { type Replay, replaySnapshot, replayToJson, snapshotRegistry } from "../scoring/replay.js";
+import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
+import type { QueueSync } from "../store/eval-queue.js";
+import type { Store } from "../store/store.js";
+import type { StepOutcome } from "../store/validator-steps.js";
+import { fetchRemoteEvaluations } from "./remote-scores.js";
+import { deliverWeights } from "./set-weights.js";
+import { VALIDATOR_SETTINGS } from "./settings.js";
+import { wantedEvaluations } from "./wanted.js";
+
+export type StepMode = "live" | "dry-run" | "offline";
+export type ScoreSource = { readonly kind: "local" } | { readonly kind: "remote"; readonly url: string };
+
+export interface StepDeps {
+  readonly chain: () => Promise<ChainClient>;
+  readonly store: Store;
+  readonly profile: ScoringProfile;
+  readonly netuid: number;
+  readonly mode: StepMode;
+  readonly scoreSource: ScoreSource;
+  /** The hotkey that signs set_weights (only asked for in live mode). */
+  readonly signer: () => Promise<KeyringPair>;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  /** Told what the queue sync added and dropped, so running work on a dropped entry can stop. */
+  readonly onQueueSync?: (sync: QueueSync) => void;
+}
+
+export interface StepResult {
+  readonly step: number;
+  readonly outcome: Exclude<StepOutcome, "running">;
+  readonly reason: string | null;
+  readonly block: number | null;
+  readonly snapshotDigest: string | null;
+  readonly replay: Replay | null;
+  readonly txHash: string | null;
+  readonly txBlock: number | null;
+  readonly rateLimitFreesAt: number | null;
+  /** The step failed because the chain could not be reached. */
+  readonly chainError: boolean;
+  readonly seconds: number;
+}
+
+/**
+ * Brings the evaluation queue in line with the chain: every entry that passed the parse, block and hash
+ * rules and has no final local result is queued; changed commitments and deregistered uids drop out.
+ */
+export function syncQueue(
+  store: Store,
+  profile: ScoringProfile,
+  metagraph: Metagraph,
+  onQueueSync?: (sync: QueueSync) => void,
+): QueueSync {
+  const snapshot = snapshotFromChain(
+    metagraph,
+    toSnapshotEvaluations(store.evaluations.forProfile(profile.id)),
+  );
+  const sync = store.evalQueue.sync(profile.id, wantedEvaluations(snapshotRegistry(snapshot, profile)));
+  onQueueSync?.(sync);
+  return sync;
+}
+
+/** Local results, plus the evaluations running right now (the reference treats RUNNING as invalid too). */
+function localEvaluations(store: Store, profile: ScoringProfile): SnapshotEvaluation[] {
+  const final = toSnapshotEvaluations(store.evaluations.forProfile(profile.id));
+  const running = store.evalQueue
+    .unfinished(profile.id)
+    .filter((j) => j.status === "RUNNING")
+    .map((j) => ({ repo: j.repo, hash: j.entryHash, status: "RUNNING" as const, total_score: null }));
+  return [...final, ...running];
+}
+
+/**
+ * One validator step: read the metagraph and commitments at one finalized block, sync the queue, build the
+ * registry with the scores of the store (or the remote API), compute the weights as the reference does,
+ * and send them. Either the whole registry is built or nothing is computed; every step is recorded.
+ */
+export async function runStep(deps: StepDeps): Promise<StepResult> {
+  const step = deps.store.validatorSteps.begin({
+    profile: deps.profile.id,
+    netuid: deps.netuid,
+    mode: deps.mode,
+  });
+  try {
+    return await stepWork(deps, step);
+  } catch (error) {
+    deps.store.validatorSteps.finish(step, {
+      outcome: "interrupted",
+      reason: error instanceof CancelledError ? "stopped" : `failed: ${(error as Error).message}`,
+    });
+    throw error;
+  }
+}
+
+async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
+  const { store, profile, logger } = deps;
+  const t0 = performance.now();
+  const log = logger.child({ step });
+  const done = (result: Omit<StepResult, "step" | "seconds">, extra: { snapshot?: Snapshot } = {}) => {
+    const finished: StepResult = { ...result, step, seconds: (performance.now() - t0) / 1000 };
+    const weightComputationId =
+      result.replay && extra.snapshot
+        ? store.weightComputations.record({
+            source: "step",
+            sourceRef: `step ${step}`,
+            snapshotDigest: result.snapshotDigest as string,
+            profile: profile.id,
+            netuid: result.replay.netuid,
+            block: result.replay.block,
+            uids: result.replay.rows.length,
+            emitted: result.replay.emit.uids.length,
+            result: replayToJson(result.replay),
+          })
+        : null;
+    store.validatorSteps.finish(step, {
+      outcome: result.outcome,
+      reason: result.reason,
+      block: result.block,
+      blockHash: (extra.snapshot?.block_hash as string | undefined) ?? null,
+      snapshotDigest: result.snapshotDigest,
+      snapshot: extra.snapshot,
+      result: result.replay ? replayToJson(result.replay) : undefined,
+      emitted: result.replay?.emit.uids.length ?? null,
+      txHash: result.txHash,
+      txBlock: result.txBlock,
+      weightComputationId,
+    });
+    log.info(
+      { outcome: result.outcome, reason: result.reason, block: result.block, seconds: finished.seconds },
+      "step finished",
+    );
+    return finished;
+  };
+  const nothing = { snapshotDigest: null, replay: null, txHash: null, txBlock: null, rateLimitFreesAt: null };
+
+  let metagraph: Metagraph;
+  let chain: ChainClient;
+  try {
+    chain = await deps.chain();
+    metagraph = await chain.metagraph(deps.netuid);
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    return done({
+      ...nothing,
+      outcome: "skipped",
+      reason: `chain unreachable: ${isSn11Error(error) ? error.message : String(error)}`,
+      block: null,
+      chainError: true,
+    });
+  }
+  log.debug({ block: metagraph.block.number, uids: metagraph.neurons.length }, "metagraph read");
+
+  let evaluations: SnapshotEvaluation[];
+  if (deps.scoreSource.kind === "local") {
+    syncQueue(store, profile, metagraph, deps.onQueueSync);
+    evaluations = localEvaluations(store, profile);
+  } else {
+    try {
+      const registry = snapshotRegistry(snapshotFromChain(metagraph, []), profile);
+      evaluations = await fetchRemoteEvaluations(deps.scoreSource.url, registry, {
+        timeoutMs: VALIDATOR_SETTINGS.remoteTimeoutMs,
+        signal: deps.signal,
+      });
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      return done({
+        ...nothing,
+        outcome: "skipped",
+        reason: `remote scores unavailable: ${(error as Error).message}`,
+        block: metagraph.block.number,
+        chainError: false,
+      });
+    }
+  }
+
+  const snapshot = snapshotFromChain(metagraph, evaluations);
+  const replay = replaySnapshot(snapshot, profile);
+  const computed = {
+    snapshotDigest: snapshotDigest(snapshot),
+    replay,
+    block: metagraph.block.number,
+    txHash: null,
+    txBlock: null,
+    rateLimitFreesAt: null,
+    chainError: false,
+  };
+  if (replay.emit.uids.length === 0) {
+    return done(
+      { ...computed, outcome: "not_sent", reason: "no uid has weight (the reference sends nothing either)" },
+      { snapshot },
+    );
+  }
+  if (deps.mode !== "live") {
+    const reason = deps.mode === "dry-run" ? "--dry-run: not sent" : "--offline: no chain writes";
+    return done(
+      { ...computed, outcome: deps.mode === "dry-run" ? "dry_run" : "offline", reason },
+      { snapshot },
+    );
+  }
+  const delivery = await deliverWeights({
+    chain,
+    signer: await deps.signer(),
+    metagraph,
+    emit: replay.emit,
+    versionKey: profile.weightsVersionKey,
+    logger: log,
+    signal: deps.signal,
+  });
+  if (!delivery.sent) {
+    return done(
+      {
+        ...computed,
+        outcome: "not_sent",
+        reason: delivery.reason,
+        rateLimitFreesAt: delivery.rateLimitFreesAt,
+        chainError: delivery.network,
+      },
+      { snapshot },
+    );
+  }
+  return done(
+    {
+      ...computed,
+      outcome: "sent",
+      reason: delivery.landedAfterDrop ? "landed although the connection dropped after sending" : null,
+      txHash: delivery.txHash,
+      txBlock: delivery.block,
+    },
+    { snapshot },
+  );
+}

@@ -1,0 +1,237 @@
+import type { CleanupRegistry } from "../cleanup.js";
+import type { Config } from "../config/schema.js";
+import { CancelledError, EngineError, NetworkError, UsageError } from "../errors.js";
+import {
+  createEngine,
+  createJudge,
+  downloadModel,
+  type EngineSettings,
+  type EvaluationSettings,
+  engineMismatch,
+  type JudgeSettings,
+  loadDatasetRows,
+  runEvaluation,
+} from "../eval/evaluation.js";
+import type { Hub } from "../eval/hub/hub.js";
+import { runPrechecks } from "../eval/hub/prechecks.js";
+import type { ScoreCard } from "../eval/pipeline.js";
+import type { Logger } from "../log.js";
+import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
+import type { Job } from "../store/eval-queue.js";
+import type { Store } from "../store/store.js";
+import { errorRetryAt } from "./settings.js";
+
+export interface WorkerDeps {
+  readonly store: Store;
+  readonly profile: ScoringProfile;
+  readonly config: Config;
+  readonly cwd: string;
+  readonly hub: () => Promise<Hub>;
+  readonly engine: EngineSettings;
+  readonly judge: JudgeSettings;
+  readonly evaluation: EvaluationSettings;
+  readonly dataset: string;
+  readonly cacheBudgetBytes: number | null;
+  readonly logger: Logger;
+  readonly cleanup: CleanupRegistry;
+  /** Hard stop: abort everything now (second Ctrl-C, fatal error). */
+  readonly signal: AbortSignal;
+  /** Graceful stop: finish the samples in flight, commit them, put the job back in the queue. */
+  readonly drain: AbortSignal;
+}
+
+export type JobOutcome = "COMPLETED" | "FAILED" | "ERROR" | "STOPPED" | "DROPPED";
+
+export interface JobReport {
+  readonly job: Job;
+  readonly outcome: JobOutcome;
+  readonly seconds: number;
+  readonly card: ScoreCard | null;
+  readonly reason: string | null;
+}
+
+/** The model's own fault: a final FAILED, as the reference records it. */
+class ModelFault extends Error {}
+
+/**
+ * Evaluates queued models one at a time (one worker per GPU): inspect and precheck at the commit `main`
+ * points to, download into the cache, run the pipeline, record the result. Infrastructure failures
+ * become ERROR with a backoff, never a score for the miner.
+ */
+export class EvaluationWorker {
+  private current: { job: Job; controller: AbortController } | null = null;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly gpu?: string,
+  ) {}
+
+  get busyWith(): Job | null {
+    return this.current?.job ?? null;
+  }
+
+  /** Stops the running evaluation when its entry left the queue (changed commitment, deregistered uid). */
+  drop(jobIds: ReadonlySet<number>): void {
+    if (this.current && jobIds.has(this.current.job.id)) this.current.controller.abort(new Error("dropped"));
+  }
+
+  /** Takes the next due job and evaluates it; null when nothing is due. */
+  async runNext(): Promise<JobReport | null> {
+    const job = this.deps.store.evalQueue.claim(this.deps.profile.id);
+    if (!job) return null;
+    return this.run(job);
+  }
+
+  private async run(job: Job): Promise<JobReport> {
+    const { store, logger } = this.deps;
+    const log = logger.child({ job: job.id, repo: job.repo, uid: job.uid });
+    const controller = new AbortController();
+    this.current = { job, controller };
+    const signal = AbortSignal.any([this.deps.signal, controller.signal]);
+    const t0 = performance.now();
+    const report = (outcome: JobOutcome, card: ScoreCard | null, reason: string | null): JobReport => ({
+      job,
+      outcome,
+      card,
+      reason,
+      seconds: (performance.now() - t0) / 1000,
+    });
+    log.info({ attempt: job.attempts, gpu: this.gpu }, "evaluation started");
+    try {
+      const card = await this.evaluate(job, signal, log);
+      // No valid verdict at all is the judge's failure, not the model's.
+      if (card.status === "FAILED" && card.valid === 0) throw new NetworkError(card.reason ?? "judge failed");
+      store.db.transaction(() => {
+        store.evalQueue.finish(job.id, {
+          status: card.status,
+          totalScore: card.total_score,
+          revision: card.revision,
+          reason: card.reason,
+        });
+        store.evaluations.upsert({
+          repo: job.repo,
+          entryHash: job.entryHash,
+          profile: this.deps.profile.id,
+          status: card.status,
+          totalScore: card.total_score,
+          revision: card.revision,
+          reason: card.reason,
+        });
+      })();
+      log.info({ status: card.status, score: card.total_score }, "evaluation finished");
+      return report(card.status, card, card.reason);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        log.info("evaluation stopped: the entry left the queue");
+        return report("DROPPED", null, "the commitment changed or the uid left the subnet");
+      }
+      if (error instanceof CancelledError) {
+        store.evalQueue.requeue(job.id);
+        log.info("evaluation stopped; it resumes from its last committed sample");
+        return report("STOPPED", null, "stopped");
+      }
+      const message = (error as Error).message ?? String(error);
+      if (error instanceof ModelFault) {
+        store.db.transaction(() => {
+          store.evalQueue.finish(job.id, {
+            status: "FAILED",
+            totalScore: 0,
+            revision: null,
+            reason: message,
+          });
+          store.evaluations.upsert({
+            repo: job.repo,
+            entryHash: job.entryHash,
+            profile: this.deps.profile.id,
+            status: "FAILED",
+            totalScore: 0,
+            revision: null,
+            reason: message,
+          });
+        })();
+        log.warn({ reason: message }, "model failed its evaluation");
+        return report("FAILED", null, message);
+      }
+      const retryAt = errorRetryAt(new Date(), job.attempts);
+      store.evalQueue.error(job.id, message, retryAt);
+      const expected = error instanceof NetworkError || error instanceof EngineError;
+      log[expected ? "warn" : "error"](
+        { err: expected ? undefined : error, reason: message, retry_at: retryAt.toISOString() },
+        "evaluation error (infrastructure): retried later",
+      );
+      return report("ERROR", null, message);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private async evaluate(job: Job, signal: AbortSignal, log: Logger): Promise<ScoreCard> {
+    const { deps } = this;
+    const hub = await deps.hub();
+    let inspection: Awaited<ReturnType<Hub["inspect"]>>;
+    try {
+      inspection = await hub.inspect(job.repo, "main");
+    } catch (error) {
+      // Not found, private or gated: the reference fails the model at its precheck.
+      if (error instanceof UsageError) throw new ModelFault(error.message);
+      throw error;
+    }
+    const failed = runPrechecks(inspection, {
+      profile: deps.profile,
+      chatTemplate: job.chatTemplate,
+    }).filter((c) => !c.ok);
+    if (failed.length > 0) {
+      throw new ModelFault(`precheck failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
+    }
+    const { source, release } = await downloadModel(job.repo, inspection, {
+      config: deps.config,
+      store: deps.store,
+      cacheBudgetBytes: deps.cacheBudgetBytes,
+      logger: log,
+      signal,
+    });
+    try {
+      const mismatch = engineMismatch(source, deps.engine);
+      if (mismatch) throw new ModelFault(mismatch);
+      const rows = await loadDatasetRows(deps.dataset, {
+        config: deps.config,
+        cwd: deps.cwd,
+        logger: log,
+        signal,
+      });
+      const { judge, judgeModel } = await createJudge(deps.config, deps.judge, {
+        profile: deps.profile,
+        store: deps.store,
+        logger: log,
+      });
+      const engine = await createEngine(
+        source,
+        { ...deps.engine, gpu: this.gpu },
+        {
+          profile: deps.profile,
+          userSeed: deps.evaluation.seed,
+          dataDir: deps.config.dataDir,
+          logger: log,
+          cleanup: deps.cleanup,
+        },
+      );
+      return await runEvaluation({
+        source,
+        chatTemplate: job.chatTemplate as ChatTemplateName,
+        engine,
+        judge,
+        judgeModel,
+        rows,
+        settings: deps.evaluation,
+        profile: deps.profile,
+        store: deps.store,
+        fresh: false,
+        logger: log,
+        signal,
+        drain: deps.drain,
+      });
+    } finally {
+      release();
+    }
+  }
+}

@@ -1,0 +1,299 @@
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../../src/store/store.js";
+import { runInProcess, tempDir } from "../support/cli.js";
+import { HAS_LLAMA_SERVER } from "../support/engines/llama.js";
+import { REPO_ROOT } from "../support/shared.js";
+import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../support/validator-net.js";
+
+function inStore<T>(dataDir: string, read: (store: Store) => T): T {
+  const store = Store.open(dataDir);
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate end to end (devnet, local hub, embedded engine)", () => {
+  let net: ValidatorNet;
+  beforeAll(async () => {
+    net = await startValidatorNet();
+    net.addModel("val/model-a", 3);
+    net.addModel("val/model-c", 11);
+    net.commit(net.miners.bob, "val/model-a", 5_000_001);
+    net.commit(net.miners.charlie, "val/model-a", 5_000_002); // same repo later: duplicate
+    net.commit(net.miners.dave, "val/model-b", 5_000_003, true); // hash does not match its hotkey
+    net.commit(net.miners.eve, "val/model-c", 5_000_004);
+    net.devnet.produceBlock();
+  }, 120_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("--once --dry-run evaluates the valid models and prints the weights without sending them", async () => {
+    const run = await runInProcess(["validate", "--once", "--dry-run", "--json", ...quickEvaluation(net)], {
+      env: net.env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.evaluations.map((e: { repo: string; outcome: string }) => [e.repo, e.outcome])).toEqual([
+      ["val/model-a", "COMPLETED"],
+      ["val/model-c", "COMPLETED"],
+    ]);
+    expect(out.steps).toHaveLength(1);
+    expect(out.steps[0].outcome).toBe("dry_run");
+    const reasons = Object.fromEntries(
+      out.weights.registry.map((r: { uid: number; reason: string | null }) => [r.uid, r.reason]),
+    );
+    // The duplicate is never evaluated, so (as in the reference) its first reason is that it has no score.
+    expect(reasons).toMatchObject({
+      0: "no_commitment",
+      1: null,
+      2: "not_scored",
+      3: "hash_mismatch",
+      8: null,
+    });
+    expect(out.weights.emit.uids.length).toBeGreaterThan(0);
+    expect(net.devnet.subnetState(11).weights.size).toBe(0);
+
+    const text = await runInProcess(["validate", "--once", "--dry-run", ...quickEvaluation(net)], {
+      env: net.env,
+    });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain("weights to emit");
+    expect(text.stdout).toMatch(/step \d+: dry_run at block \d+ — --dry-run: not sent/);
+  }, 300_000);
+
+  it("--once sets weights that equal the replay of the recorded step, and the devnet holds them", async () => {
+    const run = await runInProcess(["validate", "--once", "--json", ...quickEvaluation(net)], {
+      env: net.env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.evaluations).toEqual([]); // already scored by the dry run
+    const [step] = out.steps;
+    expect(step.outcome).toBe("sent");
+    expect(step.tx_hash).toMatch(/^0x[0-9a-f]{64}$/);
+
+    const file = join(tempDir(), "step.json");
+    const snap = await runInProcess(["snapshot", "--step", String(step.step), "--out", file], {
+      env: net.env,
+    });
+    expect(snap.code, snap.stderr).toBe(0);
+    const replay = JSON.parse(
+      (await runInProcess(["weights", "--snapshot", file, "--json", "--no-record"], { env: net.env })).stdout,
+    );
+    expect(replay.emit).toEqual(out.weights.emit);
+    expect(replay.snapshot_digest).toBe(step.snapshot_digest);
+    const onChain = net.devnet.subnetState(11).weights.get(0);
+    expect(onChain).toEqual(replay.emit.uids.map((uid: number, i: number) => [uid, replay.emit.weights[i]]));
+
+    const history = JSON.parse(
+      (await runInProcess(["weights", "--history", "--json"], { env: net.env })).stdout,
+    );
+    expect(history[0]).toMatchObject({
+      source: "step",
+      step: { id: step.step, outcome: "sent", tx_hash: step.tx_hash },
+    });
+  }, 300_000);
+});
+
+describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
+  let net: ValidatorNet;
+  beforeAll(async () => {
+    net = await startValidatorNet({ weightsRateLimit: 0 });
+    net.addModel("val/model-a", 3);
+    net.addModel("val/model-c", 11);
+    net.commit(net.miners.bob, "val/model-a", 5_000_001);
+    net.devnet.produceBlock();
+  }, 120_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("kill -9 mid-evaluation, then a restart resumes it without duplicate rows", async () => {
+    const dataDir = tempDir("sn11-killed-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const args = ["validate", "--once", "--offline", ...quickEvaluation(net, 8)];
+    const samplesDone = () =>
+      inStore(dataDir, (s) => {
+        const [run] = s.scoreRuns.list(1);
+        return run ? s.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
+      });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
+      env,
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    await until(() => child.exitCode !== null || samplesDone() >= 2, "two committed generations");
+    child.kill("SIGKILL");
+    await exited;
+    const before = inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03"));
+    expect(before.map((j) => j.status)).toEqual(["RUNNING"]);
+
+    const resumed = await runInProcess([...args, "--json"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const out = JSON.parse(resumed.stdout);
+    expect(out.evaluations.map((e: { outcome: string }) => e.outcome)).toEqual(["COMPLETED"]);
+    expect(out.steps[0].outcome).toBe("offline");
+    inStore(dataDir, (s) => {
+      const runs = s.scoreRuns.list(10);
+      expect(runs).toHaveLength(1);
+      expect(s.scoreRuns.samples(runs[0]?.id as number)).toHaveLength(8);
+      expect(s.evalQueue.list("dippy-2025-03").map((j) => [j.status, j.attempts])).toEqual([
+        ["COMPLETED", 2],
+      ]);
+      expect(s.evaluations.forProfile("dippy-2025-03")).toHaveLength(1);
+    });
+  }, 300_000);
+
+  it("an engine that cannot start is an ERROR retried later, never a score for the miner", async () => {
+    const dataDir = tempDir("sn11-engine-down-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const run = await runInProcess(
+      [
+        "validate",
+        "--once",
+        "--offline",
+        "--json",
+        ...quickEvaluation(net),
+        "--engine",
+        "llama-server",
+        "--engine-bin",
+        join(tempDir(), "no-such-llama-server"),
+      ],
+      { env },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.evaluations.map((e: { outcome: string }) => e.outcome)).toEqual(["ERROR"]);
+    expect(out.weights.registry[1]).toMatchObject({ reason: "not_scored", status: "QUEUED" });
+    inStore(dataDir, (s) => {
+      const [job] = s.evalQueue.list("dippy-2025-03");
+      expect(job?.status).toBe("ERROR");
+      expect(Date.parse(job?.nextAttemptAt as string)).toBeGreaterThan(Date.now());
+      expect(s.evaluations.forProfile("dippy-2025-03")).toEqual([]);
+    });
+  }, 120_000);
+
+  it("SIGTERM finishes the samples in flight, puts the evaluation back in the queue and exits 0", async () => {
+    const dataDir = tempDir("sn11-sigterm-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "bin", "sn11.mjs"), "validate", "--offline", ...quickEvaluation(net, 64)],
+      { env, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const generations = () =>
+      inStore(dataDir, (s) => {
+        const [run] = s.scoreRuns.list(1);
+        return run ? s.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
+      });
+    await until(() => child.exitCode !== null || generations() >= 1, "a committed generation");
+    child.kill("SIGTERM");
+    expect(await exited, stderr).toBe(0);
+    const [job] = inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03"));
+    expect(job?.status).toBe("QUEUED");
+    expect(job?.attempts).toBe(0);
+    expect(generations()).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it("the daemon queues a commitment made during an evaluation, survives the chain going down, stops on SIGTERM", async () => {
+    const dataDir = tempDir("sn11-daemon-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir, SN11_CHAIN_TIMEOUT: "2" };
+    const stop = new AbortController();
+    const daemon = runInProcess(
+      [
+        "validate",
+        "--every",
+        "2",
+        "--sync-every",
+        "1",
+        "--metrics-port",
+        "0",
+        "--json",
+        ...quickEvaluation(net, 12),
+      ],
+      { env, stop: stop.signal },
+    );
+    const jobs = () => inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03"));
+    await until(
+      () => jobs().some((j) => j.repo === "val/model-a" && j.status === "RUNNING"),
+      "model-a running",
+    );
+    net.commit(net.miners.eve, "val/model-c", net.devnet.blockNumber);
+    net.devnet.produceBlock();
+    await until(() => jobs().some((j) => j.repo === "val/model-c"), "model-c queued");
+    const queuedWhileRunning = jobs();
+    expect(queuedWhileRunning.find((j) => j.repo === "val/model-a")?.status).toBe("RUNNING");
+
+    const steps = () => inStore(dataDir, (s) => s.validatorSteps.list(100));
+    await until(() => steps().some((s) => s.outcome === "sent"), "a step that sent weights", 240_000);
+    await net.devnet.stopServer();
+    const downSince = steps()[0]?.id ?? 0;
+    await until(
+      () => steps().some((s) => s.id > downSince && s.outcome === "skipped"),
+      "a step while the chain is down",
+    );
+    await net.devnet.restart();
+    const upSince = steps()[0]?.id ?? 0;
+    await until(() => steps().some((s) => s.id > upSince && s.outcome === "sent"), "weights after recovery");
+    stop.abort(new Error("SIGTERM"));
+    const run = await daemon;
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.stopped_by).toBe("SIGTERM");
+    expect(run.stderr).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics · health: .*\/healthz/);
+    const skipped = out.steps.find((s: { outcome: string }) => s.outcome === "skipped");
+    expect(skipped.reason).toMatch(/chain unreachable/);
+    expect(inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03").map((j) => j.repo))).toEqual([
+      "val/model-a",
+      "val/model-c",
+    ]);
+  }, 400_000);
+});
+
+describe("sn11 validate refuses bad set-ups", () => {
+  it("without a judge for local evaluation (exit 2)", async () => {
+    const run = await runInProcess(["validate", "--once", "--offline"], {
+      env: { HOME: tempDir(), SN11_DATA_DIR: tempDir() },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("local evaluation needs a judge");
+  });
+
+  it("a second validator on the same data dir (exit 78)", async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, "validate.lock"), `${process.ppid}\n`);
+    const run = await runInProcess(
+      [
+        "validate",
+        "--once",
+        "--offline",
+        "--judge-url",
+        "http://127.0.0.1:9/v1",
+        "--network",
+        "ws://127.0.0.1:9",
+      ],
+      { env: { HOME: tempDir(), SN11_DATA_DIR: dataDir } },
+    );
+    expect(run.code).toBe(78);
+    expect(run.stderr).toContain(`another sn11 validate (pid ${process.ppid})`);
+  });
+});

@@ -1,0 +1,113 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { findProfile } from "../../src/scoring/profile.js";
+import { snapshotRegistry } from "../../src/scoring/replay.js";
+import { parseRemoteScore } from "../../src/validator/remote-scores.js";
+import { everySeconds, nextStepAt, profileSchedule, windowOf } from "../../src/validator/schedule.js";
+import { errorRetryAt, VALIDATOR_SETTINGS } from "../../src/validator/settings.js";
+import { wantedEvaluations } from "../../src/validator/wanted.js";
+import { buildSnapshot, type MinerSpec } from "../support/snapshots.js";
+
+const profile = findProfile("dippy-2025-03")!;
+const MIN = 60_000;
+const at = (iso: string) => Date.parse(iso);
+
+describe("the step schedule (20-minute UTC windows, minutes 0–2, once per window)", () => {
+  const schedule = profileSchedule(profile);
+  it.each<[string, string, string | null, string]>([
+    ["inside a fresh window: now", "2026-11-25T10:01:30Z", null, "2026-11-25T10:01:30Z"],
+    ["first second of a window", "2026-11-25T10:20:00Z", null, "2026-11-25T10:20:00Z"],
+    ["last minute of the window (minute 2)", "2026-11-25T10:42:59Z", null, "2026-11-25T10:42:59Z"],
+    ["minute 3 is outside: next window", "2026-11-25T10:43:00Z", null, "2026-11-25T11:00:00Z"],
+    [
+      "already stepped in this window",
+      "2026-11-25T10:01:30Z",
+      "2026-11-25T10:00:00Z",
+      "2026-11-25T10:20:00Z",
+    ],
+    [
+      "stepped in the previous window",
+      "2026-11-25T10:21:00Z",
+      "2026-11-25T10:00:00Z",
+      "2026-11-25T10:21:00Z",
+    ],
+  ])("%s", (_label, now, last, expected) => {
+    expect(nextStepAt(at(now), schedule, last === null ? null : at(last))).toBe(at(expected));
+  });
+
+  it("never steps twice in one window, and never waits more than a period (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), (now) => {
+        const first = nextStepAt(now, schedule, null);
+        const again = nextStepAt(first, schedule, windowOf(first, schedule));
+        expect(windowOf(again, schedule)).toBeGreaterThan(windowOf(first, schedule));
+        expect(first - now).toBeLessThanOrEqual(20 * MIN);
+        expect(first % (20 * MIN)).toBeLessThan(3 * MIN);
+      }),
+    );
+  });
+
+  it("--every N: a step every N seconds", () => {
+    const s = everySeconds(30);
+    expect(nextStepAt(10_000, s, null)).toBe(10_000);
+    expect(nextStepAt(10_000, s, windowOf(10_000, s))).toBe(30_000);
+  });
+});
+
+describe("what the queue should hold", () => {
+  const wanted = (miners: MinerSpec[]) =>
+    wantedEvaluations(snapshotRegistry(buildSnapshot(miners), profile)).map((w) => [w.uid, w.repo]);
+
+  it.each<[string, MinerSpec[], [number, string][]]>([
+    ["an unscored entry is wanted", [{ repo: "a/one" }], [[0, "a/one"]]],
+    ["RUNNING is still wanted", [{ repo: "a/one", status: "RUNNING" }], [[0, "a/one"]]],
+    ["COMPLETED is not", [{ repo: "a/one", score: 0.4 }], []],
+    ["FAILED is not", [{ repo: "a/one", status: "FAILED" }], []],
+    ["a bad hash is not", [{ repo: "a/one", hashFor: "5Other" }], []],
+    ["a future block is not", [{ repo: "a/one", block: 5_200_000 }], []],
+    ["before the epoch is not", [{ repo: "a/one", block: 4_000_000 }], []],
+    ["garbage is not", [{ data: "nope" }], []],
+    [
+      "a later duplicate is not; oldest commit first",
+      [
+        { repo: "a/two", block: 5_000_010 },
+        { repo: "a/one", block: 5_000_020 },
+        { repo: "a/two", block: 5_000_030 },
+      ],
+      [
+        [0, "a/two"],
+        [1, "a/one"],
+      ],
+    ],
+  ])("%s", (_label, miners, expected) => {
+    expect(wanted(miners)).toEqual(expected);
+  });
+});
+
+describe("remote scores, read as the reference reads them", () => {
+  it.each<[string, unknown, { status: string; totalScore: number | null }]>([
+    ["null → FAILED", null, { status: "FAILED", totalScore: 0 }],
+    ["no status → FAILED", { score: { judge_score: 0.7 } }, { status: "FAILED", totalScore: 0 }],
+    ["unknown status → FAILED", { status: "WEIRD" }, { status: "FAILED", totalScore: 0 }],
+    [
+      "COMPLETED → the judge score (API total_score ignored)",
+      { status: "completed", score: { judge_score: 0.61, total_score: 0.9 } },
+      { status: "COMPLETED", totalScore: 0.61 },
+    ],
+    ["COMPLETED without a score → 0", { status: "COMPLETED" }, { status: "COMPLETED", totalScore: 0 }],
+    ["QUEUED", { status: "QUEUED" }, { status: "QUEUED", totalScore: 0 }],
+    ["RUNNING", { status: "RUNNING" }, { status: "RUNNING", totalScore: 0 }],
+    ["PRECHECK", { status: "PRECHECK" }, { status: "PRECHECK", totalScore: 0 }],
+  ])("%s", (_label, body, expected) => {
+    expect(parseRemoteScore(body)).toEqual(expected);
+  });
+});
+
+describe("the retry backoff of infrastructure errors", () => {
+  it("doubles from the first delay up to the cap", () => {
+    const now = new Date(0);
+    const delays = [1, 2, 3, 4, 10].map((n) => errorRetryAt(now, n).getTime());
+    const base = VALIDATOR_SETTINGS.errorBackoffMs;
+    expect(delays).toEqual([base, base * 2, base * 4, base * 8, VALIDATOR_SETTINGS.errorBackoffMaxMs]);
+  });
+});
