@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LLAMA_GPUS } from "../eval/engines/llama-binaries.js";
 import { ENGINE_NAMES, type EngineName } from "../eval/evaluation.js";
 
 /** The engine flags `sn11 score` and `sn11 validate` share; the default engine is the command's. */
@@ -18,6 +19,10 @@ export function engineOptions(defaultEngine: EngineName) {
       .default("llama-server")
       .describe("the engine binary to spawn")
       .meta({ valueName: "path" }),
+    llamaGpu: z
+      .enum(["off", ...LLAMA_GPUS])
+      .default("off")
+      .describe("embedded engine: llama.cpp's CUDA or Vulkan build (fetched from npm on first use)"),
     threads: z.coerce.number().int().min(1).max(256).default(2).describe("CPU threads for llama.cpp"),
     contextSize: z.coerce.number().int().min(256).default(8192).describe("engine context size (tokens)"),
   };

@@ -117,6 +117,7 @@ export const scoreCommand = defineCommand({
       profile,
       userSeed: opts.seed,
       dataDir: config.dataDir,
+      npmRegistry: config.npmRegistry,
       logger: ctx.logger,
       cleanup: ctx.cleanup,
     });

@@ -37,6 +37,7 @@ export const configSchema = z.strictObject({
     .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
     .optional(),
   datasetApiToken: z.string().min(1).optional(),
+  npmRegistry: z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL"),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -171,6 +172,13 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: ["SN11_JUDGE_PRICE"],
     fromText: text,
     defaultValue: () => undefined,
+  },
+  {
+    key: "npmRegistry",
+    description: "npm registry the GPU builds of the embedded engine are fetched from (on first use)",
+    env: ["SN11_NPM_REGISTRY"],
+    fromText: text,
+    defaultValue: () => "https://registry.npmjs.org",
   },
   {
     key: "datasetApiUrl",

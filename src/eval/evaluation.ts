@@ -8,6 +8,7 @@ import type { Store } from "../store/store.js";
 import { evaluationSeed } from "./datasets/random.js";
 import { type ValidatedRows, validateRows } from "./datasets/rows.js";
 import type { Engine } from "./engines/engine.js";
+import type { LlamaGpu } from "./engines/llama-binaries.js";
 import type { RepoInspection } from "./hub/types.js";
 import type { Judge } from "./judge/judge.js";
 import { findGguf, type ModelSource, tokensOf } from "./model-source.js";
@@ -26,6 +27,8 @@ export interface EngineSettings {
   readonly contextSize: number;
   /** CUDA_VISIBLE_DEVICES for a spawned engine; undefined leaves the environment as is. */
   readonly gpu?: string;
+  /** The embedded engine's llama.cpp build: CPU, or a GPU build fetched from npm on first use. */
+  readonly llamaGpu?: "off" | LlamaGpu;
 }
 
 export interface JudgeSettings {
@@ -60,6 +63,7 @@ export async function createEngine(
     profile: ScoringProfile;
     userSeed: string;
     dataDir: string;
+    npmRegistry: string;
     logger: Logger;
     cleanup: CleanupRegistry;
   },
@@ -77,6 +81,9 @@ export async function createEngine(
       threads: settings.threads,
       contextSize: settings.contextSize,
       logger,
+      ...(settings.llamaGpu && settings.llamaGpu !== "off"
+        ? { gpu: { kind: settings.llamaGpu, registry: deps.npmRegistry } }
+        : {}),
     });
   }
   if (settings.engine === "vllm" && !settings.engineUrl) {

@@ -1,15 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+import { isProcessAlive } from "../process-alive.js";
 
 /**
  * One validator per data dir: two would evaluate the same queue twice and race on set_weights.
@@ -32,7 +24,7 @@ export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
         throw new ConfigError(`another sn11 validate (pid ${pid}) is using ${dataDir}`, {
           hint: "stop it first, or give this one its own --data-dir",
         });

@@ -211,6 +211,7 @@ export class EvaluationWorker {
           profile: deps.profile,
           userSeed: deps.evaluation.seed,
           dataDir: deps.config.dataDir,
+          npmRegistry: deps.config.npmRegistry,
           logger: log,
           cleanup: deps.cleanup,
         },

@@ -140,6 +140,68 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
     }
   }, 180_000);
 
+  it("fetches llama.cpp's Vulkan build from the registry on first use (--llama-gpu vulkan)", async () => {
+    const { LLAMA_GPU_PACKAGES } = await import("../../src/eval/engines/llama-binaries.js");
+    const { LocalNpmRegistry, tarballFromNpmCache } = await import("../support/npm-registry.js");
+    const vulkan = LLAMA_GPU_PACKAGES.vulkan[0] as (typeof LLAMA_GPU_PACKAGES.vulkan)[number];
+    const tarball = tarballFromNpmCache(vulkan);
+    if (!tarball) {
+      process.stderr.write(`skipping: ${vulkan.name} is not in ~/.npm's cache\n`);
+      return;
+    }
+    const registry = await LocalNpmRegistry.start();
+    registry.publish(vulkan, tarball);
+    try {
+      const model = join(cwd, "tiny-gpu.gguf");
+      writeFileSync(model, readFileSync((await import("../support/engines/llama.js")).tinyModelPath()));
+      const chat = {
+        system_prompt: "card",
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "yo" },
+        ],
+      };
+      writeFileSync(join(cwd, "gpu-chats.jsonl"), `${JSON.stringify(chat)}\n`);
+      const args = ["score", "./tiny-gpu.gguf", "--engine", "embedded", "--llama-gpu", "vulkan"];
+      const common = [
+        "--chat-template",
+        "chatml",
+        "--dataset",
+        "gpu-chats.jsonl",
+        "--samples",
+        "1",
+        "--max-tokens",
+        "4",
+      ];
+      const env = {
+        ...bareEnv(home),
+        SN11_NPM_REGISTRY: registry.url,
+        SN11_JUDGE_URL: "http://127.0.0.1:9/v1",
+      };
+      const first = await runChild(binary, [...args, ...common], { env, cwd });
+      const runtimeRoot = join(home, ".cache", "sn11", "runtime");
+      const [dir] = (await import("node:fs")).readdirSync(runtimeRoot).filter((d) => !d.startsWith("."));
+      const installed = join(
+        runtimeRoot,
+        dir as string,
+        "node_modules",
+        "@node-llama-cpp",
+        "linux-x64-vulkan",
+      );
+      expect(existsSync(join(installed, "package.json")), first.stderr).toBe(true);
+      expect(registry.requests).toHaveLength(1);
+      // Without a Vulkan driver (this machine) the engine says so; with one, it scores.
+      if (first.code !== 0) {
+        expect(first.code).toBe(70);
+        expect(first.stderr).toContain("llama.cpp's vulkan build does not run on this machine");
+      }
+      await runChild(binary, [...args, ...common], { env, cwd });
+      expect(registry.requests).toHaveLength(1);
+    } finally {
+      await registry.stop();
+    }
+  }, 180_000);
+
   it("re-extracts a runtime whose marker is damaged", async () => {
     const runtimeRoot = join(home, ".cache", "sn11", "runtime");
     const [dir] = (await import("node:fs")).readdirSync(runtimeRoot).filter((d) => !d.startsWith("."));

@@ -13,6 +13,21 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
   afterAll(async () => {
     await demo?.stop();
   });
+  /** The README's evaluation flags: a few samples and short replies, so it runs in seconds on a CPU. */
+  const quickEvaluation = () => [
+    "--dataset",
+    demo.dataset,
+    "--samples",
+    "8",
+    "--threads",
+    "1",
+    "--context-size",
+    "2048",
+    "--max-tokens",
+    "32",
+    "--judge-max-reasoning",
+    "8",
+  ];
 
   it("check → score → submit → status", async () => {
     const env = cleanEnv(demo.env);
@@ -26,20 +41,9 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
         demo.repo,
         "--chat-template",
         "chatml",
-        "--dataset",
-        demo.dataset,
-        "--samples",
-        "8",
+        ...quickEvaluation(),
         "--engine-bin",
         demo.llamaServer,
-        "--threads",
-        "1",
-        "--context-size",
-        "2048",
-        "--max-tokens",
-        "32",
-        "--judge-max-reasoning",
-        "8",
       ],
       { env },
     );
@@ -58,23 +62,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
 
   it("the validator: validate --once --dry-run → validate --once → weights --history → snapshot --step", async () => {
     const env = cleanEnv(demo.env);
-    const evaluation = [
-      ...demo.validatorWallet,
-      "--engine",
-      "embedded",
-      "--dataset",
-      demo.dataset,
-      "--samples",
-      "8",
-      "--threads",
-      "1",
-      "--context-size",
-      "2048",
-      "--max-tokens",
-      "32",
-      "--judge-max-reasoning",
-      "8",
-    ];
+    const evaluation = [...demo.validatorWallet, "--engine", "embedded", ...quickEvaluation()];
     const dry = await runInProcess(["validate", "--once", "--dry-run", ...evaluation], { env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`evaluated ${demo.repo} (uid 16): COMPLETED`);

@@ -1,12 +1,15 @@
-import { CancelledError, EngineError } from "../../errors.js";
+import { CancelledError, EngineError, isSn11Error } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
+import type { LlamaGpu } from "./llama-binaries.js";
 
 export interface EmbeddedOptions {
   readonly model: string;
   readonly threads: number;
   readonly contextSize: number;
   readonly logger: Logger;
+  /** A GPU build of llama.cpp (fetched from npm on first use, digest pinned); CPU when absent. */
+  readonly gpu?: { readonly kind: LlamaGpu; readonly registry: string };
 }
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
@@ -31,10 +34,20 @@ export class EmbeddedEngine implements Engine {
   async start(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw new CancelledError();
     try {
+      const { gpu } = this.options;
+      if (gpu) {
+        const { ensureLlamaGpu, llamaNodeModules } = await import("./llama-binaries.js");
+        await ensureLlamaGpu(gpu.kind, {
+          registry: gpu.registry,
+          nodeModules: llamaNodeModules(),
+          logger: this.options.logger,
+          signal,
+        });
+      }
       // Loaded here: the native addon is only needed when this engine runs.
       this.lib = await import("node-llama-cpp");
       this.llama = await this.lib.getLlama({
-        gpu: false,
+        gpu: gpu?.kind ?? false,
         build: "never",
         logLevel: this.lib.LlamaLogLevel.error,
       });
@@ -45,6 +58,16 @@ export class EmbeddedEngine implements Engine {
       });
     } catch (error) {
       await this.stop();
+      // Typed errors (a cancelled or failed GPU-build download) already say what happened.
+      if (isSn11Error(error)) throw error;
+      const gpu = this.options.gpu?.kind;
+      const err = error as Error;
+      if (gpu && /NoBinaryFoundError/.test(`${err.name} ${err.message} ${err.constructor?.name}`)) {
+        throw new EngineError(`llama.cpp's ${gpu} build does not run on this machine`, {
+          hint: `${gpu === "cuda" ? "an NVIDIA driver with CUDA 12" : "a Vulkan loader and driver"} is needed; --llama-gpu off runs on the CPU`,
+          cause: error,
+        });
+      }
       throw new EngineError(
         `the embedded engine could not load ${this.options.model}: ${(error as Error).message}`,
         {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { CancelledError, EngineError } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { isProcessAlive } from "../../process-alive.js";
 import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
 import { CompletionsClient } from "./openai-http.js";
 
@@ -31,15 +32,6 @@ export interface LlamaServerOptions {
   readonly launch?: { readonly name: string; readonly args: (port: number) => string[] };
   /** Extra environment for the spawned server (e.g. CUDA_VISIBLE_DEVICES to pin it to one GPU). */
   readonly env?: Readonly<Record<string, string>>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function freePort(): Promise<number> {
@@ -181,7 +173,7 @@ export class LlamaServerEngine implements Engine {
     const file = this.options.pidFile;
     if (!file || !existsSync(file)) return;
     const [pid = 0, owner = 0] = readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
-    if (owner && owner !== process.pid && isAlive(owner)) return;
+    if (owner && owner !== process.pid && isProcessAlive(owner)) return;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       if (pid > 0 && cmdline.includes(this.name)) {

@@ -1,17 +1,9 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../../errors.js";
+import { isProcessAlive } from "../../process-alive.js";
 import type { ModelCacheTable } from "../../store/model-cache.js";
 import { formatBytes } from "./prechecks.js";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * The download cache: content-addressed blobs (LFS files by their sha256) hard-linked into one snapshot
@@ -70,7 +62,7 @@ export class ModelCache {
     for (const model of this.table.all()) {
       if (total + needed <= this.budgetBytes) break;
       if (model.repo === keep.repo && model.sha === keep.sha) continue;
-      if (model.inUsePid !== null && isAlive(model.inUsePid)) continue;
+      if (model.inUsePid !== null && isProcessAlive(model.inUsePid)) continue;
       rmSync(this.snapshotDir(model.repo, model.sha), { recursive: true, force: true });
       this.table.remove(model.repo, model.sha);
       total -= model.bytes;
