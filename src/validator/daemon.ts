@@ -90,8 +90,11 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       "resuming after an unclean stop: evaluations continue from their last committed sample",
     );
   }
-  const workAlarm = new Alarm(drain);
-  const scheduleAlarm = new Alarm(drain);
+  // A worker that fails outside an evaluation (a bug, a broken store) stops the whole validator.
+  const halt = new AbortController();
+  const stop = AbortSignal.any([drain, halt.signal]);
+  const workAlarm = new Alarm(stop);
+  const scheduleAlarm = new Alarm(stop);
   const onQueueSync = (sync: QueueSync) => {
     if (sync.dropped.length > 0) {
       const ids = new Set(sync.dropped.map((j) => j.id));
@@ -139,7 +142,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
   };
 
   const work = async (worker: EvaluationWorker, stopWhenIdle: boolean): Promise<void> => {
-    while (!drain.aborted) {
+    while (!stop.aborted) {
       const report = await worker.runNext();
       if (report) {
         evaluations.push(report);
@@ -161,14 +164,20 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       return { steps, evaluations };
     }
 
-    const workers = options.workers.map((w) => work(w, false));
+    let workerFailure: unknown = null;
+    const workers = options.workers.map((w) =>
+      work(w, false).catch((error: unknown) => {
+        workerFailure ??= error;
+        halt.abort(error);
+      }),
+    );
     let lastWindow: number | null = null;
     let lastSync = 0;
     if (!options.immediate) {
       await sync();
       lastSync = now();
     }
-    while (!drain.aborted) {
+    while (!stop.aborted) {
       const t = now();
       const next = options.immediate && steps.length === 0 ? t : nextStepAt(t, options.schedule, lastWindow);
       if (t >= next) {
@@ -186,6 +195,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       await scheduleAlarm.sleep(Math.min(next, syncAt) - t);
     }
     await Promise.all(workers);
+    if (workerFailure) throw workerFailure;
     return { steps, evaluations };
   } catch (error) {
     if (error instanceof CancelledError && drain.aborted) return { steps, evaluations };

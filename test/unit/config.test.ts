@@ -43,6 +43,7 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
       walletHotkey: "default",
       walletPath: "/home/miner/.bittensor/wallets",
       hfEndpoint: "https://huggingface.co",
+      npmRegistry: "https://registry.npmjs.org",
     });
     expect(file).toBeNull();
   });
