@@ -66,7 +66,8 @@ function buildProgram(
     const command = program
       .command(def.name)
       .summary(def.summary)
-      .description(def.description ?? def.summary);
+      // Single newlines in descriptions are soft: commander wraps to the terminal width.
+      .description((def.description ?? def.summary).replace(/(?<!\n)\n(?!\n)/g, " "));
     for (const arg of def.arguments ?? []) {
       command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
     }

@@ -103,6 +103,14 @@ export const validateCommand = defineCommand({
     if (signer) ctx.logger.info({ hotkey: signer.address }, "validator hotkey loaded");
 
     const gpus = opts.gpus ? opts.gpus.split(",") : [undefined];
+    if (gpus.length > 1 && opts.engine === "embedded") {
+      throw new UsageError(
+        "one evaluation per GPU needs a spawned engine: the embedded one shares this process",
+        {
+          hint: "use --engine vllm or llama-server with --gpus, or one GPU with --engine embedded",
+        },
+      );
+    }
     const workers = local
       ? gpus.map(
           (gpu) =>

@@ -278,6 +278,25 @@ describe("sn11 validate refuses bad set-ups", () => {
     expect(run.stderr).toContain("local evaluation needs a judge");
   });
 
+  it("several GPUs with the embedded engine (exit 2)", async () => {
+    const run = await runInProcess(
+      [
+        "validate",
+        "--once",
+        "--offline",
+        "--engine",
+        "embedded",
+        "--gpus",
+        "0,1",
+        "--judge-url",
+        "http://127.0.0.1:9/v1",
+      ],
+      { env: { HOME: tempDir(), SN11_DATA_DIR: tempDir() } },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("one evaluation per GPU needs a spawned engine");
+  });
+
   it("a second validator on the same data dir (exit 78)", async () => {
     const dataDir = tempDir();
     writeFileSync(join(dataDir, "validate.lock"), `${process.ppid}\n`);
