@@ -160,7 +160,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   const report = (stage: string, done: number) => inputs.onProgress?.({ stage, done, total: samples.length });
   await timed("generate", async () => {
     report("generate", generated);
-    const limit = pLimit(profile.generation.maxSequencesInFlight);
+    const limit = pLimit(Math.min(profile.generation.maxSequencesInFlight, inputs.engine.slots));
     await settleAll(
       toGenerate.map((i) =>
         limit(async () => {

@@ -21,6 +21,7 @@ type NodeLlamaCpp = typeof import("node-llama-cpp");
  */
 export class EmbeddedEngine implements Engine {
   readonly name = "embedded";
+  readonly slots = 1;
   private lib: NodeLlamaCpp | null = null;
   private llama: Awaited<ReturnType<NodeLlamaCpp["getLlama"]>> | null = null;
   private model: Awaited<ReturnType<NonNullable<EmbeddedEngine["llama"]>["loadModel"]>> | null = null;

@@ -18,6 +18,8 @@ export interface GenerationResult {
 
 export interface Engine {
   readonly name: string;
+  /** Generations it runs at once: callers keep no more in flight, so a graceful stop waits for few. */
+  readonly slots: number;
   /** Starts (or connects to) the engine and waits until it answers its health probe. */
   start(signal?: AbortSignal): Promise<void>;
   health(signal?: AbortSignal): Promise<boolean>;

@@ -62,6 +62,10 @@ export class LlamaServerEngine implements Engine {
     this.name = options.launch?.name ?? "llama-server";
   }
 
+  get slots(): number {
+    return this.options.parallel ?? 1;
+  }
+
   async start(signal?: AbortSignal): Promise<void> {
     if (this.options.url) this.baseUrl = this.options.url.replace(/\/+$/, "");
     else await this.spawnChild();
