@@ -230,6 +230,13 @@ export class EvaluationWorker {
         logger: log,
         signal,
         drain: deps.drain,
+        onProgress: (event) => {
+          // A line per tenth of a stage: enough to follow a long evaluation in the logs.
+          const step = Math.max(1, Math.floor(event.total / 10));
+          if (event.done % step === 0 || event.done === event.total) {
+            log.info({ stage: event.stage, done: event.done, total: event.total }, "evaluation progress");
+          }
+        },
       });
     } finally {
       release();

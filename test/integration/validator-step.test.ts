@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SubtensorClient } from "../../src/chain/client.js";
+import { createLogger } from "../../src/log.js";
+import { entryHash } from "../../src/scoring/model-id.js";
+import { findProfile } from "../../src/scoring/profile.js";
+import { Store } from "../../src/store/store.js";
+import { runStep, type StepDeps } from "../../src/validator/step.js";
+import { tempDir } from "../support/cli.js";
+import type { Devnet } from "../support/devnet/devnet.js";
+import { startSubnet } from "../support/devnet/fixture.js";
+import type { Hyperparameters } from "../support/devnet/state.js";
+
+const logger = createLogger({ write: () => true }, "silent");
+const profile = findProfile("dippy-2025-03")!;
+const open: { devnet: Devnet; client: SubtensorClient; store: Store }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    o.store.close();
+    await o.client.close();
+    await o.devnet.stop();
+  }
+});
+
+/** A subnet where three miners committed and two are scored in the validator's store. */
+async function scoredStep(hyper: Partial<Hyperparameters> = {}) {
+  const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000, hyper });
+  const store = Store.open(tempDir());
+  keys.miners.forEach((miner, i) => {
+    const hash = entryHash("miner", `m${i}`, "chatml", miner.address);
+    devnet.putCommitment(11, miner.address, `miner:m${i}:chatml:${miner.address}:${hash}:d1`, 4_990_000 + i);
+    if (i < 2) {
+      store.evaluations.upsert({
+        repo: `miner/m${i}`,
+        entryHash: hash,
+        profile: profile.id,
+        status: "COMPLETED",
+        totalScore: 0.4 + i / 10,
+        revision: null,
+        reason: null,
+      });
+    }
+  });
+  devnet.produceBlock();
+  const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger, callTimeoutMs: 3000 });
+  open.push({ devnet, client, store });
+  const deps: StepDeps = {
+    chain: async () => client,
+    store,
+    profile,
+    netuid: 11,
+    mode: "live",
+    scoreSource: { kind: "local" },
+    signer: async () => keys.validator,
+    logger,
+  };
+  return { devnet, store, deps };
+}
+
+describe("a live validator step against the devnet", () => {
+  it("sends the replayed weights; a step inside the rate limit names the block it frees", async () => {
+    const { devnet, store, deps } = await scoredStep({ weightsRateLimit: 50 });
+    const first = await runStep(deps);
+    expect(first).toMatchObject({ outcome: "sent", reason: null, chainError: false });
+    expect(devnet.subnetState(11).weights.get(0)).toEqual(
+      first.replay?.emit.uids.map((uid, i) => [uid, first.replay?.emit.weights[i]]),
+    );
+    // The unscored miner is queued for evaluation by the same step.
+    expect(store.evalQueue.list(profile.id).map((j) => [j.repo, j.status])).toEqual([["miner/m2", "QUEUED"]]);
+
+    const second = await runStep(deps);
+    expect(second.outcome).toBe("not_sent");
+    expect(second.reason).toContain("SettingWeightsTooFast");
+    expect(second.rateLimitFreesAt).toBe((first.txBlock as number) + 50);
+    expect(store.validatorSteps.list(5).map((s) => s.outcome)).toEqual(["not_sent", "sent"]);
+  });
+
+  it("a connection dropped after the weights were included: found in the chain state, not sent twice", async () => {
+    const { devnet, deps } = await scoredStep({ weightsRateLimit: 0 });
+    devnet.inject({ method: "author_submitAndWatchExtrinsic", action: "drop-after-include" });
+    const result = await runStep(deps);
+    expect(result.outcome).toBe("sent");
+    expect(result.reason).toContain("landed although the connection dropped");
+    const setWeights = devnet.includedExtrinsics().length;
+    expect(setWeights).toBe(1);
+  }, 30_000);
+
+  it("the chain down: the step is skipped with the reason and counted as a chain error", async () => {
+    const { devnet, store, deps } = await scoredStep();
+    await devnet.stopServer();
+    const result = await runStep(deps);
+    expect(result).toMatchObject({ outcome: "skipped", chainError: true, replay: null });
+    expect(result.reason).toMatch(/^chain unreachable: /);
+    expect(store.validatorSteps.get(result.step)?.outcome).toBe("skipped");
+    await devnet.restart();
+  }, 60_000);
+});
