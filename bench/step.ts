@@ -4,6 +4,8 @@
  * one sending and confirming set_weights), and of the whole `sn11 validate --once --dry-run` command.
  */
 
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { SubtensorClient } from "../src/chain/client.js";
 import { createLogger } from "../src/log.js";
 import { entryHash } from "../src/scoring/model-id.js";
@@ -80,8 +82,13 @@ const dry = await measure("dry-run");
 const live = await measure("live");
 devnet.resetStats();
 const t0 = performance.now();
+const dataset = join(dataDir, "chats.jsonl");
+writeFileSync(
+  dataset,
+  `${JSON.stringify({ system_prompt: "s", messages: [{ role: "user", content: "hi" }] })}\n`,
+);
 const command = await runInProcess(
-  ["validate", "--once", "--dry-run", "--json", "--judge-url", "http://127.0.0.1:9/v1"],
+  ["validate", "--once", "--dry-run", "--json", "--judge-url", "http://127.0.0.1:9/v1", "--dataset", dataset],
   {
     env: cleanEnv({ SN11_NETWORK: devnet.url, SN11_DATA_DIR: dataDir }),
   },

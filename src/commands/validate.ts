@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { EXIT, UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
@@ -89,6 +91,18 @@ export const validateCommand = defineCommand({
       throw new UsageError("local evaluation needs a judge: pass --judge-url or set SN11_JUDGE_URL", {
         hint: "or mirror the owner's scores with --score-source remote",
       });
+    }
+    if (local && opts.dataset === "api" && !config.datasetApiUrl) {
+      throw new UsageError("--dataset api needs the dataset API's URL", {
+        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
+      });
+    }
+    if (local && opts.dataset !== "api" && !opts.dataset.startsWith("hf:")) {
+      if (!existsSync(resolve(ctx.cwd, opts.dataset))) {
+        throw new UsageError(`the dataset ${opts.dataset} does not exist`, {
+          hint: "pass a JSON or JSONL file",
+        });
+      }
     }
     const [{ acquireDataDirLock }, { runValidator }, { EvaluationWorker }, schedule] = await Promise.all([
       import("../validator/lock.js"),

@@ -278,6 +278,16 @@ describe("sn11 validate refuses bad set-ups", () => {
     expect(run.stderr).toContain("local evaluation needs a judge");
   });
 
+  it("a dataset that cannot be read, before anything is evaluated (exit 2)", async () => {
+    const env = { HOME: tempDir(), SN11_DATA_DIR: tempDir(), SN11_JUDGE_URL: "http://127.0.0.1:9/v1" };
+    const api = await runInProcess(["validate", "--once", "--offline"], { env });
+    expect(api.code).toBe(2);
+    expect(api.stderr).toContain("--dataset api needs the dataset API's URL");
+    const file = await runInProcess(["validate", "--once", "--offline", "--dataset", "nope.jsonl"], { env });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain("the dataset nope.jsonl does not exist");
+  });
+
   it("several GPUs with the embedded engine (exit 2)", async () => {
     const run = await runInProcess(
       [
@@ -291,7 +301,7 @@ describe("sn11 validate refuses bad set-ups", () => {
         "--judge-url",
         "http://127.0.0.1:9/v1",
       ],
-      { env: { HOME: tempDir(), SN11_DATA_DIR: tempDir() } },
+      { env: { HOME: tempDir(), SN11_DATA_DIR: tempDir(), SN11_DATASET_API_URL: "http://127.0.0.1:9" } },
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("one evaluation per GPU needs a spawned engine");
@@ -310,7 +320,7 @@ describe("sn11 validate refuses bad set-ups", () => {
         "--network",
         "ws://127.0.0.1:9",
       ],
-      { env: { HOME: tempDir(), SN11_DATA_DIR: dataDir } },
+      { env: { HOME: tempDir(), SN11_DATA_DIR: dataDir, SN11_DATASET_API_URL: "http://127.0.0.1:9" } },
     );
     expect(run.code).toBe(78);
     expect(run.stderr).toContain(`another sn11 validate (pid ${process.ppid})`);

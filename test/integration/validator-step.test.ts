@@ -94,3 +94,39 @@ describe("a live validator step against the devnet", () => {
     await devnet.restart();
   }, 60_000);
 });
+
+describe("sn11 validate --score-source remote", () => {
+  it("mirrors the score API's answers into the step (no local evaluation, no judge needed)", async () => {
+    const { createServer } = await import("node:http");
+    const { runInProcess, cleanEnv } = await import("../support/cli.js");
+    const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000 });
+    const bob = keys.miners[0]!;
+    const hash = entryHash("miner", "remote", "chatml", bob.address);
+    devnet.putCommitment(11, bob.address, `miner:remote:chatml:${bob.address}:${hash}:d1`, 4_990_000);
+    devnet.produceBlock();
+    const asked: string[] = [];
+    const api = createServer((req, res) => {
+      asked.push(req.url ?? "");
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "COMPLETED", score: { judge_score: 0.7 } }));
+    });
+    await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+      const run = await runInProcess(
+        ["validate", "--once", "--dry-run", "--score-source", "remote", "--score-url", url, "--json"],
+        { env: cleanEnv({ SN11_NETWORK: devnet.url, SN11_DATA_DIR: tempDir() }) },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out.evaluations).toEqual([]);
+      expect(out.weights.registry[1]).toMatchObject({ valid: true, status: "COMPLETED", total_score: 0.7 });
+      expect(out.weights.emit).toEqual({ uids: [1], weights: [65535] });
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toContain("repo_namespace=miner&repo_name=remote&chat_template_type=chatml");
+    } finally {
+      await new Promise((r) => api.close(r));
+      await devnet.stop();
+    }
+  });
+});
