@@ -255,6 +255,8 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     run_id: run.id,
     resumed: existing !== undefined,
   };
-  store.scoreRuns.finish(run.id, card.status, card);
+  // A judge that answered nothing is an outage, not a result: the run stays open, so the next attempt
+  // keeps the generations and asks the judge again.
+  if (!noVerdict) store.scoreRuns.finish(run.id, card.status, card);
   return card;
 }

@@ -72,6 +72,22 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
     const argv = (extra: string[] = []) =>
       scoreArgs({ model, dataset, judgeUrl, samples: 6, maxTokens: 16 }, extra);
 
+    it("a judge that answers nothing fails the run without closing it: the next run keeps the generations", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const down = await runInProcess(
+        scoreArgs({ model, dataset, judgeUrl: "http://127.0.0.1:9/v1", samples: 6, maxTokens: 16 }),
+        { env },
+      );
+      expect(down.code).toBe(70);
+      const failed = JSON.parse(down.stdout);
+      expect(failed).toMatchObject({ status: "FAILED", valid: 0, failed: 6 });
+      expect(failed.reason).toContain("no judge call succeeded");
+      const up = await runInProcess(argv(), { env });
+      expect(up.code, up.stderr).toBe(0);
+      const card = JSON.parse(up.stdout);
+      expect(card).toMatchObject({ status: "COMPLETED", valid: 6, resumed: true, run_id: failed.run_id });
+    }, 120_000);
+
     it("prints the score card; the same command again reuses the cached verdicts and gives the same score", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir(), SN11_JUDGE_PRICE: "2.5,10" });
       const run = await runInProcess(argv(), { env });
