@@ -51,6 +51,11 @@ export interface ScoringProfile {
   };
   readonly chatTemplates: readonly ChatTemplateName[];
   readonly repoSizeBytes: { readonly min: number; readonly max: number };
+  /**
+   * The owner's precheck fails a hotkey's new submission within this many blocks of its previous one
+   * (unless that one FAILED): seed 28800, later 57600.
+   */
+  readonly submissionRateLimitBlocks: number;
   /** The reference steps when the UTC minute modulo `everyMinutes` is at most `windowMinutes`. */
   readonly schedule: { readonly everyMinutes: number; readonly windowMinutes: number };
 }
@@ -76,6 +81,7 @@ const seedEra: ScoringProfile = Object.freeze({
   generation: Object.freeze({ maxContextMessages: 6, maxModelLength: 8192, maxSequencesInFlight: 16 }),
   chatTemplates: CHAT_TEMPLATES,
   repoSizeBytes: Object.freeze({ min: 40 * MIB, max: 80 * GIB }),
+  submissionRateLimitBlocks: 28800,
   schedule: Object.freeze({ everyMinutes: 20, windowMinutes: 2 }),
 });
 
@@ -86,6 +92,7 @@ const laterReference: ScoringProfile = Object.freeze({
   firstValidBlock: 5623610,
   scoreReset: null,
   burn: Object.freeze({ uid: 74, ratio: 0.99999999999 }),
+  submissionRateLimitBlocks: 57600,
 });
 
 export const PROFILES: readonly ScoringProfile[] = Object.freeze([seedEra, laterReference]);

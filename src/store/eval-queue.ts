@@ -24,6 +24,8 @@ export interface Job extends WantedEvaluation {
   readonly totalScore: number | null;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
+  /** The reference's weights fingerprint (DIPPY-SPEC §4.3), once the repo was inspected. */
+  readonly modelHash: string | null;
 }
 
 interface Row {
@@ -43,6 +45,7 @@ interface Row {
   total_score: number | null;
   started_at: string | null;
   finished_at: string | null;
+  model_hash: string | null;
 }
 
 function toJob(r: Row): Job {
@@ -63,6 +66,7 @@ function toJob(r: Row): Job {
     totalScore: r.total_score,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    modelHash: r.model_hash,
   };
 }
 
@@ -148,6 +152,20 @@ export class EvalQueue {
         return this.get(row.id);
       })
       .immediate();
+  }
+
+  setModelHash(id: number, modelHash: string): void {
+    prepared(this.db, "UPDATE eval_queue SET model_hash = ? WHERE id = ?").run(modelHash, id);
+  }
+
+  /** An entry of an earlier commit block with the same weights fingerprint, if any. */
+  earlierWithModelHash(profile: string, modelHash: string, block: number): Job | undefined {
+    const row = prepared(
+      this.db,
+      `SELECT * FROM eval_queue WHERE profile = ? AND model_hash = ? AND commit_block < ?
+         ORDER BY commit_block, id LIMIT 1`,
+    ).get(profile, modelHash, block) as Row | undefined;
+    return row ? toJob(row) : undefined;
   }
 
   /** A final result: COMPLETED with a score, or FAILED because of the model. */

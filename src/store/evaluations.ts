@@ -39,20 +39,32 @@ export class Evaluations {
     ).run({ ...record, at });
   }
 
+  get(repo: string, entryHash: string, profile: string): EvaluationRecord | undefined {
+    const row = prepared(
+      this.db,
+      "SELECT * FROM evaluations WHERE repo = ? AND entry_hash = ? AND profile = ?",
+    ).get(repo, entryHash, profile) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
   forProfile(profile: string): EvaluationRecord[] {
     const rows = prepared(
       this.db,
       "SELECT * FROM evaluations WHERE profile = ? ORDER BY repo, entry_hash",
     ).all(profile) as Row[];
-    return rows.map((r) => ({
-      repo: r.repo,
-      entryHash: r.entry_hash,
-      profile: r.profile,
-      status: r.status,
-      totalScore: r.total_score,
-      revision: r.revision,
-      reason: r.reason,
-      updatedAt: r.updated_at,
-    }));
+    return rows.map(toRecord);
   }
+}
+
+function toRecord(r: Row): EvaluationRecord {
+  return {
+    repo: r.repo,
+    entryHash: r.entry_hash,
+    profile: r.profile,
+    status: r.status,
+    totalScore: r.total_score,
+    revision: r.revision,
+    reason: r.reason,
+    updatedAt: r.updated_at,
+  };
 }

@@ -189,6 +189,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: "validator: model hashes and the commitments seen",
+    sql: `
+      ALTER TABLE eval_queue ADD COLUMN model_hash TEXT;
+      CREATE INDEX eval_queue_by_model_hash ON eval_queue (model_hash);
+      CREATE TABLE commitments_seen (
+        hotkey      TEXT    NOT NULL,
+        repo        TEXT    NOT NULL,
+        entry_hash  TEXT    NOT NULL,
+        block       INTEGER NOT NULL,
+        first_seen  TEXT    NOT NULL,
+        PRIMARY KEY (hotkey, entry_hash, block)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { CommitmentsSeen } from "./commitments-seen.js";
 import { closeDatabase, type Db, openDatabase, STORE_FILE } from "./db.js";
 import { EvalQueue } from "./eval-queue.js";
 import { Evaluations } from "./evaluations.js";
@@ -21,6 +22,7 @@ export class Store {
   readonly submissions: Submissions;
   readonly evalQueue: EvalQueue;
   readonly validatorSteps: ValidatorSteps;
+  readonly commitmentsSeen: CommitmentsSeen;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
@@ -32,6 +34,7 @@ export class Store {
     this.submissions = new Submissions(db);
     this.evalQueue = new EvalQueue(db);
     this.validatorSteps = new ValidatorSteps(db);
+    this.commitmentsSeen = new CommitmentsSeen(db);
   }
 
   static open(dataDir: string): Store {

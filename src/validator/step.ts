@@ -4,6 +4,7 @@ import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } fro
 import type { Metagraph } from "../chain/types.js";
 import { CancelledError, isSn11Error } from "../errors.js";
 import type { Logger } from "../log.js";
+import { type ModelId, repoId } from "../scoring/model-id.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { type Replay, replaySnapshot, replayToJson, snapshotRegistry } from "../scoring/replay.js";
 import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
@@ -62,7 +63,18 @@ export function syncQueue(
     metagraph,
     toSnapshotEvaluations(store.evaluations.forProfile(profile.id)),
   );
-  const sync = store.evalQueue.sync(profile.id, wantedEvaluations(snapshotRegistry(snapshot, profile)));
+  const registry = snapshotRegistry(snapshot, profile);
+  store.commitmentsSeen.record(
+    registry
+      .filter((e) => e.recorded && e.modelId)
+      .map((e) => ({
+        hotkey: e.hotkey,
+        repo: repoId(e.modelId as ModelId),
+        entryHash: e.modelId?.hash as string,
+        block: e.block as number,
+      })),
+  );
+  const sync = store.evalQueue.sync(profile.id, wantedEvaluations(registry));
   onQueueSync?.(sync);
   return sync;
 }

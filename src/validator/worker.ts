@@ -13,7 +13,9 @@ import {
   runEvaluation,
 } from "../eval/evaluation.js";
 import type { Hub } from "../eval/hub/hub.js";
+import { referenceModelHash } from "../eval/hub/model-hash.js";
 import { runPrechecks } from "../eval/hub/prechecks.js";
+import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
@@ -52,6 +54,9 @@ export interface JobReport {
 
 /** The model's own fault: a final FAILED, as the reference records it. */
 class ModelFault extends Error {}
+
+/** The same weights as an earlier submission: the reference records it COMPLETED with a score of 0. */
+class CopiedWeights extends Error {}
 
 /**
  * Evaluates queued models one at a time (one worker per GPU): inspect and precheck at the commit `main`
@@ -101,23 +106,7 @@ export class EvaluationWorker {
       const card = await this.evaluate(job, signal, log);
       // No valid verdict at all is the judge's failure, not the model's.
       if (card.status === "FAILED" && card.valid === 0) throw new NetworkError(card.reason ?? "judge failed");
-      store.db.transaction(() => {
-        store.evalQueue.finish(job.id, {
-          status: card.status,
-          totalScore: card.total_score,
-          revision: card.revision,
-          reason: card.reason,
-        });
-        store.evaluations.upsert({
-          repo: job.repo,
-          entryHash: job.entryHash,
-          profile: this.deps.profile.id,
-          status: card.status,
-          totalScore: card.total_score,
-          revision: card.revision,
-          reason: card.reason,
-        });
-      })();
+      this.record(job, card.status, card.total_score, card.revision, card.reason);
       log.info({ status: card.status, score: card.total_score }, "evaluation finished");
       return report(card.status, card, card.reason);
     } catch (error) {
@@ -131,26 +120,11 @@ export class EvaluationWorker {
         return report("STOPPED", null, "stopped");
       }
       const message = (error as Error).message ?? String(error);
-      if (error instanceof ModelFault) {
-        store.db.transaction(() => {
-          store.evalQueue.finish(job.id, {
-            status: "FAILED",
-            totalScore: 0,
-            revision: null,
-            reason: message,
-          });
-          store.evaluations.upsert({
-            repo: job.repo,
-            entryHash: job.entryHash,
-            profile: this.deps.profile.id,
-            status: "FAILED",
-            totalScore: 0,
-            revision: null,
-            reason: message,
-          });
-        })();
-        log.warn({ reason: message }, "model failed its evaluation");
-        return report("FAILED", null, message);
+      if (error instanceof ModelFault || error instanceof CopiedWeights) {
+        const status = error instanceof ModelFault ? "FAILED" : "COMPLETED";
+        this.record(job, status, 0, null, message);
+        log.warn({ status, reason: message }, "model rejected before its evaluation");
+        return report(status, null, message);
       }
       const retryAt = errorRetryAt(new Date(), job.attempts);
       store.evalQueue.error(job.id, message, retryAt);
@@ -165,6 +139,61 @@ export class EvaluationWorker {
     }
   }
 
+  /** The job's final result and the evaluation a step reads, in one transaction. */
+  private record(
+    job: Job,
+    status: "COMPLETED" | "FAILED",
+    totalScore: number,
+    revision: string | null,
+    reason: string | null,
+  ): void {
+    const { store, profile } = this.deps;
+    store.db.transaction(() => {
+      store.evalQueue.finish(job.id, { status, totalScore, revision, reason });
+      store.evaluations.upsert({
+        repo: job.repo,
+        entryHash: job.entryHash,
+        profile: profile.id,
+        status,
+        totalScore,
+        revision,
+        reason,
+      });
+    })();
+  }
+
+  /**
+   * The owner's precheck rules that decide a status (DIPPY-SPEC §4.2), in its order: the hotkey's previous
+   * submission is old enough, template, size and index are right, and the weights are not an earlier
+   * submission's (then COMPLETED with 0, as the reference records a copy).
+   */
+  private async precheck(job: Job, inspection: RepoInspection): Promise<void> {
+    const { store, profile } = this.deps;
+    const previous = store.commitmentsSeen.previous(job.hotkey, job.commitBlock);
+    if (previous && previous.entryHash !== job.entryHash) {
+      const status = store.evaluations.get(previous.repo, previous.entryHash, profile.id)?.status;
+      const gap = job.commitBlock - previous.block;
+      if (status !== "FAILED" && gap > 0 && gap < profile.submissionRateLimitBlocks) {
+        throw new ModelFault(
+          `submitted ${gap} blocks after this hotkey's previous submission (${previous.repo}); the limit is ${profile.submissionRateLimitBlocks}`,
+        );
+      }
+    }
+    const failed = runPrechecks(inspection, { profile, chatTemplate: job.chatTemplate }).filter((c) => !c.ok);
+    if (failed.length > 0) {
+      throw new ModelFault(`precheck failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
+    }
+    const index = inspection.index as NonNullable<RepoInspection["index"]>;
+    const modelHash = await referenceModelHash(index, inspection.files, inspection.contentSha256);
+    store.evalQueue.setModelHash(job.id, modelHash);
+    const original = store.evalQueue.earlierWithModelHash(profile.id, modelHash, job.commitBlock);
+    if (original) {
+      throw new CopiedWeights(
+        `same weights (model hash ${modelHash.slice(0, 12)}…) as ${original.repo}, committed earlier at block ${original.commitBlock}`,
+      );
+    }
+  }
+
   private async evaluate(job: Job, signal: AbortSignal, log: Logger): Promise<ScoreCard> {
     const { deps } = this;
     const hub = await deps.hub();
@@ -176,13 +205,7 @@ export class EvaluationWorker {
       if (error instanceof UsageError) throw new ModelFault(error.message);
       throw error;
     }
-    const failed = runPrechecks(inspection, {
-      profile: deps.profile,
-      chatTemplate: job.chatTemplate,
-    }).filter((c) => !c.ok);
-    if (failed.length > 0) {
-      throw new ModelFault(`precheck failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join("; ")}`);
-    }
+    await this.precheck(job, inspection);
     const { source, release } = await downloadModel(job.repo, inspection, {
       config: deps.config,
       store: deps.store,

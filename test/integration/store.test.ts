@@ -66,6 +66,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
       "INSERT INTO validator_steps (started_at, profile, netuid, mode, outcome) VALUES ('t', 'p', 11, 'live', 'skipped')",
     ).run();
   },
+  9: (db) => {
+    db.prepare("UPDATE eval_queue SET model_hash = 'abc'").run();
+    db.prepare(
+      "INSERT INTO commitments_seen (hotkey, repo, entry_hash, block, first_seen) VALUES ('h', 'a/b', '1', 10, 't')",
+    ).run();
+  },
 };
 
 describe("store", () => {

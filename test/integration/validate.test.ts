@@ -109,6 +109,55 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate end to end (devnet, local hub,
   }, 300_000);
 });
 
+describe.skipIf(!HAS_LLAMA_SERVER)("the owner's precheck rules, applied locally", () => {
+  let net: ValidatorNet;
+  beforeAll(async () => {
+    net = await startValidatorNet();
+    net.addModel("val/model-a", 3);
+    net.addModel("val/model-e", 5);
+    net.commit(net.miners.bob, "val/model-a", 5_000_001);
+    net.commit(net.miners.eve, "val/model-e", 5_000_002);
+    net.devnet.produceBlock();
+  }, 120_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  it("a hotkey's next submission inside the rate limit FAILS; a copy of earlier weights is COMPLETED with 0", async () => {
+    const first = await runInProcess(["validate", "--once", "--offline", ...quickEvaluation(net)], {
+      env: net.env,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    net.devnet.produceBlocks(100);
+    net.addModel("val/model-b", 9);
+    net.copyModel("val/model-a", "val/copy-of-a");
+    net.commit(net.miners.eve, "val/model-b", 5_000_050); // 48 blocks after Eve's model-e
+    net.commit(net.miners.dave, "val/copy-of-a", 5_000_060); // Bob's weights under another name
+    net.devnet.produceBlock();
+    const run = await runInProcess(["validate", "--once", "--offline", "--json", ...quickEvaluation(net)], {
+      env: net.env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const byRepo = Object.fromEntries(
+      out.evaluations.map((e: { repo: string; outcome: string; reason: string }) => [
+        e.repo,
+        [e.outcome, e.reason],
+      ]),
+    );
+    expect(byRepo["val/model-b"]?.[0]).toBe("FAILED");
+    expect(byRepo["val/model-b"]?.[1]).toContain(
+      "48 blocks after this hotkey's previous submission (val/model-e)",
+    );
+    expect(byRepo["val/copy-of-a"]?.[0]).toBe("COMPLETED");
+    expect(byRepo["val/copy-of-a"]?.[1]).toContain("as val/model-a, committed earlier at block 5000001");
+    const registry = out.weights.registry as { uid: number; status: string; total_score: number }[];
+    expect(registry[3]).toMatchObject({ status: "COMPLETED", total_score: 0 });
+    expect(registry[8]).toMatchObject({ status: "FAILED", total_score: 0 });
+    expect(out.weights.win_rate["3"]).toBeNull();
+  }, 300_000);
+});
+
 describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
   let net: ValidatorNet;
   beforeAll(async () => {

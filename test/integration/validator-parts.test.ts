@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import { findProfile } from "../../src/scoring/profile.js";
 import { snapshotRegistry } from "../../src/scoring/replay.js";
-import type { WantedEvaluation } from "../../src/store/eval-queue.js";
+import type { Job, WantedEvaluation } from "../../src/store/eval-queue.js";
 import { Store } from "../../src/store/store.js";
 import { serveMetrics, ValidatorMetrics } from "../../src/validator/metrics.js";
 import { fetchRemoteEvaluations } from "../../src/validator/remote-scores.js";
@@ -68,6 +68,26 @@ describe("the evaluation queue (SQLite)", () => {
     expect(retried).toMatchObject({ repo: "a/one", attempts: 2, lastError: "judge down" });
     expect(store.evalQueue.recoverInterrupted()).toBe(1);
     expect(store.evalQueue.get(retried?.id as number)?.status).toBe("QUEUED");
+    store.close();
+  });
+
+  it("finds an earlier entry with the same weights, and a hotkey's previous commitment", () => {
+    const store = Store.open(tempDir());
+    store.evalQueue.sync(P, [want("a/orig", 10, 1), want("a/copy", 20, 2)]);
+    const [orig, copy] = store.evalQueue.list(P) as [Job, Job];
+    store.evalQueue.setModelHash(orig.id, "m1");
+    store.evalQueue.setModelHash(copy.id, "m1");
+    expect(store.evalQueue.earlierWithModelHash(P, "m1", 20)?.repo).toBe("a/orig");
+    expect(store.evalQueue.earlierWithModelHash(P, "m1", 10)).toBeUndefined();
+    store.commitmentsSeen.record([
+      { hotkey: "h", repo: "a/one", entryHash: "1", block: 100 },
+      { hotkey: "h", repo: "a/two", entryHash: "2", block: 200 },
+      { hotkey: "h", repo: "a/two", entryHash: "2", block: 200 },
+      { hotkey: "other", repo: "a/x", entryHash: "3", block: 150 },
+    ]);
+    expect(store.commitmentsSeen.previous("h", 300)?.repo).toBe("a/two");
+    expect(store.commitmentsSeen.previous("h", 200)?.repo).toBe("a/one");
+    expect(store.commitmentsSeen.previous("h", 100)).toBeUndefined();
     store.close();
   });
 

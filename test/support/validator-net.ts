@@ -23,6 +23,8 @@ export interface ValidatorNet {
   commit(miner: KeyringPair, repo: string, block: number, badHash?: boolean): void;
   /** Adds a repo with safetensors shards and a tiny GGUF (so the embedded engine can run it). */
   addModel(repo: string, seed: number): void;
+  /** Adds a repo holding exactly the files of another one (the same weights under a new name). */
+  copyModel(from: string, to: string): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startValidatorNet(hyper: Partial<Hyperparameters> = {}): P
     BT_WALLET_HOTKEY: wallet.hotkey,
   });
   const [bob, charlie, dave] = keys.miners as [KeyringPair, KeyringPair, KeyringPair];
+  const published = new Map<string, Record<string, Buffer>>();
   return {
     devnet,
     hub,
@@ -82,9 +85,12 @@ export async function startValidatorNet(hyper: Partial<Hyperparameters> = {}): P
       );
     },
     addModel(repo, seed) {
-      hub.addRepo(repo, {
-        files: modelRepoFiles({ shardMiB: 21, extra: { "tiny.gguf": tinyGguf({ seed }) } }),
-      });
+      const files = modelRepoFiles({ shardMiB: 21, extra: { "tiny.gguf": tinyGguf({ seed }) } });
+      published.set(repo, files);
+      hub.addRepo(repo, { files });
+    },
+    copyModel(from, to) {
+      hub.addRepo(to, { files: published.get(from) as Record<string, Buffer> });
     },
     async stop() {
       await judge.stop();
