@@ -249,7 +249,8 @@ export async function runEvaluation(inputs: {
   onProgress?: Progress;
 }): Promise<ScoreCard> {
   const { runScore } = await import("./pipeline.js");
-  await inputs.engine.start(inputs.signal);
+  // Starting (loading weights) is not a sample in flight: a graceful stop interrupts it too.
+  await inputs.engine.start(inputs.drain ? AbortSignal.any([inputs.signal, inputs.drain]) : inputs.signal);
   try {
     return await runScore({
       repo: inputs.source.repo,

@@ -71,10 +71,6 @@ export class EvaluationWorker {
     readonly gpu?: string,
   ) {}
 
-  get busyWith(): Job | null {
-    return this.current?.job ?? null;
-  }
-
   /** Stops the running evaluation when its entry left the queue (changed commitment, deregistered uid). */
   drop(jobIds: ReadonlySet<number>): void {
     if (this.current && jobIds.has(this.current.job.id)) this.current.controller.abort(new Error("dropped"));
@@ -211,7 +207,8 @@ export class EvaluationWorker {
       store: deps.store,
       cacheBudgetBytes: deps.cacheBudgetBytes,
       logger: log,
-      signal,
+      // Downloads resume: a graceful stop need not wait for gigabytes.
+      signal: AbortSignal.any([signal, deps.drain]),
     });
     try {
       const mismatch = engineMismatch(source, deps.engine);
