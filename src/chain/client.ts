@@ -2,6 +2,7 @@ import { ApiPromise, WsProvider } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { sleep } from "../sleep.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
 import { nextEpochStart } from "./preflight.js";
@@ -57,20 +58,6 @@ export interface ChainClient {
 
 const CONNECTION_LOST =
   /disconnected|not connected|Abnormal Closure|socket|ECONNREFUSED|ECONNRESET|No response received|Unable to/i;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(new CancelledError());
-      },
-      { once: true },
-    );
-  });
-}
 
 export async function withDeadline<T>(
   work: Promise<T>,

@@ -120,6 +120,7 @@ export const scoreCommand = defineCommand({
       npmRegistry: config.npmRegistry,
       logger: ctx.logger,
       cleanup: ctx.cleanup,
+      onProgress,
     });
     const card = await runEvaluation({
       source,

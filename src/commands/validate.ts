@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
 import { EXIT, UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
+import { VALIDATOR_SETTINGS } from "../validator/settings.js";
 import { defineCommand } from "./define.js";
 import { engineOptions, evaluationOptions } from "./evaluation-options.js";
 
@@ -50,7 +49,7 @@ const options = z.object({
     .number()
     .int()
     .min(1)
-    .default(300)
+    .default(VALIDATOR_SETTINGS.syncEveryMs / 1000)
     .describe("read the chain for new commitments every N seconds between steps")
     .meta({ valueName: "seconds" }),
   metricsPort: z.coerce
@@ -92,17 +91,9 @@ export const validateCommand = defineCommand({
         hint: "or mirror the owner's scores with --score-source remote",
       });
     }
-    if (local && opts.dataset === "api" && !config.datasetApiUrl) {
-      throw new UsageError("--dataset api needs the dataset API's URL", {
-        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
-      });
-    }
-    if (local && opts.dataset !== "api" && !opts.dataset.startsWith("hf:")) {
-      if (!existsSync(resolve(ctx.cwd, opts.dataset))) {
-        throw new UsageError(`the dataset ${opts.dataset} does not exist`, {
-          hint: "pass a JSON or JSONL file",
-        });
-      }
+    if (local) {
+      const { checkDatasetSource } = await import("../eval/evaluation.js");
+      checkDatasetSource(opts.dataset, { config, cwd: ctx.cwd });
     }
     const [{ acquireDataDirLock }, { runValidator }, { EvaluationWorker }, schedule] = await Promise.all([
       import("../validator/lock.js"),

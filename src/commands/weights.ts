@@ -77,7 +77,15 @@ export const weightsCommand = defineCommand({
       if (!opts.yes && !(await ctx.confirm(question))) {
         throw new UsageError("not sent: confirm on a terminal or pass --yes");
       }
-      sent = await sendWeights(await ctx.chain(), signer, metagraph, replay.emit, profile.weightsVersionKey);
+      sent = await sendWeights({
+        chain: await ctx.chain(),
+        signer,
+        metagraph,
+        emit: replay.emit,
+        versionKey: profile.weightsVersionKey,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
     }
     const json = {
       ...replayToJson(replay),

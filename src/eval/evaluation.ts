@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CleanupRegistry } from "../cleanup.js";
 import type { Config } from "../config/schema.js";
@@ -66,6 +67,7 @@ export async function createEngine(
     npmRegistry: string;
     logger: Logger;
     cleanup: CleanupRegistry;
+    onProgress?: Progress;
   },
 ): Promise<Engine> {
   const { profile, logger } = deps;
@@ -81,6 +83,7 @@ export async function createEngine(
       threads: settings.threads,
       contextSize: settings.contextSize,
       logger,
+      onProgress: deps.onProgress,
       ...(settings.llamaGpu && settings.llamaGpu !== "off"
         ? { gpu: { kind: settings.llamaGpu, registry: deps.npmRegistry } }
         : {}),
@@ -152,6 +155,19 @@ export async function createJudge(
   return { judge, judgeModel };
 }
 
+/** Refuses a dataset source that cannot work, before any work starts (the API's URL, a local file). */
+export function checkDatasetSource(source: string, deps: { config: Config; cwd: string }): void {
+  if (source === "api") {
+    if (!deps.config.datasetApiUrl) {
+      throw new UsageError("--dataset api needs the dataset API's URL", {
+        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
+      });
+    }
+  } else if (!source.startsWith("hf:") && !existsSync(resolve(deps.cwd, source))) {
+    throw new UsageError(`the dataset ${source} does not exist`, { hint: "pass a JSON or JSONL file" });
+  }
+}
+
 /** The conversations to sample from: a local JSON/JSONL file, a Hub dataset (`hf:REPO`) or the Dippy API. */
 export async function loadDatasetRows(
   source: string,
@@ -160,16 +176,12 @@ export async function loadDatasetRows(
   const { config } = deps;
   // Loaded on demand: the Hub client and the parquet reader are only needed here.
   const { fetchDippyApiRows, fetchHubDatasetRows, readLocalRows } = await import("./datasets/sources.js");
+  checkDatasetSource(source, deps);
   let raw: unknown[];
   if (source === "api") {
-    if (!config.datasetApiUrl) {
-      throw new UsageError("--dataset api needs the dataset API's URL", {
-        hint: "set SN11_DATASET_API_URL, or pass --dataset FILE or hf:REPO",
-      });
-    }
     const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
     raw = await fetchDippyApiRows({
-      url: config.datasetApiUrl,
+      url: config.datasetApiUrl as string,
       token: config.datasetApiToken,
       startDate: "20241201",
       endDate: today,

@@ -181,7 +181,6 @@ export const MIGRATIONS: readonly Migration[] = [
         block_hash            TEXT,
         snapshot_digest       TEXT,
         snapshot_json         TEXT,
-        result_json           TEXT,
         emitted               INTEGER,
         tx_hash               TEXT,
         tx_block              INTEGER,

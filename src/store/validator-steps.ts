@@ -33,7 +33,6 @@ export interface StepFinish {
   readonly blockHash?: string | null;
   readonly snapshotDigest?: string | null;
   readonly snapshot?: unknown;
-  readonly result?: unknown;
   readonly emitted?: number | null;
   readonly txHash?: string | null;
   readonly txBlock?: number | null;
@@ -97,7 +96,7 @@ export class ValidatorSteps {
     prepared(
       this.db,
       `UPDATE validator_steps SET finished_at = ?, outcome = ?, reason = ?, block = ?, block_hash = ?,
-           snapshot_digest = ?, snapshot_json = ?, result_json = ?, emitted = ?, tx_hash = ?, tx_block = ?,
+           snapshot_digest = ?, snapshot_json = ?, emitted = ?, tx_hash = ?, tx_block = ?,
            weight_computation_id = ?
          WHERE id = ?`,
     ).run(
@@ -108,7 +107,6 @@ export class ValidatorSteps {
       f.blockHash ?? null,
       f.snapshotDigest ?? null,
       f.snapshot === undefined ? null : JSON.stringify(f.snapshot),
-      f.result === undefined ? null : JSON.stringify(f.result),
       f.emitted ?? null,
       f.txHash ?? null,
       f.txBlock ?? null,

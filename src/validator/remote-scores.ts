@@ -1,5 +1,6 @@
 import type { SnapshotEvaluation } from "../chain/snapshot.js";
 import { NetworkError } from "../errors.js";
+import { repoId } from "../scoring/model-id.js";
 import { EVALUATION_STATUSES, type EvaluationStatus, type RegistryEntry } from "../scoring/registry.js";
 
 /**
@@ -58,7 +59,7 @@ export async function fetchRemoteEvaluations(
     const body = response.ok ? await response.json().catch(() => null) : null;
     const parsed = parseRemoteScore(body);
     results.push({
-      repo: `${id.namespace}/${id.name}`,
+      repo: repoId(id),
       hash: id.hash as string,
       status: parsed.status,
       total_score: parsed.totalScore,

@@ -5,9 +5,6 @@ export const VALIDATOR_SETTINGS = Object.freeze({
   errorBackoffMaxMs: 60 * 60_000,
   /** Between steps, the chain is read this often to queue new commitments. */
   syncEveryMs: 5 * 60_000,
-  /** set_weights attempts when the connection drops or the submission's fate is unknown. */
-  setWeightsAttempts: 3,
-  setWeightsBackoffMs: 2_000,
   /** How long one remote score query may take. */
   remoteTimeoutMs: 30_000,
 });

@@ -1,10 +1,10 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
+import { deliverWeights } from "../chain/set-weights.js";
 import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
 import { CancelledError, isSn11Error } from "../errors.js";
 import type { Logger } from "../log.js";
-import { type ModelId, repoId } from "../scoring/model-id.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { type Replay, replaySnapshot, replayToJson, snapshotRegistry } from "../scoring/replay.js";
 import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
@@ -12,9 +12,8 @@ import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
 import type { StepOutcome } from "../store/validator-steps.js";
 import { fetchRemoteEvaluations } from "./remote-scores.js";
-import { deliverWeights } from "./set-weights.js";
 import { VALIDATOR_SETTINGS } from "./settings.js";
-import { wantedEvaluations } from "./wanted.js";
+import { recordedEntries, wantedEvaluations } from "./wanted.js";
 
 export type StepMode = "live" | "dry-run" | "offline";
 export type ScoreSource = { readonly kind: "local" } | { readonly kind: "remote"; readonly url: string };
@@ -65,14 +64,12 @@ export function syncQueue(
   );
   const registry = snapshotRegistry(snapshot, profile);
   store.commitmentsSeen.record(
-    registry
-      .filter((e) => e.recorded && e.modelId)
-      .map((e) => ({
-        hotkey: e.hotkey,
-        repo: repoId(e.modelId as ModelId),
-        entryHash: e.modelId?.hash as string,
-        block: e.block as number,
-      })),
+    recordedEntries(registry).map((e) => ({
+      hotkey: e.hotkey,
+      repo: e.repo,
+      entryHash: e.entryHash,
+      block: e.commitBlock,
+    })),
   );
   const sync = store.evalQueue.sync(profile.id, wantedEvaluations(registry));
   onQueueSync?.(sync);
@@ -117,33 +114,35 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   const log = logger.child({ step });
   const done = (result: Omit<StepResult, "step" | "seconds">, extra: { snapshot?: Snapshot } = {}) => {
     const finished: StepResult = { ...result, step, seconds: (performance.now() - t0) / 1000 };
-    const weightComputationId =
-      result.replay && extra.snapshot
-        ? store.weightComputations.record({
-            source: "step",
-            sourceRef: `step ${step}`,
-            snapshotDigest: result.snapshotDigest as string,
-            profile: profile.id,
-            netuid: result.replay.netuid,
-            block: result.replay.block,
-            uids: result.replay.rows.length,
-            emitted: result.replay.emit.uids.length,
-            result: replayToJson(result.replay),
-          })
-        : null;
-    store.validatorSteps.finish(step, {
-      outcome: result.outcome,
-      reason: result.reason,
-      block: result.block,
-      blockHash: (extra.snapshot?.block_hash as string | undefined) ?? null,
-      snapshotDigest: result.snapshotDigest,
-      snapshot: extra.snapshot,
-      result: result.replay ? replayToJson(result.replay) : undefined,
-      emitted: result.replay?.emit.uids.length ?? null,
-      txHash: result.txHash,
-      txBlock: result.txBlock,
-      weightComputationId,
-    });
+    // The weights (registry, win rates, emit) live in the weight computation; the step links to it.
+    store.db.transaction(() => {
+      const weightComputationId =
+        result.replay && extra.snapshot
+          ? store.weightComputations.record({
+              source: "step",
+              sourceRef: `step ${step}`,
+              snapshotDigest: result.snapshotDigest as string,
+              profile: profile.id,
+              netuid: result.replay.netuid,
+              block: result.replay.block,
+              uids: result.replay.rows.length,
+              emitted: result.replay.emit.uids.length,
+              result: replayToJson(result.replay),
+            })
+          : null;
+      store.validatorSteps.finish(step, {
+        outcome: result.outcome,
+        reason: result.reason,
+        block: result.block,
+        blockHash: (extra.snapshot?.block_hash as string | undefined) ?? null,
+        snapshotDigest: result.snapshotDigest,
+        snapshot: extra.snapshot,
+        emitted: result.replay?.emit.uids.length ?? null,
+        txHash: result.txHash,
+        txBlock: result.txBlock,
+        weightComputationId,
+      });
+    })();
     log.info(
       { outcome: result.outcome, reason: result.reason, block: result.block, seconds: finished.seconds },
       "step finished",
@@ -230,7 +229,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       {
         ...computed,
         outcome: "not_sent",
-        reason: delivery.reason,
+        reason: delivery.error.message,
         rateLimitFreesAt: delivery.rateLimitFreesAt,
         chainError: delivery.network,
       },
@@ -243,7 +242,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       outcome: "sent",
       reason: delivery.landedAfterDrop ? "landed although the connection dropped after sending" : null,
       txHash: delivery.txHash,
-      txBlock: delivery.block,
+      txBlock: delivery.blockNumber,
     },
     { snapshot },
   );

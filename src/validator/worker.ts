@@ -17,6 +17,7 @@ import { referenceModelHash } from "../eval/hub/model-hash.js";
 import { runPrechecks } from "../eval/hub/prechecks.js";
 import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
+import type { Progress } from "../eval/progress.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import type { Job } from "../store/eval-queue.js";
@@ -50,6 +51,17 @@ export interface JobReport {
   readonly seconds: number;
   readonly card: ScoreCard | null;
   readonly reason: string | null;
+}
+
+/** A log line each time a stage (download, generate, judge) passes another tenth: enough to follow it. */
+function progressLog(log: Logger): Progress {
+  const lastTenth = new Map<string, number>();
+  return (event) => {
+    const tenth = event.total > 0 ? Math.floor((event.done / event.total) * 10) : 10;
+    if (lastTenth.get(event.stage) === tenth) return;
+    lastTenth.set(event.stage, tenth);
+    log.info({ stage: event.stage, done: event.done, total: event.total }, "evaluation progress");
+  };
 }
 
 /** The model's own fault: a final FAILED, as the reference records it. */
@@ -202,6 +214,7 @@ export class EvaluationWorker {
       throw error;
     }
     await this.precheck(job, inspection);
+    const progress = progressLog(log);
     const { source, release } = await downloadModel(job.repo, inspection, {
       config: deps.config,
       store: deps.store,
@@ -209,6 +222,7 @@ export class EvaluationWorker {
       logger: log,
       // Downloads resume: a graceful stop need not wait for gigabytes.
       signal: AbortSignal.any([signal, deps.drain]),
+      onProgress: progress,
     });
     try {
       const mismatch = engineMismatch(source, deps.engine);
@@ -234,6 +248,7 @@ export class EvaluationWorker {
           npmRegistry: deps.config.npmRegistry,
           logger: log,
           cleanup: deps.cleanup,
+          onProgress: progress,
         },
       );
       return await runEvaluation({
@@ -250,13 +265,7 @@ export class EvaluationWorker {
         logger: log,
         signal,
         drain: deps.drain,
-        onProgress: (event) => {
-          // A line per tenth of a stage: enough to follow a long evaluation in the logs.
-          const step = Math.max(1, Math.floor(event.total / 10));
-          if (event.done % step === 0 || event.done === event.total) {
-            log.info({ stage: event.stage, done: event.done, total: event.total }, "evaluation progress");
-          }
-        },
+        onProgress: progress,
       });
     } finally {
       release();

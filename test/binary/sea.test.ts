@@ -162,7 +162,16 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
         ],
       };
       writeFileSync(join(cwd, "gpu-chats.jsonl"), `${JSON.stringify(chat)}\n`);
-      const args = ["score", "./tiny-gpu.gguf", "--engine", "embedded", "--llama-gpu", "vulkan"];
+      const args = [
+        "score",
+        "./tiny-gpu.gguf",
+        "--engine",
+        "embedded",
+        "--llama-gpu",
+        "vulkan",
+        "--progress",
+        "json",
+      ];
       const common = [
         "--chat-template",
         "chatml",
@@ -190,6 +199,7 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
       );
       expect(existsSync(join(installed, "package.json")), first.stderr).toBe(true);
       expect(registry.requests).toHaveLength(1);
+      expect(first.stderr).toMatch(/"stage":"gpu-build","done":(\d+),"total":\1/);
       // Without a Vulkan driver (this machine) the engine says so; with one, it scores.
       if (first.code !== 0) {
         expect(first.code).toBe(70);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
@@ -71,6 +72,47 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
 
     const argv = (extra: string[] = []) =>
       scoreArgs({ model, dataset, judgeUrl, samples: 6, maxTokens: 16 }, extra);
+
+    it("keeps no more judge calls in flight than --judge-concurrency", async () => {
+      let inFlight = 0;
+      let most = 0;
+      const target = new URL(judgeUrl);
+      const proxy = createServer((req, res) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        const forward = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: req.url,
+            method: req.method,
+            headers: req.headers,
+          },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+            answer.on("end", () => inFlight--);
+          },
+        );
+        req.pipe(forward);
+      });
+      await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+      try {
+        const viaProxy = `http://127.0.0.1:${(proxy.address() as { port: number }).port}/v1`;
+        const run = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl: viaProxy, samples: 6, maxTokens: 16 }, [
+            "--judge-concurrency",
+            "2",
+          ]),
+          { env: cleanEnv({ SN11_DATA_DIR: tempDir() }) },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(most).toBeGreaterThan(0);
+        expect(most).toBeLessThanOrEqual(2);
+      } finally {
+        await new Promise((r) => proxy.close(r));
+      }
+    }, 120_000);
 
     it("a judge that answers nothing fails the run without closing it: the next run keeps the generations", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });

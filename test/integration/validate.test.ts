@@ -43,9 +43,16 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate end to end (devnet, local hub,
 
   it("--once --dry-run evaluates the valid models and prints the weights without sending them", async () => {
     const run = await runInProcess(["validate", "--once", "--dry-run", "--json", ...quickEvaluation(net)], {
-      env: net.env,
+      env: { ...net.env, SN11_LOG: "info" },
     });
     expect(run.code, run.stderr).toBe(0);
+    const progress = run.stderr
+      .split("\n")
+      .filter((line) => line.includes('"evaluation progress"'))
+      .map((line) => JSON.parse(line) as { stage: string; done: number; total: number });
+    for (const stage of ["download", "generate", "judge"]) {
+      expect(progress.some((p) => p.stage === stage && p.done === p.total)).toBe(true);
+    }
     const out = JSON.parse(run.stdout);
     expect(out.evaluations.map((e: { repo: string; outcome: string }) => [e.repo, e.outcome])).toEqual([
       ["val/model-a", "COMPLETED"],

@@ -1,5 +1,6 @@
 import { CancelledError, EngineError, isSn11Error } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import type { Progress } from "../progress.js";
 import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
 import type { LlamaGpu } from "./llama-binaries.js";
 
@@ -10,6 +11,8 @@ export interface EmbeddedOptions {
   readonly logger: Logger;
   /** A GPU build of llama.cpp (fetched from npm on first use, digest pinned); CPU when absent. */
   readonly gpu?: { readonly kind: LlamaGpu; readonly registry: string };
+  /** Progress of the GPU build's download (hundreds of MB on first use). */
+  readonly onProgress?: Progress;
 }
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
@@ -43,6 +46,7 @@ export class EmbeddedEngine implements Engine {
           nodeModules: llamaNodeModules(),
           logger: this.options.logger,
           signal,
+          onProgress: this.options.onProgress,
         });
       }
       // Loaded here: the native addon is only needed when this engine runs.

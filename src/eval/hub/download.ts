@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import pLimit from "p-limit";
 import { CancelledError, NetworkError, UsageError } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { sleep } from "../../sleep.js";
 import type { Progress } from "../progress.js";
 import { assertFreeSpace, type ModelCache } from "./cache.js";
 import type { RepoFile } from "./types.js";
@@ -151,7 +152,7 @@ async function fetchFile(
         { file: file.path, attempt, error: (error as Error).message },
         "download interrupted, resuming",
       );
-      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** (attempt - 1), 5000)));
+      await sleep(Math.min(200 * 2 ** (attempt - 1), 5000), options.signal);
     }
   }
 }

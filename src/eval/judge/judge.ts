@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { CancelledError } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
 import type { ChatMessage } from "../templates/render.js";
 import { verdictSchema } from "./prompt.js";
@@ -109,7 +110,7 @@ export class Judge {
           lastError = (error as Error).message;
           if (!(error instanceof Retryable)) break; // a 4xx: this endpoint will not do better
           if (attempt < attempts) {
-            await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+            await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 1), signal);
           }
         }
       }
