@@ -1,8 +1,15 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import type { KeyringPair } from "@polkadot/keyring/types";
+import { u8aToHex } from "@polkadot/util";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { sleep } from "../sleep.js";
+import {
+  type CommitRevealState,
+  type RevealFacts,
+  readCommitRevealState,
+  readRevealFacts,
+} from "./commit-reveal-reads.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
 import { nextEpochStart } from "./preflight.js";
@@ -52,6 +59,23 @@ export interface ChainClient {
     values: readonly number[],
     versionKey: number,
   ): Promise<TxOutcome>;
+  /** The commit-reveal facts at one block (one `state_queryStorageAt` on legacy runtimes). */
+  commitRevealState(query: {
+    netuid: number;
+    block: BlockRef;
+    tempo: number;
+    hotkey: string;
+  }): Promise<CommitRevealState>;
+  /** Sends `commit_timelocked_weights` signed by the hotkey and waits for its inclusion. */
+  commitTimelockedWeights(
+    signer: KeyringPair,
+    netuid: number,
+    commit: Uint8Array,
+    revealRound: number,
+    version: number,
+  ): Promise<TxOutcome>;
+  /** What the chain shows of one commit's reveal, at the finalized head. */
+  revealFacts(query: Omit<Parameters<typeof readRevealFacts>[2], "block">): Promise<RevealFacts>;
   stats(): RpcStats;
   close(): Promise<void>;
 }
@@ -312,6 +336,52 @@ export class SubtensorClient implements ChainClient {
           CommitRevealEnabled: "the subnet has commit-reveal on: plain set_weights is refused",
         })[name],
     });
+  }
+
+  async commitRevealState(query: {
+    netuid: number;
+    block: BlockRef;
+    tempo: number;
+    hotkey: string;
+  }): Promise<CommitRevealState> {
+    return this.read("reading the commit-reveal state", (api) =>
+      readCommitRevealState(api, (method, params) => this.provider.send(method, params), query),
+    );
+  }
+
+  async commitTimelockedWeights(
+    signer: KeyringPair,
+    netuid: number,
+    commit: Uint8Array,
+    revealRound: number,
+    version: number,
+  ): Promise<TxOutcome> {
+    this.assertCanSign();
+    // Bytes from a hex string: a raw Uint8Array would be read as already length-prefixed.
+    const tx = this.api.tx.subtensorModule!.commitTimelockedWeights!(
+      netuid,
+      u8aToHex(commit),
+      revealRound,
+      version,
+    );
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) =>
+        ({
+          CommittingWeightsTooFast: "the weights rate limit has not passed since this hotkey last committed",
+          IncorrectCommitRevealVersion: "the chain expects another commit-reveal version than sn11 produces",
+          TooManyUnrevealedCommits: "this hotkey has 10 unrevealed commits this epoch; wait for the next",
+          CommitRevealDisabled: "the subnet has commit-reveal off: plain set_weights applies",
+          HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+        })[name],
+    });
+  }
+
+  async revealFacts(query: Omit<Parameters<typeof readRevealFacts>[2], "block">): Promise<RevealFacts> {
+    const block = await this.head();
+    return this.read("reading the reveal of a commit", (api) =>
+      readRevealFacts(api, (method, params) => this.provider.send(method, params), { ...query, block }),
+    );
   }
 
   stats(): RpcStats {

@@ -1,8 +1,9 @@
 import type { ApiPromise } from "@polkadot/api";
-import type { StorageKey } from "@polkadot/types";
 import type { Codec } from "@polkadot/types/types";
 import { ChainError } from "../errors.js";
 import { decodeRegistration, registrationType } from "./decode.js";
+import type { RawRpc } from "./storage.js";
+import { decodeValue, type EntryLike, keyArgs, storageValuesAt } from "./storage.js";
 import type { BlockRef, ChainCommitment, Metagraph, Neuron, WeightHyperparameters } from "./types.js";
 
 /**
@@ -13,7 +14,6 @@ import type { BlockRef, ChainCommitment, Metagraph, Neuron, WeightHyperparameter
 export const METAGRAPH_FIELDS = [
   7, 8, 24, 25, 26, 27, 30, 36, 46, 47, 52, 53, 56, 57, 59, 66, 67, 68, 69, 72, 73,
 ];
-export type RawRpc = (method: string, params: unknown[]) => Promise<unknown>;
 
 const SELECTIVE_METAGRAPH = "Option<PalletSubtensorRpcInfoMetagraphSelectiveMetagraph>";
 const MISSING_API = /not found|does not exist|unknown|Exported method/i;
@@ -110,31 +110,6 @@ export function decodeSelectiveMetagraph(
   return { netuid, block, neurons, hyperparameters, commitments, source: "runtime-api" };
 }
 
-interface EntryLike {
-  key(...args: unknown[]): string;
-  keyPrefix(...args: unknown[]): string;
-  creator: {
-    meta: {
-      type: { isPlain: boolean; asPlain: unknown; asMap: { value: unknown } };
-      fallback?: { toU8a(): Uint8Array };
-    };
-    section: string;
-    method: string;
-  };
-}
-
-function decodeValue(api: ApiPromise, entry: EntryLike, raw: Uint8Array | null): Codec {
-  const t = entry.creator.meta.type;
-  const typeName = api.registry.createLookupType((t.isPlain ? t.asPlain : t.asMap.value) as never);
-  return api.registry.createType(typeName, raw ?? entry.creator.meta.fallback?.toU8a() ?? new Uint8Array());
-}
-
-function keyArgs(api: ApiPromise, entry: EntryLike, hex: string): Codec[] {
-  const key = api.createType("StorageKey", hex) as StorageKey;
-  key.setMeta(entry.creator.meta as never, entry.creator.section, entry.creator.method);
-  return key.args;
-}
-
 /** For runtimes without the selective metagraph: the same facts from storage, all at the pinned block. */
 export async function readMetagraphFromStorage(
   api: ApiPromise,
@@ -155,15 +130,7 @@ export async function readMetagraphFromStorage(
       start = page[page.length - 1] as string;
     }
   };
-  const valuesAt = async (keys: string[]): Promise<(Uint8Array | null)[]> => {
-    if (keys.length === 0) return [];
-    const sets = (await rpc("state_queryStorageAt", [keys, at])) as { changes: [string, string | null][] }[];
-    const byKey = new Map(sets.flatMap((set) => set.changes));
-    return keys.map((k) => {
-      const v = byKey.get(k);
-      return v ? Uint8Array.from(Buffer.from(v.slice(2), "hex")) : null;
-    });
-  };
+  const valuesAt = (keys: string[]) => storageValuesAt(rpc, keys, at);
 
   const uidKeys = await keysAt(entry("keys").keyPrefix(netuid));
   const PLAIN = [

@@ -1,6 +1,11 @@
+import { ChainError } from "../errors.js";
 import type { Metagraph } from "./types.js";
 
-/** The chain's set_weights checks (CHAIN-FACTS §2.2), applied before sending so the user learns why now. */
+/**
+ * The chain's set_weights checks (CHAIN-FACTS §2.2), applied before sending so the user learns why now.
+ * For a timelocked commit (`path: "commit"`) the same checks hold: the commit shares the rate limit, and
+ * the reveal runs set_weights' checks as the committer, where a failure is silent.
+ */
 export interface WeightsPreflight {
   readonly ok: boolean;
   readonly uid: number | null;
@@ -15,6 +20,7 @@ export function preflightSetWeights(
   uids: readonly number[],
   values: readonly number[],
   versionKey: number,
+  path: "set_weights" | "commit" = "set_weights",
 ): WeightsPreflight {
   const problems: { code: string; message: string }[] = [];
   const n = metagraph.neurons.length;
@@ -24,7 +30,7 @@ export function preflightSetWeights(
   let rateLimitFreesAt: number | null = null;
   const add = (code: string, message: string) => problems.push({ code, message });
 
-  if (h.commitRevealEnabled) {
+  if (path === "set_weights" && h.commitRevealEnabled) {
     add(
       "CommitRevealEnabled",
       `netuid ${metagraph.netuid} has commit-reveal weights on: plain set_weights is refused`,
@@ -41,8 +47,8 @@ export function preflightSetWeights(
   if (neuron && neuron.lastUpdate !== 0 && block - neuron.lastUpdate < h.weightsRateLimit) {
     rateLimitFreesAt = neuron.lastUpdate + h.weightsRateLimit;
     add(
-      "SettingWeightsTooFast",
-      `weights were set at block ${neuron.lastUpdate}; the rate limit of ${h.weightsRateLimit} blocks frees at block ${rateLimitFreesAt}`,
+      path === "commit" ? "CommittingWeightsTooFast" : "SettingWeightsTooFast",
+      `weights were ${path === "commit" ? "set or committed" : "set"} at block ${neuron.lastUpdate}; the rate limit of ${h.weightsRateLimit} blocks frees at block ${rateLimitFreesAt}`,
     );
   }
   const selfWeight = uids.length === 1 && uids[0] === uid;
@@ -67,4 +73,17 @@ export function preflightSetWeights(
 export function nextEpochStart(block: number, netuid: number, tempo: number): number {
   const epoch = Math.floor((block + netuid + 1) / (tempo + 1));
   return (epoch + 1) * (tempo + 1) - netuid - 1;
+}
+
+/** The chain's checks as one error, with the hint a user can act on. */
+export function refusal(metagraph: Metagraph, check: WeightsPreflight, call: string): ChainError {
+  const codes = check.problems.map((p) => p.code);
+  const hint =
+    check.rateLimitFreesAt !== null
+      ? `wait until block ${check.rateLimitFreesAt} (now ${metagraph.block.number})`
+      : `fix the above; chain errors: ${codes.join(", ")}`;
+  return new ChainError(
+    `${call} would be refused: ${check.problems.map((p) => `${p.code}: ${p.message}`).join("; ")}`,
+    { hint },
+  );
 }

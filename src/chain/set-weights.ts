@@ -4,13 +4,26 @@ import type { Logger } from "../log.js";
 import type { EmittedWeights } from "../scoring/weights.js";
 import { sleep } from "../sleep.js";
 import type { ChainClient } from "./client.js";
-import { preflightSetWeights } from "./preflight.js";
-import { DispatchError, SubmissionUnknownError } from "./tx.js";
+import { prepareCommit, type TimelockedCommit } from "./commit-weights.js";
+import { preflightSetWeights, refusal } from "./preflight.js";
+import { DispatchError, SubmissionUnknownError, type TxOutcome } from "./tx.js";
 import type { Metagraph } from "./types.js";
 
 /** Attempts when the connection drops or a submission's fate is unknown; the backoff doubles from 2 s. */
 const ATTEMPTS = 3;
 const BACKOFF_MS = 2_000;
+
+export interface DeliveryOptions {
+  readonly chain: ChainClient;
+  readonly signer: KeyringPair;
+  readonly metagraph: Metagraph;
+  readonly emit: EmittedWeights;
+  readonly versionKey: number;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  /** Unix seconds now (the reveal round is computed from the local clock, as the SDK does). */
+  readonly now?: () => number;
+}
 
 export type WeightsDelivery =
   | {
@@ -21,6 +34,8 @@ export type WeightsDelivery =
       readonly blockHash: string | null;
       readonly blockNumber: number;
       readonly landedAfterDrop: boolean;
+      /** Set on a commit-reveal subnet: what was committed. */
+      readonly commit: TimelockedCommit | null;
     }
   | {
       readonly sent: false;
@@ -36,90 +51,123 @@ function ownLastUpdate(metagraph: Metagraph, hotkey: string): number {
   return metagraph.neurons.find((n) => n.hotkey === hotkey)?.lastUpdate ?? 0;
 }
 
-/** The chain's set_weights checks as one error, with the hint a user can act on. */
-function refusal(metagraph: Metagraph, check: ReturnType<typeof preflightSetWeights>): ChainError {
-  const codes = check.problems.map((p) => p.code);
-  const hint =
-    check.rateLimitFreesAt !== null
-      ? `wait until block ${check.rateLimitFreesAt} (now ${metagraph.block.number})`
-      : codes.includes("CommitRevealEnabled")
-        ? "the chain expects drand-timelocked commits (BLS12-381 tlock) that sn11 does not implement; use --dry-run to see the weights"
-        : `fix the above; chain errors: ${codes.join(", ")}`;
-  return new ChainError(
-    `set_weights would be refused: ${check.problems.map((p) => `${p.code}: ${p.message}`).join("; ")}`,
-    { hint },
-  );
-}
+/** What one attempt sends, or why the chain would refuse it. */
+type Prepared =
+  | { readonly ok: true; readonly uid: number; readonly commit: TimelockedCommit | null }
+  | {
+      readonly ok: false;
+      readonly error: ChainError;
+      readonly rateLimitFreesAt: number | null;
+      readonly waitUntilBlock?: number;
+    };
+
+/** How long sn11 waits for the chain to pass an epoch boundary before a commit, at most. */
+const BOUNDARY_WAIT_MS = 120_000;
+const HEAD_POLL_MS = 2_000;
 
 /**
- * Sends one step's weights: the chain's own checks first (so a refusal names its reason and, for the rate
- * limit, the block it frees, before anything is signed), inclusion confirmed, retries with backoff when
- * the connection drops. A submission whose fate is unknown is looked up in the chain state (the hotkey's
- * last update) before anything is sent again. Commit-reveal subnets are refused: the drand timelock
- * encryption the chain expects is not available to sn11.
+ * Sends one step's weights: plain `set_weights`, or on a commit-reveal subnet a drand-timelocked
+ * `commit_timelocked_weights` that the chain reveals by itself. The chain's own checks come first (so a
+ * refusal names its reason and, for the rate limit, the block it frees, before anything is signed),
+ * inclusion is confirmed, and a dropped connection is retried with backoff. A submission whose fate is
+ * unknown is looked up in the chain state (the hotkey's last update) before anything is sent again.
  */
-export async function deliverWeights(options: {
-  chain: ChainClient;
-  signer: KeyringPair;
-  metagraph: Metagraph;
-  emit: EmittedWeights;
-  versionKey: number;
-  logger: Logger;
-  signal?: AbortSignal;
-}): Promise<WeightsDelivery> {
+export async function deliverWeights(options: DeliveryOptions): Promise<WeightsDelivery> {
   const { chain, signer, emit, logger } = options;
   const hotkey = signer.address;
   const before = ownLastUpdate(options.metagraph, hotkey);
   let metagraph = options.metagraph;
-  let unknownTx: string | null = null;
+  const unknown: { tx: { hash: string; commit: TimelockedCommit | null } | null } = { tx: null };
   let lastError = "";
+  let waitedForBoundary = false;
+  const call = metagraph.hyperparameters.commitRevealEnabled ? "commit_timelocked_weights" : "set_weights";
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       if (attempt > 1) {
         metagraph = await chain.metagraph(metagraph.netuid);
         const after = ownLastUpdate(metagraph, hotkey);
+        const unknownTx = unknown.tx;
         if (unknownTx && after > before) {
           const uid = metagraph.neurons.find((n) => n.hotkey === hotkey)?.uid as number;
           return {
             sent: true,
             uid,
-            txHash: unknownTx,
+            txHash: unknownTx.hash,
             blockHash: null,
             blockNumber: after,
             landedAfterDrop: true,
+            commit: unknownTx.commit,
           };
         }
       }
-      const check = preflightSetWeights(metagraph, hotkey, emit.uids, emit.weights, options.versionKey);
-      if (!check.ok) {
+      const prepared = await prepare({ ...options, metagraph });
+      if (!prepared.ok && prepared.waitUntilBlock !== undefined && !waitedForBoundary) {
+        logger.info(
+          { block: metagraph.block.number, until: prepared.waitUntilBlock },
+          prepared.error.message,
+        );
+        await waitForBlock(chain, prepared.waitUntilBlock, options.signal);
+        waitedForBoundary = true;
+        metagraph = await chain.metagraph(metagraph.netuid);
+        attempt--;
+        continue;
+      }
+      if (!prepared.ok) {
         return {
           sent: false,
-          error: refusal(metagraph, check),
-          rateLimitFreesAt: check.rateLimitFreesAt,
+          error: prepared.error,
+          rateLimitFreesAt: prepared.rateLimitFreesAt,
           network: false,
         };
       }
-      const outcome = await chain.setWeights(
-        signer,
-        metagraph.netuid,
-        emit.uids,
-        emit.weights,
-        options.versionKey,
-      );
-      return { sent: true, uid: check.uid as number, ...outcome, landedAfterDrop: false };
+      const { commit } = prepared;
+      let outcome: TxOutcome;
+      try {
+        outcome = commit
+          ? await chain.commitTimelockedWeights(
+              signer,
+              metagraph.netuid,
+              commit.ciphertext,
+              commit.revealRound,
+              commit.commitRevealVersion,
+            )
+          : await chain.setWeights(signer, metagraph.netuid, emit.uids, emit.weights, options.versionKey);
+      } catch (error) {
+        if (error instanceof SubmissionUnknownError) unknown.tx = { hash: error.txHash, commit };
+        throw error;
+      }
+      if (commit && !outcome.events.includes("subtensorModule.TimelockedWeightsCommitted")) {
+        return {
+          sent: false,
+          error: new ChainError(
+            `commit_timelocked_weights ${outcome.txHash} was included without a TimelockedWeightsCommitted event`,
+            { hint: "the chain did not store the commit; the next step commits again" },
+          ),
+          rateLimitFreesAt: null,
+          network: false,
+        };
+      }
+      return {
+        sent: true,
+        uid: prepared.uid,
+        txHash: outcome.txHash,
+        blockHash: outcome.blockHash,
+        blockNumber: outcome.blockNumber,
+        landedAfterDrop: false,
+        commit,
+      };
     } catch (error) {
       if (error instanceof DispatchError)
         return { sent: false, error, rateLimitFreesAt: null, network: false };
       if (!(error instanceof NetworkError)) throw error;
-      if (error instanceof SubmissionUnknownError) unknownTx = error.txHash;
       lastError = error.message;
-      logger.warn({ attempt, error: lastError }, "set_weights: connection trouble");
+      logger.warn({ attempt, error: lastError }, `${call}: connection trouble`);
       if (attempt < ATTEMPTS) await sleep(BACKOFF_MS * 2 ** (attempt - 1), options.signal);
     }
   }
   return {
     sent: false,
-    error: new NetworkError(`the chain could not be reached to set weights: ${lastError}`, {
+    error: new NetworkError(`the chain could not be reached to send ${call}: ${lastError}`, {
       hint: "check --network; the next step tries again",
     }),
     rateLimitFreesAt: null,
@@ -127,10 +175,33 @@ export async function deliverWeights(options: {
   };
 }
 
+async function waitForBlock(chain: ChainClient, block: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + BOUNDARY_WAIT_MS;
+  while ((await chain.head()).number < block && Date.now() < deadline) await sleep(HEAD_POLL_MS, signal);
+}
+
+async function prepare(options: DeliveryOptions): Promise<Prepared> {
+  const { metagraph, signer, emit } = options;
+  if (metagraph.hyperparameters.commitRevealEnabled) {
+    const prepared = await prepareCommit(options);
+    if (!prepared.ok) return prepared;
+    return { ok: true, uid: prepared.uid, commit: prepared.commit };
+  }
+  const check = preflightSetWeights(metagraph, signer.address, emit.uids, emit.weights, options.versionKey);
+  if (!check.ok) {
+    return {
+      ok: false,
+      error: refusal(metagraph, check, "set_weights"),
+      rateLimitFreesAt: check.rateLimitFreesAt,
+    };
+  }
+  return { ok: true, uid: check.uid as number, commit: null };
+}
+
 export type SentWeights = Extract<WeightsDelivery, { sent: true }>;
 
 /** `deliverWeights` for a command: nothing to emit or any refusal is an error, thrown. */
-export async function sendWeights(options: Parameters<typeof deliverWeights>[0]): Promise<SentWeights> {
+export async function sendWeights(options: DeliveryOptions): Promise<SentWeights> {
   if (options.emit.uids.length === 0) {
     throw new ChainError("no uid has weight in this step: nothing to set", {
       hint: "the reference sends nothing either when no miner is scorable",

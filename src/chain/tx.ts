@@ -8,6 +8,8 @@ export interface TxOutcome {
   readonly txHash: string;
   readonly blockHash: string;
   readonly blockNumber: number;
+  /** The extrinsic's own events, as `section.method`. */
+  readonly events: readonly string[];
 }
 
 /** The transaction reached the node, but the connection dropped before its fate was known. */
@@ -96,11 +98,12 @@ export async function submitAndWatch(
         } else finish(new ChainError(`the chain refused it: ${dispatchError.toString()}`));
         return;
       }
+      const events = result.events.map(({ event }) => `${event.section}.${event.method}`);
       try {
         const header = await api.rpc.chain.getHeader(blockHash);
-        finish(null, { txHash, blockHash, blockNumber: header.number.toNumber() });
+        finish(null, { txHash, blockHash, blockNumber: header.number.toNumber(), events });
       } catch (error) {
-        finish(null, { txHash, blockHash, blockNumber: -1 });
+        finish(null, { txHash, blockHash, blockNumber: -1, events });
         void error;
       }
     };

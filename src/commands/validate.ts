@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { commitToJson } from "../chain/commit-weights.js";
 import { EXIT, UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
@@ -145,7 +146,10 @@ export const validateCommand = defineCommand({
     let lastStep: import("../validator/step.js").StepResult | null = null;
     if (opts.metricsPort !== undefined) {
       const { ValidatorMetrics, serveMetrics } = await import("../validator/metrics.js");
-      const m = new ValidatorMetrics(() => store.evalQueue.counts(profile.id));
+      const m = new ValidatorMetrics(
+        () => store.evalQueue.counts(profile.id),
+        () => store.weightCommits.counts().committed,
+      );
       metrics = m;
       const { server, url } = await serveMetrics(
         m,
@@ -186,6 +190,15 @@ export const validateCommand = defineCommand({
       snapshot_digest: s.snapshotDigest,
       tx_hash: s.txHash,
       tx_block: s.txBlock,
+      ...(s.commit ? { commit: commitToJson(s.commit) } : {}),
+      reveals: s.reveals.map((r) => ({
+        commit_tx: r.commit.txHash,
+        reveal_round: r.commit.revealRound,
+        status: r.update.status,
+        reveal_block: r.update.revealBlock ?? null,
+        reason: r.update.reason ?? null,
+        self_check: r.update.selfCheck ?? null,
+      })),
       seconds: Math.round(s.seconds * 1000) / 1000,
     }));
     const evaluationsJson = run.evaluations.map((e) => ({
@@ -216,9 +229,23 @@ export const validateCommand = defineCommand({
         );
       }
       for (const s of stepsJson) {
+        for (const r of s.reveals) {
+          lines.push(
+            `commit ${r.commit_tx.slice(0, 18)}… (round ${r.reveal_round}): ${r.status}${r.reveal_block ? ` in block ${r.reveal_block}` : ""}${r.reason ? ` — ${r.reason}` : ""}`,
+          );
+        }
+        const call = s.commit ? "commit_timelocked_weights" : "set_weights";
         lines.push(
-          `step ${s.step}: ${s.outcome}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · set_weights ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
+          `step ${s.step}: ${s.outcome}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
         );
+        if (s.commit) {
+          lines.push(
+            `  commit: ${s.commit.ciphertext_bytes} bytes, drand round ${s.commit.reveal_round}` +
+              ("reveal_epoch" in s.commit
+                ? `, revealed by the chain in epoch ${s.commit.reveal_epoch} (blocks ${s.commit.first_reveal_block}–${s.commit.last_reveal_block})`
+                : ""),
+          );
+        }
       }
       if (stoppedBy) lines.push(`stopped by ${stoppedBy}; evaluations resume from their last sample`);
       return lines.join("\n") || "no step ran";

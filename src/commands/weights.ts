@@ -1,15 +1,27 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { KeyringPair } from "@polkadot/keyring/types";
+import { decodeAddress } from "@polkadot/util-crypto";
 import { z } from "zod";
+import type { ChainClient } from "../chain/client.js";
+import {
+  buildTimelockedCommit,
+  commitToJson,
+  prepareCommit,
+  type TimelockedCommit,
+} from "../chain/commit-weights.js";
+import { preflightSetWeights, refusal } from "../chain/preflight.js";
 import { type SentWeights, sendWeights } from "../chain/set-weights.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
+import { QUICKNET } from "../chain/timelock.js";
 import type { Metagraph } from "../chain/types.js";
-import { UsageError } from "../errors.js";
+import { ChainError, UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
 import { renderTable } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
+import type { EmittedWeights } from "../scoring/weights.js";
 import type { WeightComputation } from "../store/weight-computations.js";
 import { defineCommand } from "./define.js";
 
@@ -27,6 +39,28 @@ const options = z.object({
   history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
   limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
   record: z.boolean().default(true).describe("do not record this replay in the store"),
+  dryRun: z
+    .boolean()
+    .default(false)
+    .describe(
+      "with --set: check and build what would be sent (the commit on a commit-reveal subnet), send nothing",
+    ),
+  commitReveal: z
+    .boolean()
+    .default(false)
+    .describe("with --snapshot: also build the drand-timelocked commit (needs --hotkey and --reveal-round)"),
+  hotkey: z.string().optional().describe("with --commit-reveal: the committing hotkey (SS58)"),
+  revealRound: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("with --commit-reveal: the drand round"),
+  drandKey: z
+    .string()
+    .regex(/^(0x)?[0-9a-fA-F]{192}$/, "a 96-byte G2 public key in hex")
+    .optional()
+    .describe("with --commit-reveal: the beacon's public key (default: drand quicknet)"),
 });
 
 export const weightsCommand = defineCommand({
@@ -40,6 +74,8 @@ export const weightsCommand = defineCommand({
     "sn11 weights --snapshot step.json --json",
     "sn11 weights --from-chain",
     "sn11 weights --from-chain --set --yes --wallet.name validator",
+    "sn11 weights --from-chain --set --dry-run --json",
+    "sn11 weights --snapshot step.json --commit-reveal --hotkey 5Grw… --reveal-round 1000 --json",
     "sn11 weights --history",
   ],
   options,
@@ -55,6 +91,19 @@ export const weightsCommand = defineCommand({
     if (!profile)
       throw new Error(`profile ${ctx.loaded.config.profile} passed validation but does not exist`);
     if (opts.set && !opts.fromChain) throw new UsageError("--set goes with --from-chain");
+    if (opts.dryRun && !opts.set) throw new UsageError("--dry-run goes with --set");
+    if (
+      opts.commitReveal &&
+      opts.snapshot !== undefined &&
+      (!opts.hotkey || opts.revealRound === undefined)
+    ) {
+      throw new UsageError("--commit-reveal with --snapshot needs --hotkey SS58 and --reveal-round N", {
+        hint: "sn11 weights --snapshot step.json --commit-reveal --hotkey 5Grw… --reveal-round 1000 --json",
+      });
+    }
+    if (!opts.commitReveal && (opts.hotkey || opts.revealRound !== undefined || opts.drandKey)) {
+      throw new UsageError("--hotkey, --reveal-round and --drand-key go with --commit-reveal");
+    }
     let snapshot: Snapshot;
     let sourceRef: string;
     let metagraph: Metagraph | null = null;
@@ -71,7 +120,25 @@ export const weightsCommand = defineCommand({
     const replay = replaySnapshot(snapshot, profile);
     const digest = snapshotDigest(snapshot);
     let sent: SentWeights | null = null;
-    if (opts.set && metagraph) {
+    let commit: TimelockedCommit | null = null;
+    if (opts.snapshot !== undefined && opts.commitReveal) {
+      commit = buildTimelockedCommit({
+        hotkey: parseHotkey(opts.hotkey as string),
+        emit: replay.emit,
+        versionKey: profile.weightsVersionKey,
+        revealRound: opts.revealRound as number,
+        beaconPublicKeyHex: opts.drandKey ?? QUICKNET.publicKeyHex,
+      });
+    }
+    if (opts.set && opts.dryRun && metagraph) {
+      commit = await dryRunSend(
+        await ctx.chain(),
+        await ctx.hotkey(),
+        metagraph,
+        replay.emit,
+        profile.weightsVersionKey,
+      );
+    } else if (opts.set && metagraph) {
       const signer = await ctx.hotkey();
       const question = `set ${replay.emit.uids.length} weights on netuid ${replay.netuid} with ${signer.address}?`;
       if (!opts.yes && !(await ctx.confirm(question))) {
@@ -86,10 +153,12 @@ export const weightsCommand = defineCommand({
         logger: ctx.logger,
         signal: ctx.signal,
       });
+      commit = sent.commit;
     }
     const json = {
       ...replayToJson(replay),
       snapshot_digest: digest,
+      ...(commit ? { commit: commitToJson(commit) } : {}),
       ...(sent
         ? {
             sent: {
@@ -119,10 +188,48 @@ export const weightsCommand = defineCommand({
       json,
       text: () =>
         replayText(replay, digest) +
-        (sent ? `\nsent: set_weights ${sent.txHash} included in block ${sent.blockNumber}` : ""),
+        (commit ? `\n${commitText(commit)}` : "") +
+        (sent
+          ? `\nsent: ${commit ? "commit_timelocked_weights" : "set_weights"} ${sent.txHash} included in block ${sent.blockNumber}`
+          : ""),
     };
   },
 });
+
+function parseHotkey(hotkey: string): string {
+  try {
+    decodeAddress(hotkey);
+    return hotkey;
+  } catch {
+    throw new UsageError(`--hotkey ${hotkey} is not an SS58 address`);
+  }
+}
+
+function commitText(commit: TimelockedCommit): string {
+  const when = commit.plan
+    ? `; the chain reveals it in epoch ${commit.plan.revealEpoch} (blocks ${commit.plan.firstRevealBlock}–${commit.plan.lastRevealBlock})`
+    : "";
+  return `commit: ${commit.ciphertext.length}-byte drand timelock for round ${commit.revealRound} by ${commit.hotkey}${when}`;
+}
+
+/** `--set --dry-run`: every check the send makes, and the commit it would carry; nothing is signed. */
+async function dryRunSend(
+  chain: ChainClient,
+  signer: KeyringPair,
+  metagraph: Metagraph,
+  emit: EmittedWeights,
+  versionKey: number,
+): Promise<TimelockedCommit | null> {
+  if (emit.uids.length === 0) throw new ChainError("no uid has weight in this step: nothing to set");
+  if (!metagraph.hyperparameters.commitRevealEnabled) {
+    const check = preflightSetWeights(metagraph, signer.address, emit.uids, emit.weights, versionKey);
+    if (!check.ok) throw refusal(metagraph, check, "set_weights");
+    return null;
+  }
+  const prepared = await prepareCommit({ chain, metagraph, emit, versionKey, signer });
+  if (!prepared.ok) throw prepared.error;
+  return prepared.commit;
+}
 
 function readSnapshot(file: string): Snapshot {
   let raw: string;

@@ -204,6 +204,40 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: "timelocked weight commits and their reveals",
+    sql: `
+      CREATE TABLE weight_commits (
+        id                 INTEGER PRIMARY KEY,
+        step_id            INTEGER REFERENCES validator_steps (id),
+        created_at         TEXT    NOT NULL,
+        netuid             INTEGER NOT NULL,
+        hotkey             TEXT    NOT NULL,
+        uid                INTEGER NOT NULL,
+        version_key        INTEGER NOT NULL,
+        commit_version     INTEGER NOT NULL,
+        reveal_round       INTEGER NOT NULL,
+        commit_epoch       INTEGER NOT NULL,
+        reveal_epoch       INTEGER NOT NULL,
+        first_reveal_block INTEGER NOT NULL,
+        last_reveal_block  INTEGER NOT NULL,
+        payload_hex        TEXT    NOT NULL,
+        ciphertext_hex     TEXT    NOT NULL,
+        beacon_key_hex     TEXT    NOT NULL,
+        tx_hash            TEXT    NOT NULL,
+        tx_block           INTEGER NOT NULL,
+        status             TEXT    NOT NULL CHECK (status IN ('committed', 'revealed', 'reveal_failed')),
+        reveal_block       INTEGER,
+        reason             TEXT,
+        self_check         TEXT,
+        checked_block      INTEGER,
+        updated_at         TEXT    NOT NULL
+      );
+      CREATE INDEX weight_commits_by_status ON weight_commits (status);
+      CREATE INDEX weight_commits_by_step ON weight_commits (step_id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

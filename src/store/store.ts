@@ -9,6 +9,7 @@ import { SampleSets } from "./sample-sets.js";
 import { ScoreRuns } from "./score-runs.js";
 import { Submissions } from "./submissions.js";
 import { ValidatorSteps } from "./validator-steps.js";
+import { WeightCommits } from "./weight-commits.js";
 import { WeightComputations } from "./weight-computations.js";
 
 /** The store behind one data dir: one SQLite file, one accessor per table group. */
@@ -23,6 +24,7 @@ export class Store {
   readonly evalQueue: EvalQueue;
   readonly validatorSteps: ValidatorSteps;
   readonly commitmentsSeen: CommitmentsSeen;
+  readonly weightCommits: WeightCommits;
 
   private constructor(readonly db: Db) {
     this.weightComputations = new WeightComputations(db);
@@ -35,6 +37,7 @@ export class Store {
     this.evalQueue = new EvalQueue(db);
     this.validatorSteps = new ValidatorSteps(db);
     this.commitmentsSeen = new CommitmentsSeen(db);
+    this.weightCommits = new WeightCommits(db);
   }
 
   static open(dataDir: string): Store {

@@ -2,11 +2,20 @@ import { type Db, prepared } from "./db.js";
 
 /**
  * How a step ended. `sent`: weights included on chain. `dry_run` / `offline`: computed, not sent on purpose.
+ * `committed`: a timelocked commit included on chain (its reveal is tracked in weight_commits).
  * `not_sent`: computed, refused before or by the chain (rate limit, nothing to emit, dispatch error).
  * `skipped`: no full registry (chain unreachable, remote scores unavailable): nothing computed.
  * `interrupted`: the process stopped mid-step.
  */
-export type StepOutcome = "running" | "sent" | "dry_run" | "offline" | "not_sent" | "skipped" | "interrupted";
+export type StepOutcome =
+  | "running"
+  | "sent"
+  | "committed"
+  | "dry_run"
+  | "offline"
+  | "not_sent"
+  | "skipped"
+  | "interrupted";
 
 export interface StepRecord {
   readonly id: number;

@@ -64,7 +64,22 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
 
-  constructor(queueCounts: () => Record<JobStatus, number>) {
+  private readonly reveals = new Counter({
+    name: "sn11_weight_reveals_total",
+    help: "Timelocked commits whose reveal was settled, by result (revealed, reveal_failed)",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
+
+  constructor(queueCounts: () => Record<JobStatus, number>, pendingCommits: () => number = () => 0) {
+    new Gauge({
+      name: "sn11_weight_commits_pending",
+      help: "Timelocked weight commits sent and not yet revealed",
+      registers: [this.registry],
+      collect() {
+        this.set(pendingCommits());
+      },
+    });
     new Gauge({
       name: "sn11_queue_jobs",
       help: "Evaluation queue by state",
@@ -82,6 +97,11 @@ export class ValidatorMetrics {
     this.stepDuration.observe({ outcome: result.outcome }, result.seconds);
     if (result.chainError) this.chainErrors.inc();
     if (result.outcome === "sent" && result.txBlock !== null) this.lastWeightsBlock.set(result.txBlock);
+    for (const r of result.reveals) {
+      if (r.update.status !== "committed") this.reveals.inc({ result: r.update.status });
+      if (r.update.status === "revealed" && r.update.revealBlock)
+        this.lastWeightsBlock.set(r.update.revealBlock);
+    }
     if (result.block !== null) {
       this.rateLimitBlocks.set(
         result.rateLimitFreesAt === null ? 0 : Math.max(0, result.rateLimitFreesAt - result.block),

@@ -1,5 +1,6 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
+import { type PreparedCommit, prepareCommit, type TimelockedCommit } from "../chain/commit-weights.js";
 import { deliverWeights } from "../chain/set-weights.js";
 import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
@@ -12,6 +13,7 @@ import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
 import type { StepOutcome } from "../store/validator-steps.js";
 import { fetchRemoteEvaluations } from "./remote-scores.js";
+import { confirmReveals, type RevealReport } from "./reveals.js";
 import { VALIDATOR_SETTINGS } from "./settings.js";
 import { recordedEntries, wantedEvaluations } from "./wanted.js";
 
@@ -45,6 +47,10 @@ export interface StepResult {
   readonly rateLimitFreesAt: number | null;
   /** The step failed because the chain could not be reached. */
   readonly chainError: boolean;
+  /** On a commit-reveal subnet: what was committed (live) or would be (dry run). */
+  readonly commit: TimelockedCommit | null;
+  /** Earlier commits checked against the chain at this step. */
+  readonly reveals: readonly RevealReport[];
   readonly seconds: number;
 }
 
@@ -112,8 +118,18 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   const { store, profile, logger } = deps;
   const t0 = performance.now();
   const log = logger.child({ step });
-  const done = (result: Omit<StepResult, "step" | "seconds">, extra: { snapshot?: Snapshot } = {}) => {
-    const finished: StepResult = { ...result, step, seconds: (performance.now() - t0) / 1000 };
+  let reveals: RevealReport[] = [];
+  const done = (
+    result: Omit<StepResult, "step" | "seconds" | "commit" | "reveals">,
+    extra: { snapshot?: Snapshot; commit?: TimelockedCommit; uid?: number } = {},
+  ) => {
+    const finished: StepResult = {
+      ...result,
+      step,
+      commit: extra.commit ?? null,
+      reveals,
+      seconds: (performance.now() - t0) / 1000,
+    };
     // The weights (registry, win rates, emit) live in the weight computation; the step links to it.
     store.db.transaction(() => {
       const weightComputationId =
@@ -142,6 +158,27 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
         txBlock: result.txBlock,
         weightComputationId,
       });
+      const commit = extra.commit;
+      if (commit?.plan && result.outcome === "committed") {
+        store.weightCommits.record({
+          stepId: step,
+          netuid: deps.netuid,
+          hotkey: commit.hotkey,
+          uid: extra.uid as number,
+          versionKey: commit.versionKey,
+          commitVersion: commit.commitRevealVersion,
+          revealRound: commit.revealRound,
+          commitEpoch: commit.plan.commitEpoch,
+          revealEpoch: commit.plan.revealEpoch,
+          firstRevealBlock: commit.plan.firstRevealBlock,
+          lastRevealBlock: commit.plan.lastRevealBlock,
+          payloadHex: commit.payloadHex,
+          ciphertextHex: commit.ciphertextHex,
+          beaconKeyHex: commit.beaconPublicKeyHex,
+          txHash: result.txHash as string,
+          txBlock: result.txBlock as number,
+        });
+      }
     })();
     log.info(
       { outcome: result.outcome, reason: result.reason, block: result.block, seconds: finished.seconds },
@@ -167,6 +204,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
     });
   }
   log.debug({ block: metagraph.block.number, uids: metagraph.neurons.length }, "metagraph read");
+  reveals = await checkReveals(deps, chain, log);
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
@@ -208,11 +246,18 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       { snapshot },
     );
   }
+  const commitReveal = metagraph.hyperparameters.commitRevealEnabled;
   if (deps.mode !== "live") {
     const reason = deps.mode === "dry-run" ? "--dry-run: not sent" : "--offline: no chain writes";
+    const preview =
+      deps.mode === "dry-run" && commitReveal ? await previewCommit(deps, chain, metagraph, replay) : null;
     return done(
-      { ...computed, outcome: deps.mode === "dry-run" ? "dry_run" : "offline", reason },
-      { snapshot },
+      {
+        ...computed,
+        outcome: deps.mode === "dry-run" ? "dry_run" : "offline",
+        reason: preview && !preview.ok ? `${reason}; ${preview.error.message}` : reason,
+      },
+      { snapshot, ...(preview?.ok ? { commit: preview.commit } : {}) },
     );
   }
   const delivery = await deliverWeights({
@@ -239,11 +284,44 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   return done(
     {
       ...computed,
-      outcome: "sent",
+      outcome: delivery.commit ? "committed" : "sent",
       reason: delivery.landedAfterDrop ? "landed although the connection dropped after sending" : null,
       txHash: delivery.txHash,
       txBlock: delivery.blockNumber,
     },
-    { snapshot },
+    { snapshot, ...(delivery.commit ? { commit: delivery.commit } : {}), uid: delivery.uid },
   );
+}
+
+/** Earlier commits checked against the chain; a failed read is logged and retried at the next step. */
+async function checkReveals(deps: StepDeps, chain: ChainClient, log: Logger): Promise<RevealReport[]> {
+  if (deps.store.weightCommits.pending(deps.netuid).length === 0) return [];
+  try {
+    return await confirmReveals({ chain, store: deps.store, netuid: deps.netuid, logger: log });
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    log.warn({ error: (error as Error).message }, "could not check earlier commits; the next step retries");
+    return [];
+  }
+}
+
+/** What a live step would commit, for --dry-run: the same commit object, nothing signed. */
+async function previewCommit(
+  deps: StepDeps,
+  chain: ChainClient,
+  metagraph: Metagraph,
+  replay: Replay,
+): Promise<PreparedCommit | { ok: false; error: Error }> {
+  try {
+    return await prepareCommit({
+      chain,
+      metagraph,
+      emit: replay.emit,
+      versionKey: deps.profile.weightsVersionKey,
+      signer: await deps.signer(),
+    });
+  } catch (error) {
+    if (error instanceof CancelledError || !isSn11Error(error)) throw error;
+    return { ok: false, error: new Error(`no commit preview: ${error.message}`) };
+  }
 }

@@ -180,11 +180,15 @@ describe.skipIf(!HAS_SHARED)("set_weights through sn11 weights --from-chain --se
     expect(run.stderr).toContain("version key 7 is below the chain's 8");
   });
 
-  it("commit-reveal on: refused with the reason", async () => {
-    const { env } = await scoredSubnet({ hyper: { commitRevealEnabled: true } });
-    const run = await runInProcess(["weights", "--from-chain", "--set", "--yes"], { env });
-    expect(run.code).toBe(70);
-    expect(run.stderr).toContain("commit-reveal");
+  it("commit-reveal on: a timelocked commit instead of set_weights", async () => {
+    const { devnet, env } = await scoredSubnet({ hyper: { commitRevealEnabled: true } });
+    const run = await runInProcess(["weights", "--from-chain", "--set", "--yes", "--json"], { env });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.commit.reveal_round).toBeGreaterThan(0);
+    expect(devnet.timelockedCommits()).toHaveLength(1);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
   });
 
   it("the chain's own refusals decode by name (rate limit, version key) when sent directly", async () => {

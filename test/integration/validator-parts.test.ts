@@ -120,6 +120,8 @@ describe("metrics and health endpoint", () => {
       txBlock: 1001,
       rateLimitFreesAt: 1100,
       chainError: false,
+      commit: null,
+      reveals: [],
       seconds: 0.4,
     };
     metrics.step(step);

@@ -5,7 +5,15 @@ import type { Codec } from "@polkadot/types/types";
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsHex, blake2AsU8a, decodeAddress } from "@polkadot/util-crypto";
 import { type WebSocket, WebSocketServer } from "ws";
-import { applyExtrinsic, type EventSpec, PoolError, validateExtrinsic } from "./extrinsics.js";
+import { roundAt } from "../../../src/chain/commit-reveal.js";
+import { beaconPublicKey, QUICKNET, signRound } from "../../../src/chain/timelock.js";
+import {
+  applyExtrinsic,
+  type EventSpec,
+  PoolError,
+  revealTimelockedCommits,
+  validateExtrinsic,
+} from "./extrinsics.js";
 import { type ChainSpec, loadChainSpec, palletIndex } from "./metadata.js";
 import { RuntimeCallError, runtimeCall } from "./runtime.js";
 import {
@@ -15,6 +23,7 @@ import {
   DEFAULT_HYPERPARAMETERS,
   deriveStorage,
   emptyState,
+  epochIndex,
   type Hyperparameters,
   type Neuron,
   registrationInfoType,
@@ -27,6 +36,7 @@ interface Block {
   extrinsics: string[];
   state: ChainState;
   events: Uint8Array;
+  eventNames: string[];
   storage?: Map<string, string>;
 }
 
@@ -50,7 +60,18 @@ export interface DevnetOptions {
   readonly startBlock?: number;
   /** The number of the first block after genesis, so tests can live at finney-like heights. */
   readonly firstBlockNumber?: number;
+  /**
+   * The devnet's drand beacon (COMMIT-REVEAL.md vector C's master key unless given), published in
+   * `Drand.BeaconConfig` with quicknet's genesis and period. `autoPulses` (default true) writes the pulse a
+   * pending commit needs when its reveal epoch begins — time a test cannot wait for; off, pulses come
+   * only from `publishPulse`.
+   */
+  readonly drandSecret?: bigint;
+  readonly autoPulses?: boolean;
 }
+
+/** COMMIT-REVEAL.md §3.4 vector C: a master key of our own, so pulses for any round can be signed offline. */
+export const DEVNET_DRAND_SECRET = 0x1234567890abcdefn;
 
 interface Subscription {
   socket: WebSocket;
@@ -76,14 +97,24 @@ export class Devnet {
   private portNumber = 0;
   readonly stats = { requests: new Map<string, number>(), bytesIn: 0, bytesOut: 0 };
 
+  private autoPulses: boolean;
+  readonly drandSecret: bigint;
+
   private constructor(private readonly options: DevnetOptions) {
     this.spec = loadChainSpec();
+    this.drandSecret = options.drandSecret ?? DEVNET_DRAND_SECRET;
+    this.autoPulses = options.autoPulses ?? true;
+    this.state.drand.beacon = {
+      publicKeyHex: beaconPublicKey(this.drandSecret),
+      genesisTime: QUICKNET.genesisTime,
+      period: QUICKNET.period,
+    };
   }
 
   static async start(options: DevnetOptions = {}): Promise<Devnet> {
     const devnet = new Devnet(options);
     devnet.sealBlock([], []);
-    for (let i = 0; i < (options.startBlock ?? 0); i++) devnet.sealBlock([], []);
+    for (let i = 0; i < (options.startBlock ?? 0); i++) devnet.produceBlock();
     await devnet.listen(0);
     if (options.blockTimeMs) devnet.timer = setInterval(() => devnet.produceBlock(), options.blockTimeMs);
     return devnet;
@@ -155,6 +186,39 @@ export class Devnet {
     this.state.commitments.set(commitmentKey(netuid, toHex(hotkey)), { block, info: info.toHex() });
   }
 
+  // ---- drand and commit-reveal ----
+
+  /** Writes the beacon's pulse of `round`, as the drand pallet's offchain worker would. */
+  publishPulse(round: number): void {
+    this.state.drand.pulses.set(round, u8aToHex(signRound(round, this.drandSecret)));
+  }
+
+  /** Auto pulses off: a pending commit's pulse never arrives unless published by hand. */
+  setAutoPulses(on: boolean): void {
+    this.autoPulses = on;
+  }
+
+  setLastStoredRound(round: number): void {
+    this.state.drand.lastStoredRound = round;
+  }
+
+  setCommitRevealVersion(version: number): void {
+    this.state.commitRevealVersion = version;
+  }
+
+  /** The `TimelockedWeightCommits` queues at the best block. */
+  timelockedCommits(): {
+    key: string;
+    commits: { who: string; commitBlock: number; revealRound: number }[];
+  }[] {
+    return [...this.best.state.timelockedCommits.entries()].map(([key, commits]) => ({ key, commits }));
+  }
+
+  /** The block's events as `section.method` (for tests that look for a reveal). */
+  eventsAt(number: number): string[] {
+    return this.blocks.find((b) => b.number === number)?.eventNames ?? [];
+  }
+
   setMaxSpace(bytes: number): void {
     this.state.maxSpace = bytes;
   }
@@ -183,11 +247,16 @@ export class Devnet {
 
   /** Seals a block with the pending state changes (and no extrinsics). */
   produceBlock(): Block {
-    return this.sealBlock([], []);
+    return this.sealBlock([], [], this.beginBlock(this.nextNumber()));
   }
 
   produceBlocks(count: number): void {
-    for (let i = 0; i < count; i++) this.sealBlock([], []);
+    for (let i = 0; i < count; i++) this.produceBlock();
+  }
+
+  /** Runs until `number` is the best block. */
+  produceBlocksUntil(number: number): void {
+    while (this.blockNumber < number) this.produceBlock();
   }
 
   // ---- faults ----
@@ -238,13 +307,37 @@ export class Devnet {
     return subnet;
   }
 
-  private sealBlock(extrinsics: string[], events: EventSpec[][]): Block {
+  private nextNumber(): number {
     const parent = this.blocks.at(-1);
-    const number = !parent
+    return !parent
       ? 0
       : parent.number === 0 && this.options.firstBlockNumber
         ? this.options.firstBlockNumber
         : parent.number + 1;
+  }
+
+  /**
+   * `on_initialize` of block `number`: the drand pallet's rounds catch up with the wall clock (and, with
+   * auto pulses, with the rounds pending commits need in their reveal epoch), then the subtensor block
+   * step reveals what is due.
+   */
+  private beginBlock(number: number): EventSpec[] {
+    const drand = this.state.drand;
+    drand.lastStoredRound = Math.max(drand.lastStoredRound, roundAt(Date.now() / 1000, QUICKNET));
+    if (this.autoPulses) {
+      for (const [key, commits] of this.state.timelockedCommits) {
+        const [netuid, epoch] = key.split(":").map(Number) as [number, number];
+        const subnet = this.state.subnets.get(netuid);
+        if (!subnet || epochIndex(subnet, number, netuid) < epoch + subnet.hyper.revealPeriodEpochs) continue;
+        for (const c of commits) if (!drand.pulses.has(c.revealRound)) this.publishPulse(c.revealRound);
+      }
+    }
+    return revealTimelockedCommits(this.state, number);
+  }
+
+  private sealBlock(extrinsics: string[], events: EventSpec[][], initEvents: EventSpec[] = []): Block {
+    const parent = this.blocks.at(-1);
+    const number = this.nextNumber();
     const registry = this.spec.registry;
     const header = registry.createType("Header", {
       parentHash: parent?.hash ?? "0x".padEnd(66, "0"),
@@ -259,16 +352,28 @@ export class Devnet {
       header,
       extrinsics,
       state: cloneState(this.state),
-      events: this.encodeEvents(events),
+      events: this.encodeEvents(events, initEvents),
+      eventNames: [...initEvents, ...events.flat()].map((e) => `${e.section}.${e.method}`),
     };
     this.blocks.push(block);
     this.notifyHeads(block);
     return block;
   }
 
-  private encodeEvents(perExtrinsic: EventSpec[][]): Uint8Array {
+  private encodeEvents(perExtrinsic: EventSpec[][], initEvents: EventSpec[]): Uint8Array {
     const records: Uint8Array[] = [];
-    perExtrinsic.forEach((events, index) => {
+    // Phase: ApplyExtrinsic(u32) = 0, Finalization = 1, Initialization = 2.
+    const phases: [Uint8Array, EventSpec[]][] = [
+      [new Uint8Array([2]), initEvents],
+      ...perExtrinsic.map(
+        (events, index) =>
+          [u8aConcat([0], this.spec.registry.createType("u32", index).toU8a()), events] as [
+            Uint8Array,
+            EventSpec[],
+          ],
+      ),
+    ];
+    for (const [phase, events] of phases) {
       for (const event of events) {
         const decorated = (
           this.spec.decorated.events as unknown as Record<
@@ -283,10 +388,9 @@ export class Devnet {
             .createType(this.spec.registry.createLookupType(field.type as never), event.values[i])
             .toU8a(),
         );
-        const phase = this.spec.registry.createType("u32", index).toU8a();
-        records.push(u8aConcat([0], phase, [pallet, decorated.meta.index.toNumber()], ...fields, [0]));
+        records.push(u8aConcat(phase, [pallet, decorated.meta.index.toNumber()], ...fields, [0]));
       }
-    });
+    }
     return u8aConcat(compactToU8a(records.length), ...records);
   }
 
@@ -422,8 +526,10 @@ export class Devnet {
       blockHashAt: (n: number) => this.blocks.find((b) => b.number === n)?.hash,
     };
     validateExtrinsic(this.spec, this.state, xt, ctx);
-    const { events } = applyExtrinsic(this.spec, this.state, xt, this.blockNumber + 1);
-    const block = this.sealBlock([hex], [events]);
+    const number = this.nextNumber();
+    const initEvents = this.beginBlock(number);
+    const { events } = applyExtrinsic(this.spec, this.state, xt, number);
+    const block = this.sealBlock([hex], [events], initEvents);
     if (dropAfterInclude && socket) setImmediate(() => socket.terminate());
     return { hash: blake2AsHex(hexToU8a(hex)), block };
   }

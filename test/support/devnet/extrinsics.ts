@@ -1,8 +1,10 @@
 import type { GenericExtrinsic } from "@polkadot/types";
-import { u8aConcat, u8aToHex } from "@polkadot/util";
+import { hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
+import { decodeTlockPayload, MAX_COMMIT_BYTES } from "../../../src/chain/commit-reveal.js";
+import { TimelockError, tlockDecrypt } from "../../../src/chain/timelock.js";
 import { type ChainSpec, palletIndex } from "./metadata.js";
-import { type ChainState, commitmentKey, epochIndex, type Subnet } from "./state.js";
+import { type ChainState, commitmentKey, epochIndex, type Subnet, type TimelockedCommit } from "./state.js";
 
 /** A pool-level rejection: the node answers the RPC with an error and the extrinsic never enters a block. */
 export class PoolError extends Error {
@@ -87,6 +89,15 @@ export function validateExtrinsic(
   if (nonce < expected) throw new PoolError(1010, "Invalid Transaction", "Transaction is outdated");
   if (nonce > expected)
     throw new PoolError(1010, "Invalid Transaction", "Transaction will be valid in the future");
+  // The SubtensorTransactionExtension's CheckWeights (guards/check_weights.rs): a round the chain
+  // already passed can never be revealed on time.
+  if (`${xt.method.section}.${xt.method.method}` === "subtensorModule.commitTimelockedWeights") {
+    const round = Number(xt.method.args[2]?.toString());
+    if (round < state.drand.lastStoredRound)
+      throw new PoolError(1010, "Invalid Transaction", "Custom error: 15");
+    if ((xt.method.args[1]?.toU8a(true).length ?? 0) > MAX_COMMIT_BYTES)
+      throw new PoolError(1002, "Verification Error: Runtime error: Could not decode `RuntimeCall`");
+  }
 }
 
 /** Applies a validated extrinsic: spends the nonce, runs the pallet's rules, returns its events. */
@@ -115,6 +126,17 @@ export function applyExtrinsic(
             uids: args[1]?.toJSON() as number[],
             values: args[2]?.toJSON() as number[],
             versionKey: Number(args[3]?.toString()),
+            blockNumber,
+          }),
+        );
+        break;
+      case "subtensorModule.commitTimelockedWeights":
+        events.push(
+          commitTimelockedWeights(state, signer, {
+            netuid: args[0]?.toJSON() as number,
+            commit: u8aToHex(args[1]?.toU8a(true)),
+            revealRound: Number(args[2]?.toString()),
+            version: Number(args[3]?.toString()),
             blockNumber,
           }),
         );
@@ -193,8 +215,21 @@ function setWeights(
 ): EventSpec {
   const subnet = state.subnets.get(call.netuid);
   if (!subnet) throw new DispatchFailure("subtensorModule", "MechanismDoesNotExist");
+  if (subnet.hyper.commitRevealEnabled) throw new DispatchFailure("subtensorModule", "CommitRevealEnabled");
+  return doSetWeights(subnet, signer, call, "extrinsic");
+}
+
+/**
+ * `do_set_weights` (weights.rs): the checks of CHAIN-FACTS §2.2 in order. At a reveal (`revealed`) the chain
+ * skips the rate limit and leaves `LastUpdate` alone: the commit already counted.
+ */
+function doSetWeights(
+  subnet: Subnet,
+  signer: string,
+  call: { netuid: number; uids: number[]; values: number[]; versionKey: number; blockNumber: number },
+  via: "extrinsic" | "reveal",
+): EventSpec {
   const h = subnet.hyper;
-  if (h.commitRevealEnabled) throw new DispatchFailure("subtensorModule", "CommitRevealEnabled");
   if (call.uids.length !== call.values.length)
     throw new DispatchFailure("subtensorModule", "WeightVecNotEqualSize");
   const n = subnet.neurons.length;
@@ -205,7 +240,11 @@ function setWeights(
     throw new DispatchFailure("subtensorModule", "IncorrectWeightVersionKey");
   }
   const neuron = subnet.neurons[uid] as Subnet["neurons"][number];
-  if (neuron.lastUpdate !== 0 && call.blockNumber - neuron.lastUpdate < h.weightsRateLimit) {
+  if (
+    via === "extrinsic" &&
+    neuron.lastUpdate !== 0 &&
+    call.blockNumber - neuron.lastUpdate < h.weightsRateLimit
+  ) {
     throw new DispatchFailure("subtensorModule", "SettingWeightsTooFast");
   }
   const selfWeight = call.uids.length === 1 && call.uids[0] === uid;
@@ -224,8 +263,110 @@ function setWeights(
     uid,
     call.uids.map((u, i) => [u, upscaled[i] as number]),
   );
-  neuron.lastUpdate = call.blockNumber;
+  if (via === "extrinsic") neuron.lastUpdate = call.blockNumber;
   return { section: "subtensorModule", method: "WeightsSet", values: [call.netuid, uid] };
+}
+
+/** `do_commit_timelocked_weights` (weights.rs:297-417): the dispatch checks in the chain's order. */
+function commitTimelockedWeights(
+  state: ChainState,
+  signer: string,
+  call: { netuid: number; commit: string; revealRound: number; version: number; blockNumber: number },
+): EventSpec {
+  const subnet = state.subnets.get(call.netuid);
+  if (!subnet) throw new DispatchFailure("subtensorModule", "MechanismDoesNotExist");
+  const h = subnet.hyper;
+  if (!h.commitRevealEnabled) throw new DispatchFailure("subtensorModule", "CommitRevealDisabled");
+  if (call.version !== state.commitRevealVersion)
+    throw new DispatchFailure("subtensorModule", "IncorrectCommitRevealVersion");
+  const uid = uidOf(subnet, signer);
+  if (uid < 0) throw new DispatchFailure("subtensorModule", "HotKeyNotRegisteredInSubNet");
+  const neuron = subnet.neurons[uid] as Subnet["neurons"][number];
+  if (neuron.lastUpdate !== 0 && call.blockNumber - neuron.lastUpdate < h.weightsRateLimit) {
+    throw new DispatchFailure("subtensorModule", "CommittingWeightsTooFast");
+  }
+  const epoch = epochIndex(subnet, call.blockNumber, call.netuid);
+  const key = `${call.netuid}:${epoch}`;
+  const queue = state.timelockedCommits.get(key) ?? [];
+  if (queue.filter((c) => c.who === signer).length >= 10)
+    throw new DispatchFailure("subtensorModule", "TooManyUnrevealedCommits");
+  queue.push({
+    who: signer,
+    commitBlock: call.blockNumber,
+    commit: call.commit,
+    revealRound: call.revealRound,
+  });
+  state.timelockedCommits.set(key, queue);
+  neuron.lastUpdate = call.blockNumber;
+  return {
+    section: "subtensorModule",
+    method: "TimelockedWeightsCommitted",
+    values: [signer, call.netuid, blake2AsU8a(hexToU8a(call.commit), 256), call.revealRound],
+  };
+}
+
+/**
+ * `reveal_crv3_commits_for_subnet` (coinbase/reveal_commits.rs), run at the start of every block: commits of
+ * epoch `current − RevealPeriodEpochs` are decrypted with the pulse of their round; a missing pulse keeps
+ * the commit for the next block, older epochs are dropped. Every failure is silent, as on chain.
+ */
+export function revealTimelockedCommits(state: ChainState, blockNumber: number): EventSpec[] {
+  const events: EventSpec[] = [];
+  for (const subnet of state.subnets.values()) {
+    const netuid = subnet.netuid;
+    const revealEpoch = epochIndex(subnet, blockNumber, netuid) - subnet.hyper.revealPeriodEpochs;
+    for (const key of [...state.timelockedCommits.keys()]) {
+      const [n, epoch] = key.split(":").map(Number) as [number, number];
+      if (n === netuid && epoch < revealEpoch) state.timelockedCommits.delete(key);
+    }
+    if (revealEpoch < 0) continue;
+    const key = `${netuid}:${revealEpoch}`;
+    const queue = state.timelockedCommits.get(key);
+    if (!queue) continue;
+    const kept: TimelockedCommit[] = [];
+    for (const commit of queue) {
+      const signature = state.drand.pulses.get(commit.revealRound);
+      if (!signature) {
+        kept.push(commit);
+        continue;
+      }
+      const payload = openCommit(commit.commit, signature);
+      if (!payload || u8aToHex(payload.hotkey) !== commit.who) continue;
+      try {
+        const applied = doSetWeights(
+          subnet,
+          commit.who,
+          {
+            netuid,
+            uids: [...payload.uids],
+            values: [...payload.values],
+            versionKey: Number(payload.versionKey),
+            blockNumber,
+          },
+          "reveal",
+        );
+        events.push(applied, {
+          section: "subtensorModule",
+          method: "TimelockedWeightsRevealed",
+          values: [netuid, commit.who],
+        });
+      } catch (error) {
+        if (!(error instanceof DispatchFailure)) throw error;
+      }
+    }
+    if (kept.length > 0) state.timelockedCommits.set(key, kept);
+    else state.timelockedCommits.delete(key);
+  }
+  return events;
+}
+
+function openCommit(commitHex: string, signatureHex: string) {
+  try {
+    return decodeTlockPayload(tlockDecrypt(hexToU8a(commitHex), signatureHex));
+  } catch (error) {
+    if (error instanceof TimelockError) return null;
+    throw error;
+  }
 }
 
 /** The signer's 32-byte public key as hex (the MultiAddress encoding has an extra variant byte). */

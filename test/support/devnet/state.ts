@@ -41,8 +41,28 @@ export interface StoredCommitment {
   info: string;
 }
 
+/** One entry of `TimelockedWeightCommits[(netuid, epoch)]`. */
+export interface TimelockedCommit {
+  who: string; // 0x-hex public key
+  commitBlock: number;
+  commit: string; // 0x-hex ciphertext
+  revealRound: number;
+}
+
+/** The drand pallet: the beacon the chain verifies pulses against and the pulses it holds. */
+export interface DrandState {
+  /** null: `BeaconConfig` absent, so the metadata default (quicknet) applies. */
+  beacon: { publicKeyHex: string; genesisTime: number; period: number } | null;
+  pulses: Map<number, string>; // round → 0x-hex signature (48 raw bytes)
+  lastStoredRound: number;
+}
+
 export interface ChainState {
   subnets: Map<number, Subnet>;
+  /** `CommitRevealWeightsVersion` (the metadata default is 4). */
+  commitRevealVersion: number;
+  timelockedCommits: Map<string, TimelockedCommit[]>; // `${netuid}:${epoch}`
+  drand: DrandState;
   nonces: Map<string, number>;
   commitments: Map<string, StoredCommitment>; // `${netuid}:${hotkey}`
   usedSpace: Map<string, { lastEpoch: number; used: number }>;
@@ -65,6 +85,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
 export function emptyState(): ChainState {
   return {
     subnets: new Map(),
+    commitRevealVersion: 4,
+    timelockedCommits: new Map(),
+    drand: { beacon: null, pulses: new Map(), lastStoredRound: 0 },
     nonces: new Map(),
     commitments: new Map(),
     usedSpace: new Map(),
@@ -161,6 +184,32 @@ export function deriveStorage(
       put(entry(sm, "blockAtRegistration"), [n, uid], neuron.blockAtRegistration);
     });
     for (const [uid, row] of subnet.weights) put(entry(sm, "weights"), [n, uid], row);
+  }
+  const dr = q.drand as unknown as Record<string, Parameters<typeof put>[0]>;
+  put(entry(sm, "commitRevealWeightsVersion"), [], state.commitRevealVersion);
+  for (const [key, commits] of state.timelockedCommits) {
+    const [netuid, epoch] = key.split(":").map(Number) as [number, number];
+    put(
+      entry(sm, "timelockedWeightCommits"),
+      [netuid, epoch],
+      commits.map((c) => [c.who, c.commitBlock, c.commit, c.revealRound]),
+    );
+  }
+  put(entry(dr, "lastStoredRound"), [], state.drand.lastStoredRound);
+  for (const [round, signature] of state.drand.pulses) {
+    put(entry(dr, "pulses"), [round], { round, randomness: `0x${"00".repeat(32)}`, signature });
+  }
+  if (state.drand.beacon) {
+    const b = state.drand.beacon;
+    put(entry(dr, "beaconConfig"), [], {
+      publicKey: `0x${b.publicKeyHex}`,
+      period: b.period,
+      genesisTime: b.genesisTime,
+      hash: `0x${"00".repeat(32)}`,
+      groupHash: `0x${"00".repeat(32)}`,
+      schemeId: "0x",
+      metadata: { beaconId: "0x" },
+    });
   }
   put(entry(cm, "maxSpace"), [], state.maxSpace);
   for (const [key, c] of state.commitments) {

@@ -1,0 +1,215 @@
+import { u8aToHex } from "@polkadot/util";
+import { decodeAddress } from "@polkadot/util-crypto";
+import { ChainError } from "../errors.js";
+import type { EmittedWeights } from "../scoring/weights.js";
+import type { ChainClient } from "./client.js";
+import {
+  type Beacon,
+  commitGuard,
+  encodeTlockPayload,
+  MAX_COMMIT_BYTES,
+  MAX_UNREVEALED_COMMITS,
+  planIndexedReveal,
+  planLegacyReveal,
+  type RevealPlan,
+  SUPPORTED_COMMIT_REVEAL_VERSION,
+} from "./commit-reveal.js";
+import type { CommitRevealState } from "./commit-reveal-reads.js";
+import { preflightSetWeights, refusal } from "./preflight.js";
+import { tlockEncrypt } from "./timelock.js";
+import type { Metagraph } from "./types.js";
+
+/** One drand-timelocked weights commit, as sent and as recorded. */
+export interface TimelockedCommit {
+  readonly hotkey: string;
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
+  readonly versionKey: number;
+  readonly payloadHex: string;
+  readonly ciphertext: Uint8Array;
+  readonly ciphertextHex: string;
+  readonly revealRound: number;
+  readonly commitRevealVersion: number;
+  readonly beaconPublicKeyHex: string;
+  /** The epochs and blocks of the reveal; null when the round was pinned by hand (offline replay). */
+  readonly plan: RevealPlan | null;
+}
+
+/** Builds the payload and its ciphertext: pure but for the random key, sigma and nonce of the encryption. */
+export function buildTimelockedCommit(input: {
+  hotkey: string;
+  emit: EmittedWeights;
+  versionKey: number;
+  revealRound: number;
+  beaconPublicKeyHex: string;
+  commitRevealVersion?: number;
+  plan?: RevealPlan | null;
+}): TimelockedCommit {
+  const payload = encodeTlockPayload({
+    hotkey: decodeAddress(input.hotkey),
+    uids: input.emit.uids,
+    values: input.emit.weights,
+    versionKey: input.versionKey,
+  });
+  const ciphertext = tlockEncrypt(payload, input.revealRound, { publicKeyHex: input.beaconPublicKeyHex });
+  return {
+    hotkey: input.hotkey,
+    uids: [...input.emit.uids],
+    values: [...input.emit.weights],
+    versionKey: input.versionKey,
+    payloadHex: u8aToHex(payload),
+    ciphertext,
+    ciphertextHex: u8aToHex(ciphertext),
+    revealRound: input.revealRound,
+    commitRevealVersion: input.commitRevealVersion ?? SUPPORTED_COMMIT_REVEAL_VERSION,
+    beaconPublicKeyHex: input.beaconPublicKeyHex.replace(/^0x/, ""),
+    plan: input.plan ?? null,
+  };
+}
+
+/** `commit` in `--json`: what the commit carries. */
+export function commitToJson(commit: TimelockedCommit) {
+  return {
+    hotkey: commit.hotkey,
+    ciphertext_hex: commit.ciphertextHex,
+    ciphertext_bytes: commit.ciphertext.length,
+    payload_hex: commit.payloadHex,
+    reveal_round: commit.revealRound,
+    version_key: commit.versionKey,
+    commit_reveal_version: commit.commitRevealVersion,
+    drand_public_key: commit.beaconPublicKeyHex,
+    ...(commit.plan
+      ? {
+          commit_epoch: commit.plan.commitEpoch,
+          reveal_epoch: commit.plan.revealEpoch,
+          first_reveal_block: commit.plan.firstRevealBlock,
+          last_reveal_block: commit.plan.lastRevealBlock,
+        }
+      : {}),
+  };
+}
+
+export function planReveal(metagraph: Metagraph, state: CommitRevealState, nowSeconds: number): RevealPlan {
+  const inputs = {
+    netuid: metagraph.netuid,
+    tempo: metagraph.hyperparameters.tempo,
+    revealPeriodEpochs: Math.max(1, metagraph.hyperparameters.commitRevealPeriod),
+    currentBlock: metagraph.block.number,
+    nowSeconds,
+    beacon: state.beacon as Beacon,
+  };
+  return state.schedule === "legacy"
+    ? planLegacyReveal(inputs)
+    : planIndexedReveal({ ...inputs, epochIndex: state.epoch, nextEpochStart: state.nextEpochStart });
+}
+
+/** The chain's checks on a timelocked commit, and those its reveal runs, as one preflight. */
+export function preflightCommit(
+  metagraph: Metagraph,
+  state: CommitRevealState,
+  commit: TimelockedCommit,
+): ReturnType<typeof preflightSetWeights> {
+  const base = preflightSetWeights(
+    metagraph,
+    commit.hotkey,
+    commit.uids,
+    commit.values,
+    commit.versionKey,
+    "commit",
+  );
+  const problems = [...base.problems];
+  const add = (code: string, message: string) => problems.push({ code, message });
+  if (!metagraph.hyperparameters.commitRevealEnabled)
+    add("CommitRevealDisabled", `netuid ${metagraph.netuid} has commit-reveal off`);
+  if (state.version !== SUPPORTED_COMMIT_REVEAL_VERSION) {
+    add(
+      "IncorrectCommitRevealVersion",
+      `the chain expects commit-reveal version ${state.version}; sn11 produces version ${SUPPORTED_COMMIT_REVEAL_VERSION}`,
+    );
+  }
+  if (state.unrevealedCommits >= MAX_UNREVEALED_COMMITS) {
+    add(
+      "TooManyUnrevealedCommits",
+      `this hotkey has ${state.unrevealedCommits} unrevealed commits in epoch ${state.epoch} (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
+    );
+  }
+  if (commit.ciphertext.length > MAX_COMMIT_BYTES) {
+    add(
+      "CommitTooLarge",
+      `the commit has ${commit.ciphertext.length} bytes; the chain takes ${MAX_COMMIT_BYTES}`,
+    );
+  }
+  if (commit.revealRound < state.lastStoredRound) {
+    add(
+      "InvalidRevealRound",
+      `reveal round ${commit.revealRound} is below the chain's last stored drand round ${state.lastStoredRound} (is the local clock behind?)`,
+    );
+  }
+  return { ...base, ok: problems.length === 0, problems };
+}
+
+export type PreparedCommit =
+  | {
+      readonly ok: true;
+      readonly uid: number;
+      readonly commit: TimelockedCommit;
+      readonly state: CommitRevealState;
+    }
+  | { readonly ok: false; readonly error: ChainError; readonly rateLimitFreesAt: number | null }
+  | {
+      readonly ok: false;
+      readonly waitUntilBlock: number;
+      readonly error: ChainError;
+      readonly rateLimitFreesAt: null;
+    };
+
+/** Reads the chain's commit-reveal state at the metagraph's block, builds the commit and checks it. */
+export async function prepareCommit(options: {
+  chain: ChainClient;
+  metagraph: Metagraph;
+  emit: EmittedWeights;
+  versionKey: number;
+  signer: { address: string };
+  now?: () => number;
+}): Promise<PreparedCommit> {
+  const { metagraph, chain } = options;
+  const hotkey = options.signer.address;
+  const state = await chain.commitRevealState({
+    netuid: metagraph.netuid,
+    block: metagraph.block,
+    tempo: metagraph.hyperparameters.tempo,
+    hotkey,
+  });
+  const guard = commitGuard(metagraph.block.number, state.nextEpochStart);
+  if (guard !== null) {
+    return {
+      ok: false,
+      waitUntilBlock: guard,
+      error: new ChainError(
+        `block ${metagraph.block.number} is within 3 blocks of the epoch boundary at block ${guard}: a commit now could land in either epoch`,
+        { hint: "sn11 waits for the boundary and commits after it" },
+      ),
+      rateLimitFreesAt: null,
+    };
+  }
+  const nowSeconds = (options.now ?? (() => Date.now() / 1000))();
+  const plan = planReveal(metagraph, state, nowSeconds);
+  const commit = buildTimelockedCommit({
+    hotkey,
+    emit: options.emit,
+    versionKey: options.versionKey,
+    revealRound: plan.revealRound,
+    beaconPublicKeyHex: state.beacon.publicKeyHex,
+    commitRevealVersion: state.version,
+    plan,
+  });
+  const check = preflightCommit(metagraph, state, commit);
+  if (!check.ok) {
+    return {
+      ok: false,
+      error: refusal(metagraph, check, "commit_timelocked_weights"),
+      rateLimitFreesAt: check.rateLimitFreesAt,
+    };
+  }
+  return { ok: true, uid: check.uid as number, commit, state };
+}
