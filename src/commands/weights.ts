@@ -22,6 +22,7 @@ import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { EmittedWeights } from "../scoring/weights.js";
+import type { WeightCommitRecord } from "../store/weight-commits.js";
 import type { WeightComputation } from "../store/weight-computations.js";
 import { defineCommand } from "./define.js";
 
@@ -85,7 +86,12 @@ export const weightsCommand = defineCommand({
         hint: "sn11 weights --snapshot step.json",
       });
     }
-    if (opts.history) return historyResult(ctx.store().weightComputations.list(opts.limit));
+    if (opts.history) {
+      const store = ctx.store();
+      return historyResult(store.weightComputations.list(opts.limit), (step) =>
+        store.weightCommits.forStep(step),
+      );
+    }
 
     const profile = findProfile(ctx.loaded.config.profile);
     if (!profile)
@@ -196,6 +202,21 @@ export const weightsCommand = defineCommand({
   },
 });
 
+function commitHistoryJson(c: WeightCommitRecord) {
+  return {
+    tx_hash: c.txHash,
+    tx_block: c.txBlock,
+    reveal_round: c.revealRound,
+    reveal_epoch: c.revealEpoch,
+    first_reveal_block: c.firstRevealBlock,
+    status: c.status,
+    reveal_block: c.revealBlock,
+    reason: c.reason,
+    self_check: c.selfCheck,
+    checked_block: c.checkedBlock,
+  };
+}
+
 function parseHotkey(hotkey: string): string {
   try {
     decodeAddress(hotkey);
@@ -253,7 +274,16 @@ function readSnapshot(file: string): Snapshot {
   return parsed.snapshot;
 }
 
-function historyResult(entries: WeightComputation[]) {
+function historyResult(
+  entries: WeightComputation[],
+  commitOf: (step: number) => WeightCommitRecord | undefined,
+) {
+  const commits = new Map(
+    entries.flatMap((e) => {
+      const c = e.step ? commitOf(e.step.id) : undefined;
+      return c ? [[e.id, c] as const] : [];
+    }),
+  );
   const json = entries.map((e) => ({
     id: e.id,
     created_at: e.createdAt,
@@ -268,6 +298,7 @@ function historyResult(entries: WeightComputation[]) {
     step: e.step
       ? { id: e.step.id, outcome: e.step.outcome, reason: e.step.reason, tx_hash: e.step.txHash }
       : null,
+    ...(commits.has(e.id) ? { commit: commitHistoryJson(commits.get(e.id) as WeightCommitRecord) } : {}),
   }));
   const text = () =>
     entries.length === 0
@@ -285,6 +316,16 @@ function historyResult(entries: WeightComputation[]) {
             {
               header: "sent",
               value: (e) => (e.step ? (e.step.txHash ?? e.step.outcome).slice(0, 18) : "-"),
+            },
+            {
+              header: "reveal",
+              value: (e) => {
+                const c = commits.get(e.id);
+                if (!c) return "-";
+                return c.status === "revealed"
+                  ? `revealed${c.revealBlock ? ` @${c.revealBlock}` : ""}`
+                  : `${c.status} (round ${c.revealRound})`;
+              },
             },
             { header: "from", value: (e) => e.sourceRef ?? "-" },
           ],

@@ -1,0 +1,305 @@
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SubtensorClient } from "../../src/chain/client.js";
+import { buildTimelockedCommit } from "../../src/chain/commit-weights.js";
+import { createLogger } from "../../src/log.js";
+import { entryHash } from "../../src/scoring/model-id.js";
+import { findProfile } from "../../src/scoring/profile.js";
+import { Store } from "../../src/store/store.js";
+import { runStep, type StepDeps } from "../../src/validator/step.js";
+import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import type { Devnet } from "../support/devnet/devnet.js";
+import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
+import type { Hyperparameters } from "../support/devnet/state.js";
+import { HAS_SHARED } from "../support/shared.js";
+import { writeWallet } from "../support/wallet.js";
+
+const logger = createLogger({ write: () => true }, "silent");
+const profile = findProfile("dippy-2025-03")!;
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const stop of cleanup.splice(0).reverse()) await stop();
+});
+
+/** tempo 20 so a test reaches the reveal epoch in a few dozen blocks; commit-reveal on, one epoch. */
+const CR: Partial<Hyperparameters> = {
+  commitRevealEnabled: true,
+  revealPeriodEpochs: 1,
+  tempo: 20,
+  weightsRateLimit: 5,
+};
+
+async function crSubnet(hyper: Partial<Hyperparameters> = {}, devnetOptions: { autoPulses?: boolean } = {}) {
+  const { devnet, keys } = await startSubnet({
+    firstBlockNumber: 5_000_000,
+    hyper: { ...CR, ...hyper },
+    ...devnetOptions,
+  });
+  cleanup.push(() => devnet.stop());
+  const store = Store.open(tempDir());
+  cleanup.push(() => store.close());
+  keys.miners.slice(0, 2).forEach((miner, i) => {
+    const hash = entryHash("miner", `m${i}`, "chatml", miner.address);
+    devnet.putCommitment(11, miner.address, `miner:m${i}:chatml:${miner.address}:${hash}:d1`, 4_990_000 + i);
+    store.evaluations.upsert({
+      repo: `miner/m${i}`,
+      entryHash: hash,
+      profile: profile.id,
+      status: "COMPLETED",
+      totalScore: 0.4 + i / 10,
+      revision: null,
+      reason: null,
+    });
+  });
+  devnet.produceBlock();
+  const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger, callTimeoutMs: 3000 });
+  cleanup.push(() => client.close());
+  const deps: StepDeps = {
+    chain: async () => client,
+    store,
+    profile,
+    netuid: 11,
+    mode: "live",
+    scoreSource: { kind: "local" },
+    signer: async () => keys.validator,
+    logger,
+  };
+  return { devnet, store, deps, client, keys };
+}
+
+/** Keeps the head clear of the 3 blocks before an epoch boundary, where sn11 waits before committing. */
+function awayFromBoundary(devnet: Devnet, tempo = 20): void {
+  const next = () => (Math.floor((devnet.blockNumber + 12) / (tempo + 1)) + 1) * (tempo + 1) - 12;
+  while (next() - devnet.blockNumber <= 4) devnet.produceBlock();
+}
+
+describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () => {
+  it("commits, the chain reveals at the reveal epoch, and the next step confirms it", async () => {
+    const { devnet, store, deps } = await crSubnet();
+    awayFromBoundary(devnet);
+    const step = await runStep(deps);
+    expect(step.outcome, step.reason ?? "").toBe("committed");
+    expect(step.commit?.plan).not.toBeNull();
+    const [record] = store.weightCommits.pending(11);
+    expect(record).toMatchObject({
+      status: "committed",
+      txHash: step.txHash,
+      revealRound: step.commit?.revealRound,
+    });
+    expect(devnet.timelockedCommits()[0]?.commits).toHaveLength(1);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined(); // nothing readable before the reveal
+
+    const first = record!.firstRevealBlock;
+    devnet.produceBlocksUntil(first + 2);
+    expect(devnet.eventsAt(first)).toContain("subtensorModule.TimelockedWeightsRevealed");
+    const onChain = devnet.subnetState(11).weights.get(0);
+    expect(onChain).toEqual(step.replay?.emit.uids.map((u, i) => [u, step.replay?.emit.weights[i]]));
+
+    const next = await runStep(deps);
+    expect(next.reveals).toHaveLength(1);
+    expect(next.reveals[0]?.update).toMatchObject({
+      status: "revealed",
+      revealBlock: first,
+      selfCheck: "ok",
+    });
+    expect(store.weightCommits.get(record!.id)?.status).toBe("revealed");
+  }, 60_000);
+
+  it("a pulse that never arrives: no weights, no event, and the commit is reported reveal_failed", async () => {
+    const { devnet, store, deps } = await crSubnet({}, { autoPulses: false });
+    awayFromBoundary(devnet);
+    const step = await runStep(deps);
+    expect(step.outcome).toBe("committed");
+    const record = store.weightCommits.pending(11)[0]!;
+    devnet.produceBlocksUntil(record.firstRevealBlock + 1);
+    const waiting = await runStep({ ...deps, mode: "dry-run" });
+    expect(waiting.reveals[0]?.update).toMatchObject({ status: "committed" });
+    expect(waiting.reveals[0]?.update.reason).toContain(`waiting for drand round ${record.revealRound}`);
+    devnet.produceBlocksUntil(record.lastRevealBlock + 2);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
+    expect(devnet.timelockedCommits()).toEqual([]);
+    const failed = await runStep({ ...deps, mode: "dry-run" });
+    expect(failed.reveals[0]?.update.status).toBe("reveal_failed");
+    expect(failed.reveals[0]?.update.reason).toContain("did not reach the chain");
+  }, 60_000);
+
+  it("the devnet reveals nothing for a payload that names another hotkey", async () => {
+    const { devnet, client, keys } = await crSubnet();
+    awayFromBoundary(devnet);
+    const commit = buildTimelockedCommit({
+      hotkey: keys.miners[0]!.address, // not the signer
+      emit: { uids: [1, 2], weights: [65535, 100] },
+      versionKey: 7,
+      revealRound: 1_000_000_000,
+      beaconPublicKeyHex: (
+        await client.commitRevealState({
+          netuid: 11,
+          block: await client.head(),
+          tempo: 20,
+          hotkey: keys.validator.address,
+        })
+      ).beacon.publicKeyHex,
+    });
+    const sent = await client.commitTimelockedWeights(
+      keys.validator,
+      11,
+      commit.ciphertext,
+      commit.revealRound,
+      4,
+    );
+    expect(sent.events).toContain("subtensorModule.TimelockedWeightsCommitted");
+    devnet.produceBlocks(50);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
+    for (let n = sent.blockNumber; n <= devnet.blockNumber; n++)
+      expect(devnet.eventsAt(n)).not.toContain("subtensorModule.TimelockedWeightsRevealed");
+  }, 60_000);
+
+  it("the chain's refusals come first: plain set_weights, the rate limit, the 10-commit cap, a past round", async () => {
+    // tempo 60: the ten commits and the step after them stay in one epoch.
+    const { devnet, deps, client, keys } = await crSubnet({ weightsRateLimit: 0, tempo: 60 });
+    const plain = await client.setWeights(keys.validator, 11, [1, 2], [1, 2], 7).catch((e: Error) => e);
+    expect(String(plain)).toContain("CommitRevealEnabled");
+
+    while ((devnet.blockNumber + 12) % 61 > 30) devnet.produceBlock(); // early in an epoch
+    const head = await client.head();
+    const state = await client.commitRevealState({
+      netuid: 11,
+      block: head,
+      tempo: 20,
+      hotkey: keys.validator.address,
+    });
+    for (let i = 0; i < 10; i++) {
+      const c = buildTimelockedCommit({
+        hotkey: keys.validator.address,
+        emit: { uids: [1], weights: [65535] },
+        versionKey: 7,
+        revealRound: state.lastStoredRound + 1000,
+        beaconPublicKeyHex: state.beacon.publicKeyHex,
+      });
+      await client.commitTimelockedWeights(keys.validator, 11, c.ciphertext, c.revealRound, 4);
+    }
+    const extrinsics = devnet.includedExtrinsics().length;
+    const capped = await runStep(deps);
+    expect(capped.outcome).toBe("not_sent");
+    expect(capped.reason).toContain("TooManyUnrevealedCommits");
+    expect(devnet.includedExtrinsics().length).toBe(extrinsics);
+
+    devnet.setHyperparameters(11, { weightsRateLimit: 1000 });
+    devnet.produceBlock();
+    const tooFast = await runStep(deps);
+    expect(tooFast.reason, tooFast.reason ?? "").toContain("CommittingWeightsTooFast");
+    expect(tooFast.rateLimitFreesAt).toBeGreaterThan(devnet.blockNumber);
+
+    devnet.setHyperparameters(11, { weightsRateLimit: 0 });
+    devnet.produceBlocks(61); // the next epoch: the cap counts per epoch
+    awayFromBoundary(devnet, 60);
+    devnet.setLastStoredRound(4_000_000_000);
+    devnet.produceBlock();
+    const past = await runStep(deps);
+    expect(past.reason).toContain("InvalidRevealRound");
+    devnet.setLastStoredRound(0);
+    devnet.setCommitRevealVersion(5);
+    devnet.produceBlock();
+    const version = await runStep(deps);
+    expect(version.reason).toContain("IncorrectCommitRevealVersion");
+    expect(devnet.includedExtrinsics().length).toBe(extrinsics);
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (remote scores)", () => {
+  let api: Server | null = null;
+  afterEach(async () => {
+    await new Promise((r) => (api ? api.close(r) : r(null)));
+  });
+
+  it("dry run prints the commit; live commits; the chain reveals; history shows both; weights equal the replay", async () => {
+    const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000, hyper: CR });
+    cleanup.push(() => devnet.stop());
+    const bob = keys.miners[0]!;
+    const hash = entryHash("miner", "remote", "chatml", bob.address);
+    devnet.putCommitment(11, bob.address, `miner:remote:chatml:${bob.address}:${hash}:d1`, 4_990_000);
+    devnet.produceBlock();
+    awayFromBoundary(devnet);
+    api = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "COMPLETED", score: { judge_score: 0.7 } }));
+    });
+    await new Promise<void>((r) => api?.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+    const wallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC });
+    const env = cleanEnv({
+      SN11_NETWORK: devnet.url,
+      SN11_DATA_DIR: tempDir(),
+      BT_WALLET_PATH: wallet.path,
+      BT_WALLET_NAME: wallet.name,
+      BT_WALLET_HOTKEY: wallet.hotkey,
+    });
+    const remote = ["--score-source", "remote", "--score-url", url];
+
+    const dry = await runInProcess(["validate", "--once", "--dry-run", "--json", ...remote], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    const preview = JSON.parse(dry.stdout).steps[0].commit;
+    expect(preview).toMatchObject({
+      hotkey: keys.validator.address,
+      version_key: 7,
+      commit_reveal_version: 4,
+    });
+    expect(preview.ciphertext_bytes).toBe(244 + (preview.payload_hex.length - 2) / 2);
+    expect(devnet.timelockedCommits()).toEqual([]);
+
+    const live = await runInProcess(["validate", "--once", "--json", ...remote], { env });
+    expect(live.code, live.stderr).toBe(0);
+    const out = JSON.parse(live.stdout);
+    const [step] = out.steps;
+    expect(step.outcome).toBe("committed");
+    expect(step.commit.payload_hex).toBe(preview.payload_hex);
+    const text = await runInProcess(["weights", "--history"], { env });
+    expect(text.stdout).toMatch(/committed \(round \d+\)/);
+
+    devnet.produceBlocksUntil(step.commit.first_reveal_block + 1);
+    const after = await runInProcess(["validate", "--once", "--dry-run", "--json", ...remote], { env });
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout).steps[0].reveals[0]).toMatchObject({
+      commit_tx: step.tx_hash,
+      status: "revealed",
+      reveal_block: step.commit.first_reveal_block,
+      self_check: "ok",
+    });
+
+    const file = join(tempDir(), "step.json");
+    expect((await runInProcess(["snapshot", "--step", String(step.step), "--out", file], { env })).code).toBe(
+      0,
+    );
+    const replay = JSON.parse(
+      (await runInProcess(["weights", "--snapshot", file, "--json", "--no-record"], { env })).stdout,
+    );
+    expect(devnet.subnetState(11).weights.get(0)).toEqual(
+      replay.emit.uids.map((uid: number, i: number) => [uid, replay.emit.weights[i]]),
+    );
+    const history = JSON.parse((await runInProcess(["weights", "--history", "--json"], { env })).stdout);
+    const committed = history.find((h: { step: { id: number } | null }) => h.step?.id === step.step);
+    expect(committed.commit).toMatchObject({ tx_hash: step.tx_hash, status: "revealed", self_check: "ok" });
+
+    const offline = await runInProcess(
+      [
+        "weights",
+        "--snapshot",
+        file,
+        "--commit-reveal",
+        "--hotkey",
+        keys.validator.address,
+        "--reveal-round",
+        "1000",
+        "--json",
+        "--no-record",
+      ],
+      { env },
+    );
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(JSON.parse(offline.stdout).commit).toMatchObject({
+      payload_hex: preview.payload_hex,
+      reveal_round: 1000,
+    });
+  }, 120_000);
+});
