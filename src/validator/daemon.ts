@@ -7,7 +7,14 @@ import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
 import type { ValidatorMetrics } from "./metrics.js";
 import { nextStepAt, type Schedule, windowOf } from "./schedule.js";
-import { runStep, type ScoreSource, type StepMode, type StepResult, syncQueue } from "./step.js";
+import {
+  checkReveals,
+  runStep,
+  type ScoreSource,
+  type StepMode,
+  type StepResult,
+  syncQueue,
+} from "./step.js";
 import type { EvaluationWorker, JobReport } from "./worker.js";
 
 export interface ValidatorOptions {
@@ -111,6 +118,8 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     try {
       const chain = await options.chain();
       syncQueue(store, profile, await chain.metagraph(options.netuid), onQueueSync);
+      // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.
+      options.metrics?.reveals(await checkReveals(store, options.netuid, chain, logger));
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       options.metrics?.chainError();

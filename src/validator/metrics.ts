@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { JOB_STATUSES, type JobStatus } from "../store/eval-queue.js";
+import type { RevealReport } from "./reveals.js";
 import type { StepResult } from "./step.js";
 import type { JobReport } from "./worker.js";
 
@@ -64,7 +65,7 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
 
-  private readonly reveals = new Counter({
+  private readonly revealResults = new Counter({
     name: "sn11_weight_reveals_total",
     help: "Timelocked commits whose reveal was settled, by result (revealed, reveal_failed)",
     labelNames: ["result"],
@@ -97,15 +98,20 @@ export class ValidatorMetrics {
     this.stepDuration.observe({ outcome: result.outcome }, result.seconds);
     if (result.chainError) this.chainErrors.inc();
     if (result.outcome === "sent" && result.txBlock !== null) this.lastWeightsBlock.set(result.txBlock);
-    for (const r of result.reveals) {
-      if (r.update.status !== "committed") this.reveals.inc({ result: r.update.status });
-      if (r.update.status === "revealed" && r.update.revealBlock)
-        this.lastWeightsBlock.set(r.update.revealBlock);
-    }
+    this.reveals(result.reveals);
     if (result.block !== null) {
       this.rateLimitBlocks.set(
         result.rateLimitFreesAt === null ? 0 : Math.max(0, result.rateLimitFreesAt - result.block),
       );
+    }
+  }
+
+  /** Settled reveals count once: a settled commit leaves the pending set and is not checked again. */
+  reveals(reports: readonly RevealReport[]): void {
+    for (const r of reports) {
+      if (r.update.status !== "committed") this.revealResults.inc({ result: r.update.status });
+      if (r.update.status === "revealed" && r.update.revealBlock)
+        this.lastWeightsBlock.set(r.update.revealBlock);
     }
   }
 

@@ -204,7 +204,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
     });
   }
   log.debug({ block: metagraph.block.number, uids: metagraph.neurons.length }, "metagraph read");
-  reveals = await checkReveals(deps, chain, log);
+  reveals = await checkReveals(deps.store, deps.netuid, chain, log);
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
@@ -293,14 +293,19 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   );
 }
 
-/** Earlier commits checked against the chain; a failed read is logged and retried at the next step. */
-async function checkReveals(deps: StepDeps, chain: ChainClient, log: Logger): Promise<RevealReport[]> {
-  if (deps.store.weightCommits.pending(deps.netuid).length === 0) return [];
+/** Earlier commits checked against the chain; a failed read is logged and retried at the next check. */
+export async function checkReveals(
+  store: Store,
+  netuid: number,
+  chain: ChainClient,
+  log: Logger,
+): Promise<RevealReport[]> {
+  if (store.weightCommits.pending(netuid).length === 0) return [];
   try {
-    return await confirmReveals({ chain, store: deps.store, netuid: deps.netuid, logger: log });
+    return await confirmReveals({ chain, store, netuid, logger: log });
   } catch (error) {
     if (error instanceof CancelledError) throw error;
-    log.warn({ error: (error as Error).message }, "could not check earlier commits; the next step retries");
+    log.warn({ error: (error as Error).message }, "could not check earlier commits; the next check retries");
     return [];
   }
 }

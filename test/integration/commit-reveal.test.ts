@@ -30,14 +30,18 @@ const CR: Partial<Hyperparameters> = {
   weightsRateLimit: 5,
 };
 
-async function crSubnet(hyper: Partial<Hyperparameters> = {}, devnetOptions: { autoPulses?: boolean } = {}) {
+async function crSubnet(
+  hyper: Partial<Hyperparameters> = {},
+  devnetOptions: { autoPulses?: boolean; blockTimeMs?: number } = {},
+) {
   const { devnet, keys } = await startSubnet({
     firstBlockNumber: 5_000_000,
     hyper: { ...CR, ...hyper },
     ...devnetOptions,
   });
   cleanup.push(() => devnet.stop());
-  const store = Store.open(tempDir());
+  const dataDir = tempDir();
+  const store = Store.open(dataDir);
   cleanup.push(() => store.close());
   keys.miners.slice(0, 2).forEach((miner, i) => {
     const hash = entryHash("miner", `m${i}`, "chatml", miner.address);
@@ -65,7 +69,7 @@ async function crSubnet(hyper: Partial<Hyperparameters> = {}, devnetOptions: { a
     signer: async () => keys.validator,
     logger,
   };
-  return { devnet, store, deps, client, keys };
+  return { devnet, store, deps, client, keys, dataDir };
 }
 
 /** Keeps the head clear of the 3 blocks before an epoch boundary, where sn11 waits before committing. */
@@ -122,6 +126,19 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
     const failed = await runStep({ ...deps, mode: "dry-run" });
     expect(failed.reveals[0]?.update.status).toBe("reveal_failed");
     expect(failed.reveals[0]?.update.reason).toContain("did not reach the chain");
+  }, 60_000);
+
+  it("a permit lost before the reveal: the chain decrypts but refuses, and sn11 says why", async () => {
+    const { devnet, store, deps } = await crSubnet();
+    awayFromBoundary(devnet);
+    expect((await runStep(deps)).outcome).toBe("committed");
+    const record = store.weightCommits.pending(11)[0]!;
+    (devnet.subnetState(11).neurons[0] as { validatorPermit: boolean }).validatorPermit = false;
+    devnet.produceBlocksUntil(record.lastRevealBlock + 1);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
+    const report = (await runStep({ ...deps, mode: "dry-run" })).reveals[0];
+    expect(report?.update).toMatchObject({ status: "reveal_failed", selfCheck: "ok" });
+    expect(report?.update.reason).toContain("refused the weights at reveal");
   }, 60_000);
 
   it("the devnet reveals nothing for a payload that names another hotkey", async () => {
@@ -204,6 +221,58 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
     const version = await runStep(deps);
     expect(version.reason).toContain("IncorrectCommitRevealVersion");
     expect(devnet.includedExtrinsics().length).toBe(extrinsics);
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_SHARED)("sn11 weights --from-chain --set --dry-run", () => {
+  it("prints the commit a live send would carry and sends nothing; --dry-run needs --set", async () => {
+    const { devnet, keys, dataDir } = await crSubnet();
+    awayFromBoundary(devnet);
+    const wallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC });
+    const env = cleanEnv({
+      SN11_NETWORK: devnet.url,
+      SN11_DATA_DIR: dataDir,
+      BT_WALLET_PATH: wallet.path,
+      BT_WALLET_NAME: wallet.name,
+      BT_WALLET_HOTKEY: wallet.hotkey,
+    });
+    const check = await runInProcess(["weights", "--from-chain", "--set", "--dry-run", "--json"], { env });
+    expect(check.code, check.stderr).toBe(0);
+    const out = JSON.parse(check.stdout);
+    expect(out.commit).toMatchObject({
+      hotkey: keys.validator.address,
+      version_key: 7,
+      commit_reveal_version: 4,
+    });
+    expect(out.commit.first_reveal_block).toBeGreaterThan(devnet.blockNumber);
+    expect(out.sent).toBeUndefined();
+    expect(devnet.timelockedCommits()).toEqual([]);
+    const text = await runInProcess(["weights", "--from-chain", "--set", "--dry-run"], { env });
+    expect(text.stdout).toMatch(/commit: \d+-byte drand timelock for round \d+ by 5H/);
+    const misuse = await runInProcess(["weights", "--from-chain", "--dry-run"], { env });
+    expect(misuse.code).toBe(2);
+    devnet.setHyperparameters(11, { commitRevealEnabled: false });
+    devnet.produceBlock();
+    const plain = JSON.parse(
+      (await runInProcess(["weights", "--from-chain", "--set", "--dry-run", "--json"], { env })).stdout,
+    );
+    expect(plain.commit).toBeUndefined();
+    expect(devnet.includedExtrinsics()).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_SHARED)("committing near an epoch boundary", () => {
+  it("waits for the boundary to pass, then commits into the new epoch", async () => {
+    const { devnet, deps, store } = await crSubnet({}, { blockTimeMs: 500 });
+    const epochOf = (block: number) => Math.floor((block + 12) / 21);
+    const boundary = (epochOf(devnet.blockNumber) + 1) * 21 - 12;
+    // Park the head two blocks before the boundary (the timer keeps producing blocks from there).
+    devnet.produceBlocksUntil(boundary - 2);
+    const step = await runStep(deps);
+    expect(step.outcome, step.reason ?? "").toBe("committed");
+    const record = store.weightCommits.pending(11)[0]!;
+    expect(record.commitEpoch).toBe(epochOf(boundary));
+    expect(record.txBlock).toBeGreaterThanOrEqual(boundary);
   }, 60_000);
 });
 

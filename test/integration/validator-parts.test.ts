@@ -6,6 +6,7 @@ import type { Job, WantedEvaluation } from "../../src/store/eval-queue.js";
 import { Store } from "../../src/store/store.js";
 import { serveMetrics, ValidatorMetrics } from "../../src/validator/metrics.js";
 import { fetchRemoteEvaluations } from "../../src/validator/remote-scores.js";
+import type { RevealReport } from "../../src/validator/reveals.js";
 import type { StepResult } from "../../src/validator/step.js";
 import { tempDir } from "../support/cli.js";
 import { buildSnapshot } from "../support/snapshots.js";
@@ -102,13 +103,16 @@ describe("the evaluation queue (SQLite)", () => {
 
 describe("metrics and health endpoint", () => {
   it("serves Prometheus text and a health document", async () => {
-    const metrics = new ValidatorMetrics(() => ({
-      QUEUED: 2,
-      RUNNING: 1,
-      COMPLETED: 5,
-      FAILED: 0,
-      ERROR: 1,
-    }));
+    const metrics = new ValidatorMetrics(
+      () => ({
+        QUEUED: 2,
+        RUNNING: 1,
+        COMPLETED: 5,
+        FAILED: 0,
+        ERROR: 1,
+      }),
+      () => 2,
+    );
     const step: StepResult = {
       step: 3,
       outcome: "sent",
@@ -126,6 +130,9 @@ describe("metrics and health endpoint", () => {
     };
     metrics.step(step);
     metrics.step({ ...step, step: 4, outcome: "skipped", chainError: true, block: null, txBlock: null });
+    const settled = (status: "revealed" | "reveal_failed" | "committed", revealBlock: number | null) =>
+      ({ commit: {}, update: { status, revealBlock, checkedBlock: 1200 } }) as unknown as RevealReport;
+    metrics.reveals([settled("revealed", 1071), settled("reveal_failed", null), settled("committed", null)]);
     let last: StepResult = step;
     const { server, url } = await serveMetrics(
       metrics,
@@ -136,7 +143,10 @@ describe("metrics and health endpoint", () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       expect(text).toContain('sn11_steps_total{outcome="sent"} 1');
       expect(text).toContain('sn11_steps_total{outcome="skipped"} 1');
-      expect(text).toContain("sn11_last_weights_block 1001");
+      expect(text).toContain("sn11_last_weights_block 1071");
+      expect(text).toContain('sn11_weight_reveals_total{result="revealed"} 1');
+      expect(text).toContain('sn11_weight_reveals_total{result="reveal_failed"} 1');
+      expect(text).toContain("sn11_weight_commits_pending 2");
       expect(text).toContain("sn11_blocks_until_rate_limit_frees 100");
       expect(text).toContain('sn11_queue_jobs{state="QUEUED"} 2');
       expect(text).toContain("sn11_chain_errors_total 1");
