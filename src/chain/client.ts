@@ -74,8 +74,8 @@ export interface ChainClient {
     revealRound: number,
     version: number,
   ): Promise<TxOutcome>;
-  /** What the chain shows of one commit's reveal, at the finalized head. */
-  revealFacts(query: Omit<Parameters<typeof readRevealFacts>[2], "block">): Promise<RevealFacts>;
+  /** What the chain shows of one commit's reveal, at one block (the step's pinned block). */
+  revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts>;
   stats(): RpcStats;
   close(): Promise<void>;
 }
@@ -377,10 +377,9 @@ export class SubtensorClient implements ChainClient {
     });
   }
 
-  async revealFacts(query: Omit<Parameters<typeof readRevealFacts>[2], "block">): Promise<RevealFacts> {
-    const block = await this.head();
+  async revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts> {
     return this.read("reading the reveal of a commit", (api) =>
-      readRevealFacts(api, (method, params) => this.provider.send(method, params), { ...query, block }),
+      readRevealFacts(api, (method, params) => this.provider.send(method, params), query),
     );
   }
 

@@ -117,9 +117,10 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
   const sync = async (): Promise<void> => {
     try {
       const chain = await options.chain();
-      syncQueue(store, profile, await chain.metagraph(options.netuid), onQueueSync);
+      const metagraph = await chain.metagraph(options.netuid);
+      syncQueue(store, profile, metagraph, onQueueSync);
       // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.
-      options.metrics?.reveals(await checkReveals(store, options.netuid, chain, logger));
+      options.metrics?.reveals(await checkReveals(store, metagraph, chain, logger));
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       options.metrics?.chainError();

@@ -2,6 +2,7 @@ import type { ChainClient } from "../chain/client.js";
 import { decodeTlockPayload } from "../chain/commit-reveal.js";
 import type { RevealFacts } from "../chain/commit-reveal-reads.js";
 import { TimelockError, tlockDecrypt } from "../chain/timelock.js";
+import type { BlockRef } from "../chain/types.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import type { RevealUpdate, WeightCommitRecord } from "../store/weight-commits.js";
@@ -109,11 +110,15 @@ export async function confirmReveals(options: {
   chain: ChainClient;
   store: Store;
   netuid: number;
+  /** The block to read at: the step's pinned block. */
+  at: BlockRef;
   logger: Logger;
 }): Promise<RevealReport[]> {
   const { store, logger } = options;
   const reports: RevealReport[] = [];
   for (const commit of store.weightCommits.pending(options.netuid)) {
+    // Before its reveal epoch the chain can show nothing of a commit: no read needed.
+    if (options.at.number < commit.firstRevealBlock) continue;
     const facts = await options.chain.revealFacts({
       netuid: commit.netuid,
       hotkey: commit.hotkey,
@@ -123,6 +128,7 @@ export async function confirmReveals(options: {
       ciphertextHex: commit.ciphertextHex,
       revealRound: commit.revealRound,
       firstRevealBlock: commit.firstRevealBlock,
+      block: options.at,
     });
     const update = assessReveal(commit, facts);
     store.weightCommits.update(commit.id, update);

@@ -204,7 +204,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
     });
   }
   log.debug({ block: metagraph.block.number, uids: metagraph.neurons.length }, "metagraph read");
-  reveals = await checkReveals(deps.store, deps.netuid, chain, log);
+  reveals = await checkReveals(deps.store, metagraph, chain, log);
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
@@ -296,13 +296,13 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
 /** Earlier commits checked against the chain; a failed read is logged and retried at the next check. */
 export async function checkReveals(
   store: Store,
-  netuid: number,
+  metagraph: Metagraph,
   chain: ChainClient,
   log: Logger,
 ): Promise<RevealReport[]> {
-  if (store.weightCommits.pending(netuid).length === 0) return [];
+  if (store.weightCommits.pending(metagraph.netuid).length === 0) return [];
   try {
-    return await confirmReveals({ chain, store, netuid, logger: log });
+    return await confirmReveals({ chain, store, netuid: metagraph.netuid, at: metagraph.block, logger: log });
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     log.warn({ error: (error as Error).message }, "could not check earlier commits; the next check retries");
