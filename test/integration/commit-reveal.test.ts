@@ -110,6 +110,23 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
     expect(store.weightCommits.get(record!.id)?.status).toBe("revealed");
   }, 60_000);
 
+  it("a connection dropped after the commit was included: found in the chain state, committed once", async () => {
+    const { devnet, store, deps } = await crSubnet();
+    awayFromBoundary(devnet);
+    devnet.inject({ method: "author_submitAndWatchExtrinsic", action: "drop-after-include" });
+    const step = await runStep(deps);
+    expect(step.outcome).toBe("committed");
+    expect(step.reason).toContain("landed although the connection dropped");
+    expect(devnet.includedExtrinsics()).toHaveLength(1);
+    const record = store.weightCommits.pending(11)[0]!;
+    devnet.produceBlocksUntil(record.firstRevealBlock + 1);
+    const next = await runStep({ ...deps, mode: "dry-run" });
+    expect(next.reveals[0]?.update).toMatchObject({
+      status: "revealed",
+      revealBlock: record.firstRevealBlock,
+    });
+  }, 60_000);
+
   it("a pulse that never arrives: no weights, no event, and the commit is reported reveal_failed", async () => {
     const { devnet, store, deps } = await crSubnet({}, { autoPulses: false });
     awayFromBoundary(devnet);

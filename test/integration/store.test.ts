@@ -72,6 +72,15 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
       "INSERT INTO commitments_seen (hotkey, repo, entry_hash, block, first_seen) VALUES ('h', 'a/b', '1', 10, 't')",
     ).run();
   },
+  10: (db) =>
+    db
+      .prepare(
+        `INSERT INTO weight_commits (created_at, netuid, hotkey, uid, version_key, commit_version, reveal_round,
+           commit_epoch, reveal_epoch, first_reveal_block, last_reveal_block, payload_hex, ciphertext_hex,
+           beacon_key_hex, tx_hash, tx_block, status, updated_at)
+         VALUES ('t', 11, 'h', 0, 7, 4, 1000, 1, 2, 700, 1060, '0x', '0x', 'k', '0x1', 400, 'committed', 't')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -110,6 +119,7 @@ describe("store", () => {
       expect(count("judge_verdicts")).toBe(version >= 5 ? 1 : 0);
       expect(count("score_samples")).toBe(version >= 6 ? 1 : 0);
       expect(count("submissions")).toBe(version >= 7 ? 1 : 0);
+      expect(count("weight_commits")).toBe(version >= 10 ? 1 : 0);
       closeDatabase(db);
     },
   );
