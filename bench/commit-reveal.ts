@@ -9,12 +9,12 @@ import { SubtensorClient } from "../src/chain/client.js";
 import { buildTimelockedCommit } from "../src/chain/commit-weights.js";
 import { QUICKNET } from "../src/chain/timelock.js";
 import { createLogger } from "../src/log.js";
-import { entryHash } from "../src/scoring/model-id.js";
 import { findProfile } from "../src/scoring/profile.js";
 import { Store } from "../src/store/store.js";
 import { runStep } from "../src/validator/step.js";
 import { tempDir } from "../test/support/cli.js";
 import { startSubnet } from "../test/support/devnet/fixture.js";
+import { commitScoredModel, liveStepDeps } from "../test/support/scored-models.js";
 
 const UIDS = 256;
 const ROUNDS = 7;
@@ -32,23 +32,9 @@ async function subnet(commitReveal: boolean) {
   const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger: silent });
   const store = Store.open(tempDir("sn11-bench-cr-"));
   for (const neuron of (await client.metagraph(11)).neurons.slice(1)) {
-    const name = `model-${neuron.uid}`;
-    const hash = entryHash("bench", name, "chatml", neuron.hotkey);
-    devnet.putCommitment(
-      11,
-      neuron.hotkey,
-      `bench:${name}:chatml:${neuron.hotkey}:${hash}:d1`,
-      4_990_000 + neuron.uid,
-    );
-    store.evaluations.upsert({
-      repo: `bench/${name}`,
-      entryHash: hash,
-      profile: profile.id,
-      status: "COMPLETED",
-      totalScore: ((neuron.uid * 7919) % 1000) / 1000,
-      revision: null,
-      reason: null,
-    });
+    const model = { namespace: "bench", name: `model-${neuron.uid}`, hotkey: neuron.hotkey };
+    const score = ((neuron.uid * 7919) % 1000) / 1000;
+    commitScoredModel(devnet, store, profile, { ...model, block: 4_990_000 + neuron.uid, score });
   }
   devnet.produceBlock();
   const step = async () => {
@@ -58,16 +44,9 @@ async function subnet(commitReveal: boolean) {
       store.weightCommits.update(c.id, { status: "revealed", checkedBlock: 0 });
     devnet.resetStats();
     const t0 = performance.now();
-    const result = await runStep({
-      chain: async () => client,
-      store,
-      profile,
-      netuid: 11,
-      mode: "live",
-      scoreSource: { kind: "local" },
-      signer: async () => keys.validator,
-      logger: silent,
-    });
+    const result = await runStep(
+      liveStepDeps({ client, store, profile, signer: keys.validator, logger: silent }),
+    );
     const ms = performance.now() - t0;
     if (result.outcome !== (commitReveal ? "committed" : "sent"))
       throw new Error(`${result.outcome}: ${result.reason}`);

@@ -8,12 +8,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SubtensorClient } from "../src/chain/client.js";
 import { createLogger } from "../src/log.js";
-import { entryHash } from "../src/scoring/model-id.js";
 import { findProfile } from "../src/scoring/profile.js";
 import { Store } from "../src/store/store.js";
 import { runStep, type StepMode } from "../src/validator/step.js";
 import { cleanEnv, runInProcess, tempDir } from "../test/support/cli.js";
 import { startSubnet } from "../test/support/devnet/fixture.js";
+import { commitScoredModel, liveStepDeps } from "../test/support/scored-models.js";
 
 const UIDS = 256;
 const ROUNDS = 5;
@@ -29,23 +29,9 @@ const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger: 
 const store = Store.open(dataDir);
 const metagraph = await client.metagraph(11);
 for (const neuron of metagraph.neurons.slice(1)) {
-  const name = `model-${neuron.uid}`;
-  const hash = entryHash("bench", name, "chatml", neuron.hotkey);
-  devnet.putCommitment(
-    11,
-    neuron.hotkey,
-    `bench:${name}:chatml:${neuron.hotkey}:${hash}:d1`,
-    4_990_000 + neuron.uid,
-  );
-  store.evaluations.upsert({
-    repo: `bench/${name}`,
-    entryHash: hash,
-    profile: profile.id,
-    status: "COMPLETED",
-    totalScore: ((neuron.uid * 7919) % 1000) / 1000,
-    revision: null,
-    reason: null,
-  });
+  const model = { namespace: "bench", name: `model-${neuron.uid}`, hotkey: neuron.hotkey };
+  const score = ((neuron.uid * 7919) % 1000) / 1000;
+  commitScoredModel(devnet, store, profile, { ...model, block: 4_990_000 + neuron.uid, score });
 }
 devnet.produceBlock();
 
@@ -59,14 +45,8 @@ async function measure(mode: StepMode) {
     devnet.resetStats();
     const t0 = performance.now();
     const result = await runStep({
-      chain: async () => client,
-      store,
-      profile,
-      netuid: 11,
+      ...liveStepDeps({ client, store, profile, signer: keys.validator, logger: silent }),
       mode,
-      scoreSource: { kind: "local" },
-      signer: async () => keys.validator,
-      logger: silent,
     });
     ms.push(performance.now() - t0);
     if (result.outcome !== (mode === "live" ? "sent" : "dry_run"))

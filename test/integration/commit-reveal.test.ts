@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SubtensorClient } from "../../src/chain/client.js";
 import { buildTimelockedCommit } from "../../src/chain/commit-weights.js";
 import { createLogger } from "../../src/log.js";
-import { entryHash } from "../../src/scoring/model-id.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { Store } from "../../src/store/store.js";
-import { runStep, type StepDeps } from "../../src/validator/step.js";
+import { runStep } from "../../src/validator/step.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
 import type { Hyperparameters } from "../support/devnet/state.js";
+import { commitModel, commitScoredModel, liveStepDeps } from "../support/scored-models.js";
 import { HAS_SHARED } from "../support/shared.js";
 import { writeWallet } from "../support/wallet.js";
 
@@ -44,31 +44,13 @@ async function crSubnet(
   const store = Store.open(dataDir);
   cleanup.push(() => store.close());
   keys.miners.slice(0, 2).forEach((miner, i) => {
-    const hash = entryHash("miner", `m${i}`, "chatml", miner.address);
-    devnet.putCommitment(11, miner.address, `miner:m${i}:chatml:${miner.address}:${hash}:d1`, 4_990_000 + i);
-    store.evaluations.upsert({
-      repo: `miner/m${i}`,
-      entryHash: hash,
-      profile: profile.id,
-      status: "COMPLETED",
-      totalScore: 0.4 + i / 10,
-      revision: null,
-      reason: null,
-    });
+    const model = { namespace: "miner", name: `m${i}`, hotkey: miner.address, block: 4_990_000 + i };
+    commitScoredModel(devnet, store, profile, { ...model, score: 0.4 + i / 10 });
   });
   devnet.produceBlock();
   const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger, callTimeoutMs: 3000 });
   cleanup.push(() => client.close());
-  const deps: StepDeps = {
-    chain: async () => client,
-    store,
-    profile,
-    netuid: 11,
-    mode: "live",
-    scoreSource: { kind: "local" },
-    signer: async () => keys.validator,
-    logger,
-  };
+  const deps = liveStepDeps({ client, store, profile, signer: keys.validator, logger });
   return { devnet, store, deps, client, keys, dataDir };
 }
 
@@ -302,9 +284,8 @@ describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (re
   it("dry run prints the commit; live commits; the chain reveals; history shows both; weights equal the replay", async () => {
     const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000, hyper: CR });
     cleanup.push(() => devnet.stop());
-    const bob = keys.miners[0]!;
-    const hash = entryHash("miner", "remote", "chatml", bob.address);
-    devnet.putCommitment(11, bob.address, `miner:remote:chatml:${bob.address}:${hash}:d1`, 4_990_000);
+    const bob = { namespace: "miner", name: "remote", hotkey: keys.miners[0]!.address, block: 4_990_000 };
+    commitModel(devnet, bob);
     devnet.produceBlock();
     awayFromBoundary(devnet);
     api = createServer((_req, res) => {

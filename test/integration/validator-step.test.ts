@@ -4,11 +4,12 @@ import { createLogger } from "../../src/log.js";
 import { entryHash } from "../../src/scoring/model-id.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { Store } from "../../src/store/store.js";
-import { runStep, type StepDeps } from "../../src/validator/step.js";
+import { runStep } from "../../src/validator/step.js";
 import { tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet } from "../support/devnet/fixture.js";
 import type { Hyperparameters } from "../support/devnet/state.js";
+import { commitScoredModel, liveStepDeps } from "../support/scored-models.js";
 
 const logger = createLogger({ write: () => true }, "silent");
 const profile = findProfile("dippy-2025-03")!;
@@ -26,33 +27,13 @@ async function scoredStep(hyper: Partial<Hyperparameters> = {}) {
   const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000, hyper });
   const store = Store.open(tempDir());
   keys.miners.forEach((miner, i) => {
-    const hash = entryHash("miner", `m${i}`, "chatml", miner.address);
-    devnet.putCommitment(11, miner.address, `miner:m${i}:chatml:${miner.address}:${hash}:d1`, 4_990_000 + i);
-    if (i < 2) {
-      store.evaluations.upsert({
-        repo: `miner/m${i}`,
-        entryHash: hash,
-        profile: profile.id,
-        status: "COMPLETED",
-        totalScore: 0.4 + i / 10,
-        revision: null,
-        reason: null,
-      });
-    }
+    const model = { namespace: "miner", name: `m${i}`, hotkey: miner.address, block: 4_990_000 + i };
+    commitScoredModel(devnet, store, profile, { ...model, score: i < 2 ? 0.4 + i / 10 : null });
   });
   devnet.produceBlock();
   const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger, callTimeoutMs: 3000 });
   open.push({ devnet, client, store });
-  const deps: StepDeps = {
-    chain: async () => client,
-    store,
-    profile,
-    netuid: 11,
-    mode: "live",
-    scoreSource: { kind: "local" },
-    signer: async () => keys.validator,
-    logger,
-  };
+  const deps = liveStepDeps({ client, store, profile, signer: keys.validator, logger });
   return { devnet, store, deps };
 }
 

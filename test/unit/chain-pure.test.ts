@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { classifyExtensions } from "../../src/chain/extensions.js";
 import { nextEpochStart, preflightSetWeights } from "../../src/chain/preflight.js";
 import type { Metagraph } from "../../src/chain/types.js";
+import { testMetagraph } from "../support/metagraph.js";
 
 describe("classifyExtensions", () => {
   const known = new Set(["CheckNonce", "ChargeTransactionPayment"]);
@@ -21,35 +22,8 @@ describe("classifyExtensions", () => {
   });
 });
 
-function metagraph(overrides: Partial<Metagraph["hyperparameters"]> = {}, lastUpdate = 0): Metagraph {
-  const neuron = (uid: number, permit: boolean) => ({
-    uid,
-    hotkey: `hk${uid}`,
-    coldkey: `ck${uid}`,
-    active: true,
-    validatorPermit: permit,
-    lastUpdate: uid === 0 ? lastUpdate : 0,
-    stakeRao: 0n,
-    blockAtRegistration: 0,
-  });
-  return {
-    netuid: 11,
-    block: { number: 1000, hash: "0x" },
-    neurons: [neuron(0, true), neuron(1, false), neuron(2, false)],
-    hyperparameters: {
-      tempo: 360,
-      weightsRateLimit: 100,
-      minAllowedWeights: 1,
-      maxWeightsLimit: 65535,
-      weightsVersion: 7,
-      commitRevealEnabled: false,
-      commitRevealPeriod: 1,
-      immunityPeriod: 5000,
-      ...overrides,
-    },
-    commitments: [],
-    source: "runtime-api",
-  };
+function metagraph(hyper: Partial<Metagraph["hyperparameters"]> = {}, lastUpdate = 0): Metagraph {
+  return testMetagraph({ hyper, lastUpdate });
 }
 
 describe("preflightSetWeights (the chain's set_weights checks)", () => {

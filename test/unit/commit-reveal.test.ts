@@ -17,6 +17,7 @@ import { beaconPublicKey, signRound } from "../../src/chain/timelock.js";
 import type { Metagraph } from "../../src/chain/types.js";
 import type { WeightCommitRecord } from "../../src/store/weight-commits.js";
 import { assessReveal } from "../../src/validator/reveals.js";
+import { testMetagraph } from "../support/metagraph.js";
 
 const ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 const ALICE_HEX = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
@@ -148,33 +149,12 @@ describe("the reveal round", () => {
 });
 
 function metagraph(lastUpdate = 0, permit = true): Metagraph {
-  const neuron = (uid: number) => ({
-    uid,
-    hotkey: uid === 0 ? ALICE : `5Fake${uid}`,
-    coldkey: "",
-    active: true,
-    validatorPermit: uid === 0 && permit,
-    lastUpdate: uid === 0 ? lastUpdate : 0,
-    stakeRao: 0n,
-    blockAtRegistration: 0,
+  return testMetagraph({
+    hyper: { commitRevealEnabled: true, weightsVersion: 0 },
+    lastUpdate,
+    permit,
+    hotkeys: [ALICE],
   });
-  return {
-    netuid: 11,
-    block: { number: 1000, hash: "0x" },
-    neurons: [neuron(0), neuron(1), neuron(2)],
-    hyperparameters: {
-      tempo: 360,
-      weightsRateLimit: 100,
-      minAllowedWeights: 1,
-      maxWeightsLimit: 65535,
-      weightsVersion: 0,
-      commitRevealEnabled: true,
-      commitRevealPeriod: 1,
-      immunityPeriod: 5000,
-    },
-    commitments: [],
-    source: "runtime-api",
-  };
 }
 
 const STATE: CommitRevealState = {
