@@ -100,6 +100,7 @@ export function roundAt(unixSeconds: number, beacon: Pick<Beacon, "genesisTime" 
 }
 
 export interface RevealPlan {
+  readonly schedule: EpochSchedule;
   readonly commitEpoch: number;
   readonly revealEpoch: number;
   /** The first block of the reveal epoch, where the chain starts trying to reveal. */
@@ -132,6 +133,7 @@ export function planLegacyReveal(inputs: RevealInputs): RevealPlan {
   const revealEpoch = commitEpoch + inputs.revealPeriodEpochs;
   const firstRevealBlock = legacyEpochStart(revealEpoch, netuid, tempo);
   return {
+    schedule: "legacy",
     commitEpoch,
     revealEpoch,
     firstRevealBlock,
@@ -150,6 +152,7 @@ export function planIndexedReveal(
 ): RevealPlan {
   const firstRevealBlock = inputs.nextEpochStart + (inputs.revealPeriodEpochs - 1) * inputs.tempo;
   return {
+    schedule: "epoch-index",
     commitEpoch: inputs.epochIndex,
     revealEpoch: inputs.epochIndex + inputs.revealPeriodEpochs,
     firstRevealBlock,
@@ -161,4 +164,28 @@ export function planIndexedReveal(
 /** The block to wait for before committing, or null when now is safe (not just before an epoch boundary). */
 export function commitGuard(currentBlock: number, nextEpochStart: number): number | null {
   return nextEpochStart - currentBlock <= EPOCH_GUARD_BLOCKS ? nextEpochStart : null;
+}
+
+/**
+ * The plan as the chain will run it, once the commit's inclusion block is known: the chain files a commit
+ * under the epoch of the block that includes it, which can be later than the one the plan was made at (the
+ * plan is made at the finalized block). The round stays as committed. On `SubnetEpochIndex` runtimes the
+ * epoch is not a function of the block, so the plan stays as made.
+ */
+export function planAtInclusion(
+  plan: RevealPlan,
+  inclusion: { block: number; netuid: number; tempo: number; revealPeriodEpochs: number },
+): RevealPlan {
+  if (plan.schedule !== "legacy") return plan;
+  const { netuid, tempo } = inclusion;
+  const commitEpoch = legacyEpoch(inclusion.block, netuid, tempo);
+  if (commitEpoch === plan.commitEpoch) return plan;
+  const revealEpoch = commitEpoch + inclusion.revealPeriodEpochs;
+  return {
+    ...plan,
+    commitEpoch,
+    revealEpoch,
+    firstRevealBlock: legacyEpochStart(revealEpoch, netuid, tempo),
+    lastRevealBlock: legacyEpochStart(revealEpoch + 1, netuid, tempo) - 1,
+  };
 }

@@ -1,5 +1,6 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
+import { planAtInclusion } from "../chain/commit-reveal.js";
 import { type PreparedCommit, prepareCommit, type TimelockedCommit } from "../chain/commit-weights.js";
 import { deliverWeights } from "../chain/set-weights.js";
 import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
@@ -121,7 +122,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   let reveals: RevealReport[] = [];
   const done = (
     result: Omit<StepResult, "step" | "seconds" | "commit" | "reveals">,
-    extra: { snapshot?: Snapshot; commit?: TimelockedCommit; uid?: number } = {},
+    extra: { snapshot?: Snapshot; commit?: TimelockedCommit; uid?: number; metagraph?: Metagraph } = {},
   ) => {
     const finished: StepResult = {
       ...result,
@@ -159,7 +160,14 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
         weightComputationId,
       });
       const commit = extra.commit;
-      if (commit?.plan && result.outcome === "committed") {
+      if (commit?.plan && result.outcome === "committed" && extra.metagraph) {
+        const h = extra.metagraph.hyperparameters;
+        const plan = planAtInclusion(commit.plan, {
+          block: result.txBlock as number,
+          netuid: deps.netuid,
+          tempo: h.tempo,
+          revealPeriodEpochs: Math.max(1, h.commitRevealPeriod),
+        });
         store.weightCommits.record({
           stepId: step,
           netuid: deps.netuid,
@@ -168,10 +176,10 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
           versionKey: commit.versionKey,
           commitVersion: commit.commitRevealVersion,
           revealRound: commit.revealRound,
-          commitEpoch: commit.plan.commitEpoch,
-          revealEpoch: commit.plan.revealEpoch,
-          firstRevealBlock: commit.plan.firstRevealBlock,
-          lastRevealBlock: commit.plan.lastRevealBlock,
+          commitEpoch: plan.commitEpoch,
+          revealEpoch: plan.revealEpoch,
+          firstRevealBlock: plan.firstRevealBlock,
+          lastRevealBlock: plan.lastRevealBlock,
           payloadHex: commit.payloadHex,
           ciphertextHex: commit.ciphertextHex,
           beaconKeyHex: commit.beaconPublicKeyHex,
@@ -289,7 +297,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       txHash: delivery.txHash,
       txBlock: delivery.blockNumber,
     },
-    { snapshot, ...(delivery.commit ? { commit: delivery.commit } : {}), uid: delivery.uid },
+    { snapshot, ...(delivery.commit ? { commit: delivery.commit } : {}), uid: delivery.uid, metagraph },
   );
 }
 

@@ -6,6 +6,7 @@ import {
   encodeTlockPayload,
   legacyEpoch,
   legacyEpochStart,
+  planAtInclusion,
   planIndexedReveal,
   planLegacyReveal,
   QUICKNET_BEACON,
@@ -138,6 +139,30 @@ describe("the reveal round", () => {
     });
     expect(plan.revealRound).toBe(
       Math.floor((1_750_000_000 + (1463 - 1000) * 12 - QUICKNET_BEACON.genesisTime) / 3),
+    );
+  });
+
+  it("a commit included in a later epoch than planned is tracked in the epoch the chain files it under", () => {
+    const inputs = {
+      netuid: 11,
+      tempo: 360,
+      revealPeriodEpochs: 1,
+      nowSeconds: 1_750_000_000,
+      beacon: QUICKNET_BEACON,
+    };
+    const plan = planLegacyReveal({ ...inputs, currentBlock: 347 });
+    expect(plan.commitEpoch).toBe(0);
+    expect(planAtInclusion(plan, { block: 348, netuid: 11, tempo: 360, revealPeriodEpochs: 1 })).toBe(plan);
+    const later = planAtInclusion(plan, { block: 350, netuid: 11, tempo: 360, revealPeriodEpochs: 1 });
+    expect(later).toMatchObject({
+      commitEpoch: 1,
+      revealEpoch: 2,
+      firstRevealBlock: 710,
+      revealRound: plan.revealRound,
+    });
+    const indexed = { ...plan, schedule: "epoch-index" as const };
+    expect(planAtInclusion(indexed, { block: 350, netuid: 11, tempo: 360, revealPeriodEpochs: 1 })).toBe(
+      indexed,
     );
   });
 
