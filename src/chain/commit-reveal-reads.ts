@@ -98,6 +98,7 @@ export async function readCommitRevealState(
           unwrap(): Num;
         })
       : null;
+    // Without the runtime API the boundary is unknown; a tempo ahead is the latest it can be.
     nextEpochStart = decoded?.isSome ? decoded.unwrap().toNumber() : block.number + tempo;
   }
   const commits = entry(api, "subtensorModule", "timelockedWeightCommits");
