@@ -72,6 +72,8 @@ export const validateCommand = defineCommand({
     "commitments at one finalized block, applies the registry rules, takes every model's score from the local\n" +
     "store and sets the weights the reference would. Between steps, queued models are evaluated on this machine\n" +
     "(one at a time per GPU); a restart after a crash continues the queue and the running evaluation.\n" +
+    "On a commit-reveal subnet the weights go out as a drand-timelocked commit that the chain reveals one\n" +
+    "reveal period later; sn11 checks that it did (sn11 weights --history, the reveal column).\n" +
     "Every step is recorded: sn11 weights --history, sn11 snapshot --step N.",
   examples: [
     "sn11 validate --wallet.name validator --judge-url https://openrouter.ai/api/v1 --gpus 0,1",

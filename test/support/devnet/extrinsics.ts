@@ -1,7 +1,7 @@
 import type { GenericExtrinsic } from "@polkadot/types";
-import { hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
+import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
-import { decodeTlockPayload, MAX_COMMIT_BYTES } from "../../../src/chain/commit-reveal.js";
+import { decodeTlockPayload, MAX_COMMIT_BYTES, type TlockPayload } from "../../../src/chain/commit-reveal.js";
 import { TimelockError, tlockDecrypt } from "../../../src/chain/timelock.js";
 import { type ChainSpec, palletIndex } from "./metadata.js";
 import { type ChainState, commitmentKey, epochIndex, type Subnet, type TimelockedCommit } from "./state.js";
@@ -330,7 +330,7 @@ export function revealTimelockedCommits(state: ChainState, blockNumber: number):
         kept.push(commit);
         continue;
       }
-      const payload = openCommit(commit.commit, signature);
+      const payload = openCommit(commit.commit, signature, commit.who);
       if (!payload || u8aToHex(payload.hotkey) !== commit.who) continue;
       try {
         const applied = doSetWeights(
@@ -360,13 +360,22 @@ export function revealTimelockedCommits(state: ChainState, blockNumber: number):
   return events;
 }
 
-function openCommit(commitHex: string, signatureHex: string) {
+/**
+ * Decrypts and decodes a commit as reveal_commits.rs does: `WeightsTlockPayload` (with the hotkey) first,
+ * else the legacy payload without it, which reveals for whoever committed it.
+ */
+function openCommit(commitHex: string, signatureHex: string, committer: string): TlockPayload | null {
+  let plain: Uint8Array;
   try {
-    return decodeTlockPayload(tlockDecrypt(hexToU8a(commitHex), signatureHex));
+    plain = tlockDecrypt(hexToU8a(commitHex), signatureHex);
   } catch (error) {
     if (error instanceof TimelockError) return null;
     throw error;
   }
+  const payload = decodeTlockPayload(plain);
+  if (payload) return payload;
+  const legacy = decodeTlockPayload(u8aConcat(compactToU8a(32), hexToU8a(committer), plain));
+  return legacy;
 }
 
 /** The signer's 32-byte public key as hex (the MultiAddress encoding has an extra variant byte). */
