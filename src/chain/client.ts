@@ -74,6 +74,19 @@ export interface ChainClient {
     revealRound: number,
     version: number,
   ): Promise<TxOutcome>;
+  /** Sends `commit_weights` (a hash commit) signed by the hotkey and waits for its inclusion. */
+  commitWeightsHash(signer: KeyringPair, netuid: number, hash: string): Promise<TxOutcome>;
+  /** Sends `reveal_weights` for an earlier hash commit and waits for its inclusion. */
+  revealWeights(
+    signer: KeyringPair,
+    netuid: number,
+    reveal: {
+      uids: readonly number[];
+      values: readonly number[];
+      salt: readonly number[];
+      versionKey: number;
+    },
+  ): Promise<TxOutcome>;
   /** What the chain shows of one commit's reveal, at one block (the step's pinned block). */
   revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts>;
   stats(): RpcStats;
@@ -146,6 +159,17 @@ async function connectFirstReachable(
     `cannot reach the chain at ${endpoints.join(", ")}: ${(lastError as Error | null)?.message ?? "timed out"}`,
     { hint: "check --network (finney, test, local or a ws(s):// URL) and your connection", cause: lastError },
   );
+}
+
+/** What a user can do about the chain's refusals of a commit, timelocked or hashed. */
+function COMMIT_HINTS(signer: KeyringPair, netuid: number): Record<string, string> {
+  return {
+    CommittingWeightsTooFast: "the weights rate limit has not passed since this hotkey last committed",
+    IncorrectCommitRevealVersion: "the chain expects another commit-reveal version than sn11 produces",
+    TooManyUnrevealedCommits: "this hotkey has 10 unrevealed commits; wait until they reveal or expire",
+    CommitRevealDisabled: "the subnet has commit-reveal off: plain set_weights applies",
+    HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+  };
 }
 
 export class SubtensorClient implements ChainClient {
@@ -366,13 +390,45 @@ export class SubtensorClient implements ChainClient {
     );
     return submitAndWatch(this.api, tx, signer, {
       timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) => COMMIT_HINTS(signer, netuid)[name],
+    });
+  }
+
+  async commitWeightsHash(signer: KeyringPair, netuid: number, hash: string): Promise<TxOutcome> {
+    this.assertCanSign();
+    const tx = this.api.tx.subtensorModule!.commitWeights!(netuid, hash);
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) => COMMIT_HINTS(signer, netuid)[name],
+    });
+  }
+
+  async revealWeights(
+    signer: KeyringPair,
+    netuid: number,
+    reveal: {
+      uids: readonly number[];
+      values: readonly number[];
+      salt: readonly number[];
+      versionKey: number;
+    },
+  ): Promise<TxOutcome> {
+    this.assertCanSign();
+    const tx = this.api.tx.subtensorModule!.revealWeights!(
+      netuid,
+      [...reveal.uids],
+      [...reveal.values],
+      [...reveal.salt],
+      reveal.versionKey,
+    );
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
       hintFor: (_section, name) =>
         ({
-          CommittingWeightsTooFast: "the weights rate limit has not passed since this hotkey last committed",
-          IncorrectCommitRevealVersion: "the chain expects another commit-reveal version than sn11 produces",
-          TooManyUnrevealedCommits: "this hotkey has 10 unrevealed commits this epoch; wait for the next",
-          CommitRevealDisabled: "the subnet has commit-reveal off: plain set_weights applies",
-          HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+          RevealTooEarly: "a hash commit reveals only in the epoch its reveal period names",
+          ExpiredWeightCommit: "the reveal epoch of this commit has passed",
+          NoWeightsCommitFound: "the chain holds no hash commit of this hotkey",
+          InvalidRevealCommitHashNotMatch: "the revealed weights and salt do not match the committed hash",
         })[name],
     });
   }

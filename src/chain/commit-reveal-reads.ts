@@ -28,6 +28,8 @@ export interface CommitRevealState {
   readonly nextEpochStart: number;
   /** This hotkey's commits the chain holds for the current epoch. */
   readonly unrevealedCommits: number;
+  /** This hotkey's hash commits (`WeightCommits`) the chain holds, expired ones included. */
+  readonly hashCommits: readonly { readonly hash: string; readonly commitBlock: number }[];
 }
 
 type Num = Codec & { toNumber(): number };
@@ -60,6 +62,19 @@ function decodeBeacon(api: ApiPromise, raw: Uint8Array | null): Beacon {
 
 function commitsOf(value: Codec): CommitEntry[] {
   return value as unknown as CommitEntry[];
+}
+
+/** `WeightCommits[(netuid, hotkey)]`: `Option<VecDeque<(H256, commit block, first reveal, last reveal)>>`. */
+function decodeHashCommits(api: ApiPromise, entry: EntryLike, raw: Uint8Array | null) {
+  const value = decodeValue(api, entry, raw) as unknown as {
+    isSome?: boolean;
+    unwrap?: () => [Codec, Num, Num, Num][];
+  } & [Codec, Num, Num, Num][];
+  const list = value.unwrap ? (value.isSome ? value.unwrap() : []) : value;
+  return [...list].map(([hash, commitBlock]) => ({
+    hash: hash.toHex(),
+    commitBlock: commitBlock.toNumber(),
+  }));
 }
 
 function hexAccount(account: string): string {
@@ -102,13 +117,15 @@ export async function readCommitRevealState(
     nextEpochStart = decoded?.isSome ? decoded.unwrap().toNumber() : block.number + tempo;
   }
   const commits = entry(api, "subtensorModule", "timelockedWeightCommits");
+  const hashCommits = entry(api, "subtensorModule", "weightCommits");
   const keys = [
     entry(api, "subtensorModule", "commitRevealWeightsVersion").key(),
     entry(api, "drand", "lastStoredRound").key(),
     entry(api, "drand", "beaconConfig").key(),
     commits.key(netuid, epoch),
+    hashCommits.key(netuid, query.hotkey),
   ];
-  const [version, lastStored, beacon, pending] = await storageValuesAt(rpc, keys, block.hash);
+  const [version, lastStored, beacon, pending, hashed] = await storageValuesAt(rpc, keys, block.hash);
   const own = hexAccount(query.hotkey);
   return {
     block,
@@ -125,6 +142,7 @@ export async function readCommitRevealState(
     unrevealedCommits: commitsOf(decodeValue(api, commits, pending ?? null)).filter(
       ([who]) => u8aToHex(who.toU8a()) === own,
     ).length,
+    hashCommits: decodeHashCommits(api, hashCommits, hashed ?? null),
   };
 }
 

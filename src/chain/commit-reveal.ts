@@ -27,7 +27,8 @@ export interface TlockPayload {
   readonly versionKey: bigint | number;
 }
 
-function u16Vec(values: readonly number[]): Uint8Array {
+/** SCALE `Vec<u16>`. */
+export function u16Vec(values: readonly number[]): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   const view = new DataView(out.buffer);
   values.forEach((v, i) => {
@@ -177,12 +178,21 @@ export function planAtInclusion(
   inclusion: { block: number; netuid: number; tempo: number; revealPeriodEpochs: number },
 ): RevealPlan {
   if (plan.schedule !== "legacy") return plan;
+  const window = legacyRevealWindow(inclusion);
+  return window.commitEpoch === plan.commitEpoch ? plan : { ...plan, ...window };
+}
+
+/** The epochs and blocks of a commit included at `block`, on the legacy schedule. */
+export function legacyRevealWindow(inclusion: {
+  block: number;
+  netuid: number;
+  tempo: number;
+  revealPeriodEpochs: number;
+}): Pick<RevealPlan, "commitEpoch" | "revealEpoch" | "firstRevealBlock" | "lastRevealBlock"> {
   const { netuid, tempo } = inclusion;
   const commitEpoch = legacyEpoch(inclusion.block, netuid, tempo);
-  if (commitEpoch === plan.commitEpoch) return plan;
   const revealEpoch = commitEpoch + inclusion.revealPeriodEpochs;
   return {
-    ...plan,
     commitEpoch,
     revealEpoch,
     firstRevealBlock: legacyEpochStart(revealEpoch, netuid, tempo),

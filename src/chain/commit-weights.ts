@@ -7,6 +7,7 @@ import {
   type Beacon,
   commitGuard,
   encodeTlockPayload,
+  legacyEpoch,
   MAX_COMMIT_BYTES,
   MAX_UNREVEALED_COMMITS,
   planIndexedReveal,
@@ -15,12 +16,14 @@ import {
   SUPPORTED_COMMIT_REVEAL_VERSION,
 } from "./commit-reveal.js";
 import type { CommitRevealState } from "./commit-reveal-reads.js";
+import { buildHashedCommit, type HashedCommit } from "./hash-commit.js";
 import { preflightSetWeights, refusal } from "./preflight.js";
 import { tlockEncrypt } from "./timelock.js";
 import type { Metagraph } from "./types.js";
 
 /** One drand-timelocked weights commit, as sent and as recorded. */
 export interface TimelockedCommit {
+  readonly mode: "timelock";
   readonly hotkey: string;
   readonly uids: readonly number[];
   readonly values: readonly number[];
@@ -53,6 +56,7 @@ export function buildTimelockedCommit(input: {
   });
   const ciphertext = tlockEncrypt(payload, input.revealRound, { publicKeyHex: input.beaconPublicKeyHex });
   return {
+    mode: "timelock" as const,
     hotkey: input.hotkey,
     uids: [...input.emit.uids],
     values: [...input.emit.weights],
@@ -67,9 +71,24 @@ export function buildTimelockedCommit(input: {
   };
 }
 
-/** `commit` in `--json`: what the commit carries. */
-export function commitToJson(commit: TimelockedCommit) {
+/** What a step commits on a commit-reveal subnet: a timelocked commit, or (`--commit-reveal hash`) a hash. */
+export type WeightsCommit = TimelockedCommit | HashedCommit;
+
+/** How a commit-reveal subnet gets the weights: the chain reveals a timelock, or sn11 reveals a hash. */
+export type CommitRevealMode = WeightsCommit["mode"];
+
+/** `commit` in `--json`: what the commit carries (a hash commit's salt stays private until its reveal). */
+export function commitToJson(commit: WeightsCommit) {
+  if (commit.mode === "hash") {
+    return {
+      mode: "hash" as const,
+      hotkey: commit.hotkey,
+      hash: commit.hashHex,
+      version_key: commit.versionKey,
+    };
+  }
   return {
+    mode: "timelock" as const,
     hotkey: commit.hotkey,
     ciphertext_hex: commit.ciphertextHex,
     ciphertext_bytes: commit.ciphertext.length,
@@ -152,7 +171,7 @@ export type PreparedCommit =
   | {
       readonly ok: true;
       readonly uid: number;
-      readonly commit: TimelockedCommit;
+      readonly commit: WeightsCommit;
       readonly state: CommitRevealState;
     }
   | { readonly ok: false; readonly error: ChainError; readonly rateLimitFreesAt: number | null }
@@ -169,8 +188,9 @@ export async function prepareCommit(options: {
   metagraph: Metagraph;
   emit: EmittedWeights;
   versionKey: number;
-  signer: { address: string };
+  signer: { address: string; publicKey: Uint8Array };
   now?: () => number;
+  mode?: CommitRevealMode;
 }): Promise<PreparedCommit> {
   const { metagraph, chain } = options;
   const hotkey = options.signer.address;
@@ -192,6 +212,7 @@ export async function prepareCommit(options: {
       rateLimitFreesAt: null,
     };
   }
+  if (options.mode === "hash") return prepareHashCommit(metagraph, state, options);
   const nowSeconds = (options.now ?? (() => Date.now() / 1000))();
   const plan = planReveal(metagraph, state, nowSeconds);
   const commit = buildTimelockedCommit({
@@ -208,6 +229,68 @@ export async function prepareCommit(options: {
     return {
       ok: false,
       error: refusal(metagraph, check, "commit_timelocked_weights"),
+      rateLimitFreesAt: check.rateLimitFreesAt,
+    };
+  }
+  return { ok: true, uid: check.uid as number, commit, state };
+}
+
+/** Hash commits the chain still holds for this hotkey that have not expired (their reveal epoch not past). */
+function liveHashCommits(metagraph: Metagraph, state: CommitRevealState): number {
+  const { netuid } = metagraph;
+  const { tempo, commitRevealPeriod } = metagraph.hyperparameters;
+  const now = legacyEpoch(metagraph.block.number, netuid, tempo);
+  return state.hashCommits.filter(
+    (c) => legacyEpoch(c.commitBlock, netuid, tempo) + commitRevealPeriod >= now,
+  ).length;
+}
+
+function prepareHashCommit(
+  metagraph: Metagraph,
+  state: CommitRevealState,
+  options: { emit: EmittedWeights; versionKey: number; signer: { address: string; publicKey: Uint8Array } },
+): PreparedCommit {
+  const commit = buildHashedCommit({
+    hotkey: options.signer.address,
+    hotkeyPublicKey: options.signer.publicKey,
+    netuid: metagraph.netuid,
+    uids: options.emit.uids,
+    values: options.emit.weights,
+    versionKey: options.versionKey,
+  });
+  const base = preflightSetWeights(
+    metagraph,
+    commit.hotkey,
+    commit.uids,
+    commit.values,
+    commit.versionKey,
+    "commit",
+  );
+  const problems = [...base.problems];
+  if (!metagraph.hyperparameters.commitRevealEnabled)
+    problems.push({
+      code: "CommitRevealDisabled",
+      message: `netuid ${metagraph.netuid} has commit-reveal off`,
+    });
+  if (state.schedule !== "legacy") {
+    problems.push({
+      code: "UnsupportedEpochSchedule",
+      message:
+        "hash commit-reveal is implemented for the legacy epoch schedule only; use the timelocked commits",
+    });
+  }
+  const live = liveHashCommits(metagraph, state);
+  if (live >= MAX_UNREVEALED_COMMITS) {
+    problems.push({
+      code: "TooManyUnrevealedCommits",
+      message: `this hotkey has ${live} unrevealed hash commits (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
+    });
+  }
+  const check = { ...base, ok: problems.length === 0, problems };
+  if (!check.ok) {
+    return {
+      ok: false,
+      error: refusal(metagraph, check, "commit_weights"),
       rateLimitFreesAt: check.rateLimitFreesAt,
     };
   }

@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 import type { EmittedWeights } from "../scoring/weights.js";
 import { sleep } from "../sleep.js";
 import type { ChainClient } from "./client.js";
-import { prepareCommit, type TimelockedCommit } from "./commit-weights.js";
+import { type CommitRevealMode, prepareCommit, type WeightsCommit } from "./commit-weights.js";
 import { preflightSetWeights, refusal } from "./preflight.js";
 import { DispatchError, SubmissionUnknownError, type TxOutcome } from "./tx.js";
 import type { Metagraph } from "./types.js";
@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   readonly signal?: AbortSignal;
   /** Unix seconds now (the reveal round is computed from the local clock, as the SDK does). */
   readonly now?: () => number;
+  /** On a commit-reveal subnet: timelocked commits (the default, as the SDK) or hash commits. */
+  readonly commitReveal?: CommitRevealMode;
 }
 
 export type WeightsDelivery =
@@ -35,7 +37,7 @@ export type WeightsDelivery =
       readonly blockNumber: number;
       readonly landedAfterDrop: boolean;
       /** Set on a commit-reveal subnet: what was committed. */
-      readonly commit: TimelockedCommit | null;
+      readonly commit: WeightsCommit | null;
     }
   | {
       readonly sent: false;
@@ -53,7 +55,7 @@ function ownLastUpdate(metagraph: Metagraph, hotkey: string): number {
 
 /** What one attempt sends, or why the chain would refuse it. */
 type Prepared =
-  | { readonly ok: true; readonly uid: number; readonly commit: TimelockedCommit | null }
+  | { readonly ok: true; readonly uid: number; readonly commit: WeightsCommit | null }
   | {
       readonly ok: false;
       readonly error: ChainError;
@@ -77,10 +79,14 @@ export async function deliverWeights(options: DeliveryOptions): Promise<WeightsD
   const hotkey = signer.address;
   const before = ownLastUpdate(options.metagraph, hotkey);
   let metagraph = options.metagraph;
-  const unknown: { tx: { hash: string; commit: TimelockedCommit | null } | null } = { tx: null };
+  const unknown: { tx: { hash: string; commit: WeightsCommit | null } | null } = { tx: null };
   let lastError = "";
   let waitedForBoundary = false;
-  const call = metagraph.hyperparameters.commitRevealEnabled ? "commit_timelocked_weights" : "set_weights";
+  const call = !metagraph.hyperparameters.commitRevealEnabled
+    ? "set_weights"
+    : options.commitReveal === "hash"
+      ? "commit_weights"
+      : "commit_timelocked_weights";
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
       if (attempt > 1) {
@@ -123,26 +129,28 @@ export async function deliverWeights(options: DeliveryOptions): Promise<WeightsD
       const { commit } = prepared;
       let outcome: TxOutcome;
       try {
-        outcome = commit
-          ? await chain.commitTimelockedWeights(
-              signer,
-              metagraph.netuid,
-              commit.ciphertext,
-              commit.revealRound,
-              commit.commitRevealVersion,
-            )
-          : await chain.setWeights(signer, metagraph.netuid, emit.uids, emit.weights, options.versionKey);
+        outcome = !commit
+          ? await chain.setWeights(signer, metagraph.netuid, emit.uids, emit.weights, options.versionKey)
+          : commit.mode === "timelock"
+            ? await chain.commitTimelockedWeights(
+                signer,
+                metagraph.netuid,
+                commit.ciphertext,
+                commit.revealRound,
+                commit.commitRevealVersion,
+              )
+            : await chain.commitWeightsHash(signer, metagraph.netuid, commit.hashHex);
       } catch (error) {
         if (error instanceof SubmissionUnknownError) unknown.tx = { hash: error.txHash, commit };
         throw error;
       }
-      if (commit && !outcome.events.includes("subtensorModule.TimelockedWeightsCommitted")) {
+      const expected = commit?.mode === "hash" ? "WeightsCommitted" : "TimelockedWeightsCommitted";
+      if (commit && !outcome.events.includes(`subtensorModule.${expected}`)) {
         return {
           sent: false,
-          error: new ChainError(
-            `commit_timelocked_weights ${outcome.txHash} was included without a TimelockedWeightsCommitted event`,
-            { hint: "the chain did not store the commit; the next step commits again" },
-          ),
+          error: new ChainError(`${call} ${outcome.txHash} was included without a ${expected} event`, {
+            hint: "the chain did not store the commit; the next step commits again",
+          }),
           rateLimitFreesAt: null,
           network: false,
         };
@@ -183,7 +191,7 @@ async function waitForBlock(chain: ChainClient, block: number, signal?: AbortSig
 async function prepare(options: DeliveryOptions): Promise<Prepared> {
   const { metagraph, signer, emit } = options;
   if (metagraph.hyperparameters.commitRevealEnabled) {
-    const prepared = await prepareCommit(options);
+    const prepared = await prepareCommit({ ...options, mode: options.commitReveal });
     if (!prepared.ok) return prepared;
     return { ok: true, uid: prepared.uid, commit: prepared.commit };
   }

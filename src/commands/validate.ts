@@ -13,6 +13,13 @@ const REFERENCE_SCORE_API = "https://dippy-bittensor-subnet.com";
 const options = z.object({
   once: z.boolean().default(false).describe("evaluate what is due, run one step, exit"),
   dryRun: z.boolean().default(false).describe("do everything except send weights; print what would be sent"),
+  commitReveal: z
+    .enum(["timelock", "hash"])
+    .default("timelock")
+    .describe(
+      "on a commit-reveal subnet: drand-timelocked commits the chain reveals (as the SDK), or hash commits\n" +
+        "that sn11 reveals in the reveal epoch (for runtimes that refuse timelocked commits; keep it running)",
+    ),
   offline: z.boolean().default(false).describe("never write to the chain (no wallet needed)"),
   immediate: z.boolean().default(false).describe("step now, then keep the schedule"),
   scoreSource: z
@@ -63,6 +70,16 @@ const options = z.object({
     .meta({ valueName: "port" }),
   metricsHost: z.string().default("127.0.0.1").describe("address the metrics server binds"),
 });
+
+function commitLine(commit: ReturnType<typeof commitToJson>): string {
+  if (commit.mode === "hash") return `commit: hash ${commit.hash}; sn11 reveals it in the reveal epoch`;
+  return (
+    `commit: ${commit.ciphertext_bytes} bytes, drand round ${commit.reveal_round}` +
+    (commit.reveal_epoch !== undefined
+      ? `, revealed by the chain in epoch ${commit.reveal_epoch} (blocks ${commit.first_reveal_block}–${commit.last_reveal_block})`
+      : "")
+  );
+}
 
 export const validateCommand = defineCommand({
   name: "validate",
@@ -174,6 +191,7 @@ export const validateCommand = defineCommand({
       immediate: opts.immediate,
       syncEveryMs: opts.syncEvery * 1000,
       chain: ctx.chain,
+      commitReveal: opts.commitReveal,
       signer: async () => signer ?? ctx.hotkey(),
       workers,
       metrics,
@@ -236,18 +254,15 @@ export const validateCommand = defineCommand({
             `commit ${r.commit_tx.slice(0, 18)}… (round ${r.reveal_round}): ${r.status}${r.reveal_block ? ` in block ${r.reveal_block}` : ""}${r.reason ? ` — ${r.reason}` : ""}`,
           );
         }
-        const call = s.commit ? "commit_timelocked_weights" : "set_weights";
+        const call = !s.commit
+          ? "set_weights"
+          : s.commit.mode === "hash"
+            ? "commit_weights"
+            : "commit_timelocked_weights";
         lines.push(
           `step ${s.step}: ${s.outcome}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
         );
-        if (s.commit) {
-          lines.push(
-            `  commit: ${s.commit.ciphertext_bytes} bytes, drand round ${s.commit.reveal_round}` +
-              ("reveal_epoch" in s.commit
-                ? `, revealed by the chain in epoch ${s.commit.reveal_epoch} (blocks ${s.commit.first_reveal_block}–${s.commit.last_reveal_block})`
-                : ""),
-          );
-        }
+        if (s.commit) lines.push(`  ${commitLine(s.commit)}`);
       }
       if (stoppedBy) lines.push(`stopped by ${stoppedBy}; evaluations resume from their last sample`);
       return lines.join("\n") || "no step ran";

@@ -8,7 +8,7 @@ import {
   buildTimelockedCommit,
   commitToJson,
   prepareCommit,
-  type TimelockedCommit,
+  type WeightsCommit,
 } from "../chain/commit-weights.js";
 import { preflightSetWeights, refusal } from "../chain/preflight.js";
 import { type SentWeights, sendWeights } from "../chain/set-weights.js";
@@ -126,7 +126,7 @@ export const weightsCommand = defineCommand({
     const replay = replaySnapshot(snapshot, profile);
     const digest = snapshotDigest(snapshot);
     let sent: SentWeights | null = null;
-    let commit: TimelockedCommit | null = null;
+    let commit: WeightsCommit | null = null;
     if (opts.snapshot !== undefined && opts.commitReveal) {
       commit = buildTimelockedCommit({
         hotkey: parseHotkey(opts.hotkey as string),
@@ -204,6 +204,7 @@ export const weightsCommand = defineCommand({
 
 function commitHistoryJson(c: WeightCommitRecord) {
   return {
+    mode: c.mode,
     tx_hash: c.txHash,
     tx_block: c.txBlock,
     reveal_round: c.revealRound,
@@ -211,6 +212,7 @@ function commitHistoryJson(c: WeightCommitRecord) {
     first_reveal_block: c.firstRevealBlock,
     status: c.status,
     reveal_block: c.revealBlock,
+    reveal_tx_hash: c.revealTxHash,
     reason: c.reason,
     self_check: c.selfCheck,
     checked_block: c.checkedBlock,
@@ -226,7 +228,8 @@ function parseHotkey(hotkey: string): string {
   }
 }
 
-function commitText(commit: TimelockedCommit): string {
+function commitText(commit: WeightsCommit): string {
+  if (commit.mode === "hash") return `commit: hash ${commit.hashHex} by ${commit.hotkey}`;
   const when = commit.plan
     ? `; the chain reveals it in epoch ${commit.plan.revealEpoch} (blocks ${commit.plan.firstRevealBlock}–${commit.plan.lastRevealBlock})`
     : "";
@@ -240,7 +243,7 @@ async function dryRunSend(
   metagraph: Metagraph,
   emit: EmittedWeights,
   versionKey: number,
-): Promise<TimelockedCommit | null> {
+): Promise<WeightsCommit | null> {
   if (emit.uids.length === 0) throw new ChainError("no uid has weight in this step: nothing to set");
   if (!metagraph.hyperparameters.commitRevealEnabled) {
     const check = preflightSetWeights(metagraph, signer.address, emit.uids, emit.weights, versionKey);
@@ -324,7 +327,7 @@ function historyResult(
                 if (!c) return "-";
                 return c.status === "revealed"
                   ? `revealed${c.revealBlock ? ` @${c.revealBlock}` : ""}`
-                  : `${c.status} (round ${c.revealRound})`;
+                  : `${c.status} (${c.mode === "hash" ? "hash" : `round ${c.revealRound}`})`;
               },
             },
             { header: "from", value: (e) => e.sourceRef ?? "-" },

@@ -1,5 +1,6 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
+import type { CommitRevealMode } from "../chain/commit-weights.js";
 import { CancelledError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
@@ -38,6 +39,8 @@ export interface ValidatorOptions {
   /** Graceful stop (first SIGTERM / Ctrl-C). */
   readonly drain: AbortSignal;
   readonly now?: () => number;
+  /** On a commit-reveal subnet: timelocked commits (default) or hash commits that sn11 reveals. */
+  readonly commitReveal?: CommitRevealMode;
   /** Told about every finished step, e.g. for the health endpoint. */
   readonly onStep?: (result: StepResult) => void;
 }
@@ -120,7 +123,8 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       const metagraph = await chain.metagraph(options.netuid);
       syncQueue(store, profile, metagraph, onQueueSync);
       // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.
-      options.metrics?.reveals(await checkReveals(store, metagraph, chain, logger));
+      const signer = options.mode === "live" ? options.signer : null;
+      options.metrics?.reveals(await checkReveals(store, metagraph, chain, logger, signer));
     } catch (error) {
       if (error instanceof CancelledError) throw error;
       options.metrics?.chainError();
@@ -140,6 +144,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       logger,
       signal: drain,
       onQueueSync,
+      commitReveal: options.commitReveal,
     });
     steps.push(result);
     options.metrics?.step(result);

@@ -1,8 +1,11 @@
+import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
 import { decodeTlockPayload } from "../chain/commit-reveal.js";
 import type { RevealFacts } from "../chain/commit-reveal-reads.js";
+import { decodeHashPreimage } from "../chain/hash-commit.js";
 import { TimelockError, tlockDecrypt } from "../chain/timelock.js";
 import type { BlockRef } from "../chain/types.js";
+import { ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import type { RevealUpdate, WeightCommitRecord } from "../store/weight-commits.js";
@@ -13,11 +16,11 @@ function hexBytes(hex: string): Uint8Array {
 
 /** Our own decryption of the commit with the pulse the chain holds: what the chain's reveal will see. */
 export function selfCheck(
-  commit: Pick<WeightCommitRecord, "ciphertextHex" | "payloadHex">,
+  commit: Pick<WeightCommitRecord, "commitHex" | "payloadHex">,
   signature: string,
 ): string {
   try {
-    const plain = tlockDecrypt(hexBytes(commit.ciphertextHex), signature);
+    const plain = tlockDecrypt(hexBytes(commit.commitHex), signature);
     return `0x${Buffer.from(plain).toString("hex")}` === commit.payloadHex
       ? "ok"
       : "failed: decrypts to other bytes than were committed";
@@ -105,39 +108,101 @@ export interface RevealReport {
   readonly update: RevealUpdate;
 }
 
-/** Checks every unsettled commit against the chain and records what became of it. */
+/**
+ * A hash commit sn11 reveals itself, in its reveal epoch and only there (`is_reveal_block_range`). Without
+ * a signer (dry run, offline) a due reveal waits for a live run. A connection that drops leaves the commit
+ * `committed`, so the next check tries again within the epoch.
+ */
+async function revealHashCommit(
+  commit: WeightCommitRecord,
+  at: BlockRef,
+  chain: ChainClient,
+  signer: (() => Promise<KeyringPair>) | null,
+): Promise<RevealUpdate | null> {
+  if (at.number > commit.lastRevealBlock) {
+    return {
+      status: "reveal_failed",
+      checkedBlock: at.number,
+      reason: `the reveal epoch ${commit.revealEpoch} (blocks ${commit.firstRevealBlock}–${commit.lastRevealBlock}) ended before sn11 revealed: was the validator stopped?`,
+    };
+  }
+  const preimage = decodeHashPreimage(hexBytes(commit.payloadHex));
+  if (!preimage || !commit.salt) throw new Error(`hash commit ${commit.id} has no readable preimage or salt`);
+  if (!signer) {
+    return { status: "committed", checkedBlock: at.number, reason: "the reveal is due: a live run sends it" };
+  }
+  try {
+    const sent = await chain.revealWeights(await signer(), commit.netuid, {
+      uids: preimage.uids,
+      values: preimage.values,
+      salt: commit.salt,
+      versionKey: commit.versionKey,
+    });
+    return sent.events.includes("subtensorModule.WeightsRevealed")
+      ? {
+          status: "revealed",
+          checkedBlock: at.number,
+          revealBlock: sent.blockNumber,
+          revealTxHash: sent.txHash,
+        }
+      : {
+          status: "reveal_failed",
+          checkedBlock: at.number,
+          revealTxHash: sent.txHash,
+          reason: "reveal_weights was included without a WeightsRevealed event",
+        };
+  } catch (error) {
+    if (error instanceof NetworkError) return null;
+    if (error instanceof ChainError) {
+      return {
+        status: "reveal_failed",
+        checkedBlock: at.number,
+        reason: `reveal_weights refused: ${error.message}`,
+      };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks every unsettled commit against the chain and records what became of it: timelocked commits by
+ * what the chain shows of their reveal, hash commits by revealing them when their epoch comes.
+ */
 export async function confirmReveals(options: {
   chain: ChainClient;
   store: Store;
   netuid: number;
   /** The block to read at: the step's pinned block. */
   at: BlockRef;
+  /** Signs hash reveals (asked for only when one is due); null where nothing may be sent (dry run, offline). */
+  signer: (() => Promise<KeyringPair>) | null;
   logger: Logger;
 }): Promise<RevealReport[]> {
-  const { store, logger } = options;
+  const { store, logger, at } = options;
   const reports: RevealReport[] = [];
   for (const commit of store.weightCommits.pending(options.netuid)) {
-    // Before its reveal epoch the chain can show nothing of a commit: no read needed.
-    if (options.at.number < commit.firstRevealBlock) continue;
-    const facts = await options.chain.revealFacts({
-      netuid: commit.netuid,
-      hotkey: commit.hotkey,
-      uid: commit.uid,
-      commitEpoch: commit.commitEpoch,
-      commitBlock: commit.txBlock,
-      ciphertextHex: commit.ciphertextHex,
-      revealRound: commit.revealRound,
-      firstRevealBlock: commit.firstRevealBlock,
-      block: options.at,
-    });
-    const update = assessReveal(commit, facts);
+    // Before its reveal epoch the chain can show nothing of a commit, nor take a reveal: no read needed.
+    if (at.number < commit.firstRevealBlock) continue;
+    let update: RevealUpdate | null;
+    if (commit.mode === "hash") {
+      update = await revealHashCommit(commit, at, options.chain, options.signer);
+      if (!update) continue;
+    } else {
+      const facts = await options.chain.revealFacts({
+        netuid: commit.netuid,
+        hotkey: commit.hotkey,
+        uid: commit.uid,
+        commitEpoch: commit.commitEpoch,
+        commitBlock: commit.txBlock,
+        ciphertextHex: commit.commitHex,
+        revealRound: commit.revealRound as number,
+        firstRevealBlock: commit.firstRevealBlock,
+        block: at,
+      });
+      update = assessReveal(commit, facts);
+    }
     store.weightCommits.update(commit.id, update);
-    const fields = {
-      commit: commit.id,
-      tx: commit.txHash,
-      round: commit.revealRound,
-      block: facts.block.number,
-    };
+    const fields = { commit: commit.id, mode: commit.mode, tx: commit.txHash, block: at.number };
     if (update.status === "revealed")
       logger.info({ ...fields, revealBlock: update.revealBlock }, "weights revealed on chain");
     else if (update.status === "reveal_failed")

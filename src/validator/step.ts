@@ -1,7 +1,12 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
-import { planAtInclusion } from "../chain/commit-reveal.js";
-import { type PreparedCommit, prepareCommit, type TimelockedCommit } from "../chain/commit-weights.js";
+import { legacyRevealWindow, planAtInclusion } from "../chain/commit-reveal.js";
+import {
+  type CommitRevealMode,
+  type PreparedCommit,
+  prepareCommit,
+  type WeightsCommit,
+} from "../chain/commit-weights.js";
 import { deliverWeights } from "../chain/set-weights.js";
 import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
@@ -13,6 +18,7 @@ import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
 import type { StepOutcome } from "../store/validator-steps.js";
+import type { NewWeightCommit } from "../store/weight-commits.js";
 import { fetchRemoteEvaluations } from "./remote-scores.js";
 import { confirmReveals, type RevealReport } from "./reveals.js";
 import { VALIDATOR_SETTINGS } from "./settings.js";
@@ -34,6 +40,8 @@ export interface StepDeps {
   readonly signal?: AbortSignal;
   /** Told what the queue sync added and dropped, so running work on a dropped entry can stop. */
   readonly onQueueSync?: (sync: QueueSync) => void;
+  /** On a commit-reveal subnet: timelocked commits (default) or hash commits that sn11 reveals. */
+  readonly commitReveal?: CommitRevealMode;
 }
 
 export interface StepResult {
@@ -49,7 +57,7 @@ export interface StepResult {
   /** The step failed because the chain could not be reached. */
   readonly chainError: boolean;
   /** On a commit-reveal subnet: what was committed (live) or would be (dry run). */
-  readonly commit: TimelockedCommit | null;
+  readonly commit: WeightsCommit | null;
   /** Earlier commits checked against the chain at this step. */
   readonly reveals: readonly RevealReport[];
   readonly seconds: number;
@@ -122,7 +130,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   let reveals: RevealReport[] = [];
   const done = (
     result: Omit<StepResult, "step" | "seconds" | "commit" | "reveals">,
-    extra: { snapshot?: Snapshot; commit?: TimelockedCommit; uid?: number; metagraph?: Metagraph } = {},
+    extra: { snapshot?: Snapshot; commit?: WeightsCommit; uid?: number; metagraph?: Metagraph } = {},
   ) => {
     const finished: StepResult = {
       ...result,
@@ -159,33 +167,16 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
         txBlock: result.txBlock,
         weightComputationId,
       });
-      const commit = extra.commit;
-      if (commit?.plan && result.outcome === "committed" && extra.metagraph) {
-        const h = extra.metagraph.hyperparameters;
-        const plan = planAtInclusion(commit.plan, {
-          block: result.txBlock as number,
-          netuid: deps.netuid,
-          tempo: h.tempo,
-          revealPeriodEpochs: Math.max(1, h.commitRevealPeriod),
-        });
-        store.weightCommits.record({
-          stepId: step,
-          netuid: deps.netuid,
-          hotkey: commit.hotkey,
-          uid: extra.uid as number,
-          versionKey: commit.versionKey,
-          commitVersion: commit.commitRevealVersion,
-          revealRound: commit.revealRound,
-          commitEpoch: plan.commitEpoch,
-          revealEpoch: plan.revealEpoch,
-          firstRevealBlock: plan.firstRevealBlock,
-          lastRevealBlock: plan.lastRevealBlock,
-          payloadHex: commit.payloadHex,
-          ciphertextHex: commit.ciphertextHex,
-          beaconKeyHex: commit.beaconPublicKeyHex,
-          txHash: result.txHash as string,
-          txBlock: result.txBlock as number,
-        });
+      if (extra.commit && extra.metagraph && result.outcome === "committed") {
+        store.weightCommits.record(
+          commitRecord(extra.commit, {
+            stepId: step,
+            uid: extra.uid as number,
+            txHash: result.txHash as string,
+            txBlock: result.txBlock as number,
+            metagraph: extra.metagraph,
+          }),
+        );
       }
     })();
     log.info(
@@ -212,7 +203,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
     });
   }
   log.debug({ block: metagraph.block.number, uids: metagraph.neurons.length }, "metagraph read");
-  reveals = await checkReveals(deps.store, metagraph, chain, log);
+  reveals = await checkReveals(deps.store, metagraph, chain, log, deps.mode === "live" ? deps.signer : null);
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
@@ -276,6 +267,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
     versionKey: profile.weightsVersionKey,
     logger: log,
     signal: deps.signal,
+    commitReveal: deps.commitReveal,
   });
   if (!delivery.sent) {
     return done(
@@ -301,16 +293,75 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   );
 }
 
+/** The store's record of a commit just included: where the chain files it, and what its reveal needs. */
+function commitRecord(
+  commit: WeightsCommit,
+  sent: { stepId: number; uid: number; txHash: string; txBlock: number; metagraph: Metagraph },
+): NewWeightCommit {
+  const h = sent.metagraph.hyperparameters;
+  const inclusion = {
+    block: sent.txBlock,
+    netuid: sent.metagraph.netuid,
+    tempo: h.tempo,
+    revealPeriodEpochs: Math.max(1, h.commitRevealPeriod),
+  };
+  const common = {
+    stepId: sent.stepId,
+    netuid: sent.metagraph.netuid,
+    hotkey: commit.hotkey,
+    uid: sent.uid,
+    versionKey: commit.versionKey,
+    txHash: sent.txHash,
+    txBlock: sent.txBlock,
+  };
+  if (commit.mode === "hash") {
+    return {
+      ...common,
+      ...legacyRevealWindow(inclusion),
+      mode: "hash",
+      commitVersion: null,
+      revealRound: null,
+      payloadHex: commit.preimageHex,
+      commitHex: commit.hashHex,
+      beaconKeyHex: null,
+      salt: [...commit.salt],
+    };
+  }
+  const plan = commit.plan ? planAtInclusion(commit.plan, inclusion) : { ...legacyRevealWindow(inclusion) };
+  return {
+    ...common,
+    mode: "timelock",
+    commitVersion: commit.commitRevealVersion,
+    revealRound: commit.revealRound,
+    commitEpoch: plan.commitEpoch,
+    revealEpoch: plan.revealEpoch,
+    firstRevealBlock: plan.firstRevealBlock,
+    lastRevealBlock: plan.lastRevealBlock,
+    payloadHex: commit.payloadHex,
+    commitHex: commit.ciphertextHex,
+    beaconKeyHex: commit.beaconPublicKeyHex,
+    salt: null,
+  };
+}
+
 /** Earlier commits checked against the chain; a failed read is logged and retried at the next check. */
 export async function checkReveals(
   store: Store,
   metagraph: Metagraph,
   chain: ChainClient,
   log: Logger,
+  signer: (() => Promise<KeyringPair>) | null,
 ): Promise<RevealReport[]> {
   if (store.weightCommits.pending(metagraph.netuid).length === 0) return [];
   try {
-    return await confirmReveals({ chain, store, netuid: metagraph.netuid, at: metagraph.block, logger: log });
+    return await confirmReveals({
+      chain,
+      store,
+      netuid: metagraph.netuid,
+      at: metagraph.block,
+      signer,
+      logger: log,
+    });
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     log.warn({ error: (error as Error).message }, "could not check earlier commits; the next check retries");
@@ -332,6 +383,7 @@ async function previewCommit(
       emit: replay.emit,
       versionKey: deps.profile.weightsVersionKey,
       signer: await deps.signer(),
+      mode: deps.commitReveal,
     });
   } catch (error) {
     if (error instanceof CancelledError || !isSn11Error(error)) throw error;

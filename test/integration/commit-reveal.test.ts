@@ -2,7 +2,8 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SubtensorClient } from "../../src/chain/client.js";
-import { buildTimelockedCommit } from "../../src/chain/commit-weights.js";
+import { buildTimelockedCommit, type TimelockedCommit } from "../../src/chain/commit-weights.js";
+import { decodeHashPreimage } from "../../src/chain/hash-commit.js";
 import { createLogger } from "../../src/log.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { Store } from "../../src/store/store.js";
@@ -66,12 +67,14 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
     awayFromBoundary(devnet);
     const step = await runStep(deps);
     expect(step.outcome, step.reason ?? "").toBe("committed");
-    expect(step.commit?.plan).not.toBeNull();
+    const commit = step.commit as TimelockedCommit;
+    expect(commit.plan).not.toBeNull();
     const [record] = store.weightCommits.pending(11);
     expect(record).toMatchObject({
       status: "committed",
+      mode: "timelock",
       txHash: step.txHash,
-      revealRound: step.commit?.revealRound,
+      revealRound: commit.revealRound,
     });
     expect(devnet.timelockedCommits()[0]?.commits).toHaveLength(1);
     expect(devnet.subnetState(11).weights.get(0)).toBeUndefined(); // nothing readable before the reveal
@@ -223,6 +226,62 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
   }, 60_000);
 });
 
+describe.skipIf(!HAS_SHARED)("hash commit-reveal (--commit-reveal hash)", () => {
+  it("commits a hash; in the reveal epoch a live step reveals it and the chain holds the weights", async () => {
+    const { devnet, store, deps } = await crSubnet();
+    const hashDeps = { ...deps, commitReveal: "hash" as const };
+    const step = await runStep(hashDeps);
+    expect(step.outcome, step.reason ?? "").toBe("committed");
+    expect(step.commit?.mode).toBe("hash");
+    const record = store.weightCommits.pending(11)[0]!;
+    expect(record).toMatchObject({ mode: "hash", revealRound: null });
+    expect(record.salt).toHaveLength(8);
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
+
+    devnet.produceBlocksUntil(record.firstRevealBlock);
+    const dry = await runStep({ ...hashDeps, mode: "dry-run" });
+    expect(dry.reveals[0]?.update).toMatchObject({
+      status: "committed",
+      reason: "the reveal is due: a live run sends it",
+    });
+    const live = await runStep(hashDeps);
+    expect(live.reveals[0]?.update.status).toBe("revealed");
+    expect(live.reveals[0]?.update.revealTxHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(devnet.subnetState(11).weights.get(0)).toEqual(
+      step.replay?.emit.uids.map((u, i) => [u, step.replay?.emit.weights[i]]),
+    );
+    expect(store.weightCommits.get(record.id)).toMatchObject({
+      status: "revealed",
+      revealBlock: live.reveals[0]?.update.revealBlock,
+    });
+  }, 60_000);
+
+  it("a validator stopped through the whole reveal epoch: reveal_failed; the chain refuses a reveal out of its epoch", async () => {
+    const { devnet, store, deps, client, keys } = await crSubnet();
+    const hashDeps = { ...deps, commitReveal: "hash" as const };
+    expect((await runStep(hashDeps)).outcome).toBe("committed");
+    const record = store.weightCommits.pending(11)[0]!;
+    const preimage = decodeHashPreimage(Buffer.from(record.payloadHex.slice(2), "hex"))!;
+    const reveal = {
+      uids: preimage.uids,
+      values: preimage.values,
+      salt: record.salt as number[],
+      versionKey: 7,
+    };
+    const early = await client.revealWeights(keys.validator, 11, reveal).catch((e: Error) => e);
+    expect(String(early)).toContain("Custom error: 17"); // the commit's epoch, not its reveal epoch
+    const other = await client
+      .revealWeights(keys.validator, 11, { ...reveal, salt: [9] })
+      .catch((e: Error) => e);
+    expect(String(other)).toContain("Custom error: 16"); // no commit has this hash
+    devnet.produceBlocksUntil(record.lastRevealBlock + 1);
+    const after = await runStep({ ...hashDeps, mode: "dry-run" });
+    expect(after.reveals[0]?.update.status).toBe("reveal_failed");
+    expect(after.reveals[0]?.update.reason).toContain("ended before sn11 revealed");
+    expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
+  }, 60_000);
+});
+
 describe.skipIf(!HAS_SHARED)("sn11 weights --from-chain --set --dry-run", () => {
   it("prints the commit a live send would carry and sends nothing; --dry-run needs --set", async () => {
     const { devnet, keys, dataDir } = await crSubnet();
@@ -281,7 +340,8 @@ describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (re
     await new Promise((r) => (api ? api.close(r) : r(null)));
   });
 
-  it("dry run prints the commit; live commits; the chain reveals; history shows both; weights equal the replay", async () => {
+  /** A commit-reveal subnet with one miner, a score API that scores it, and a validator wallet. */
+  async function remoteScoredSubnet() {
     const { devnet, keys } = await startSubnet({ firstBlockNumber: 5_000_000, hyper: CR });
     cleanup.push(() => devnet.stop());
     const bob = { namespace: "miner", name: "remote", hotkey: keys.miners[0]!.address, block: 4_990_000 };
@@ -302,7 +362,31 @@ describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (re
       BT_WALLET_NAME: wallet.name,
       BT_WALLET_HOTKEY: wallet.hotkey,
     });
-    const remote = ["--score-source", "remote", "--score-url", url];
+    return { devnet, keys, env, remote: ["--score-source", "remote", "--score-url", url] };
+  }
+
+  it("--commit-reveal hash: the first run commits a hash, a run in the reveal epoch reveals it", async () => {
+    const { devnet, env, remote } = await remoteScoredSubnet();
+    const args = ["validate", "--once", "--json", "--commit-reveal", "hash", ...remote];
+    const first = await runInProcess(args, { env });
+    expect(first.code, first.stderr).toBe(0);
+    const [step] = JSON.parse(first.stdout).steps;
+    expect(step).toMatchObject({ outcome: "committed", commit: { mode: "hash" } });
+    expect(step.commit.hash).toMatch(/^0x[0-9a-f]{64}$/);
+    devnet.produceBlocks(21); // tempo 20, one reveal period: the next epoch
+    const second = await runInProcess(args, { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).steps[0].reveals[0]).toMatchObject({
+      commit_tx: step.tx_hash,
+      status: "revealed",
+    });
+    expect(devnet.subnetState(11).weights.get(0)).toEqual([[1, 65535]]);
+    const bad = await runInProcess(["validate", "--once", "--commit-reveal", "salted", ...remote], { env });
+    expect(bad.code).toBe(2);
+  }, 60_000);
+
+  it("dry run prints the commit; live commits; the chain reveals; history shows both; weights equal the replay", async () => {
+    const { devnet, keys, env, remote } = await remoteScoredSubnet();
 
     const dry = await runInProcess(["validate", "--once", "--dry-run", "--json", ...remote], { env });
     expect(dry.code, dry.stderr).toBe(0);

@@ -75,10 +75,11 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
   10: (db) =>
     db
       .prepare(
-        `INSERT INTO weight_commits (created_at, netuid, hotkey, uid, version_key, commit_version, reveal_round,
-           commit_epoch, reveal_epoch, first_reveal_block, last_reveal_block, payload_hex, ciphertext_hex,
-           beacon_key_hex, tx_hash, tx_block, status, updated_at)
-         VALUES ('t', 11, 'h', 0, 7, 4, 1000, 1, 2, 700, 1060, '0x', '0x', 'k', '0x1', 400, 'committed', 't')`,
+        `INSERT INTO weight_commits (created_at, mode, netuid, hotkey, uid, version_key, commit_version,
+           reveal_round, commit_epoch, reveal_epoch, first_reveal_block, last_reveal_block, payload_hex,
+           commit_hex, beacon_key_hex, tx_hash, tx_block, status, updated_at)
+         VALUES ('t', 'timelock', 11, 'h', 0, 7, 4, 1000, 1, 2, 700, 1060, '0x', '0x', 'k', '0x1', 400,
+           'committed', 't')`,
       )
       .run(),
 };

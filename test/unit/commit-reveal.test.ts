@@ -191,6 +191,7 @@ const STATE: CommitRevealState = {
   epoch: 2,
   nextEpochStart: 1071,
   unrevealedCommits: 0,
+  hashCommits: [],
 };
 
 describe("preflight of a timelocked commit", () => {
@@ -253,9 +254,12 @@ describe("assessing a reveal", () => {
     revealEpoch: 3,
     firstRevealBlock: 1071,
     lastRevealBlock: 1431,
+    mode: "timelock",
     payloadHex: built.payloadHex,
-    ciphertextHex: built.ciphertextHex,
+    commitHex: built.ciphertextHex,
     beaconKeyHex: built.beaconPublicKeyHex,
+    salt: null,
+    revealTxHash: null,
     txHash: "0x1",
     txBlock: 1001,
     status: "committed",

@@ -2,9 +2,17 @@ import type { GenericExtrinsic } from "@polkadot/types";
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-crypto";
 import { decodeTlockPayload, MAX_COMMIT_BYTES, type TlockPayload } from "../../../src/chain/commit-reveal.js";
+import { weightsCommitHash } from "../../../src/chain/hash-commit.js";
 import { TimelockError, tlockDecrypt } from "../../../src/chain/timelock.js";
 import { type ChainSpec, palletIndex } from "./metadata.js";
-import { type ChainState, commitmentKey, epochIndex, type Subnet, type TimelockedCommit } from "./state.js";
+import {
+  type ChainState,
+  commitmentKey,
+  epochIndex,
+  type HashCommit,
+  type Subnet,
+  type TimelockedCommit,
+} from "./state.js";
 
 /** A pool-level rejection: the node answers the RPC with an error and the extrinsic never enters a block. */
 export class PoolError extends Error {
@@ -98,6 +106,44 @@ export function validateExtrinsic(
     if ((xt.method.args[1]?.toU8a(true).length ?? 0) > MAX_COMMIT_BYTES)
       throw new PoolError(1002, "Verification Error: Runtime error: Could not decode `RuntimeCall`");
   }
+  // The same extension looks a hash reveal up before it enters a block: a commit, in its reveal epoch.
+  if (`${xt.method.section}.${xt.method.method}` === "subtensorModule.revealWeights") {
+    const reveal = revealArgs(xt.method.args);
+    const subnet = state.subnets.get(reveal.netuid);
+    const commits = state.hashCommits.get(`${reveal.netuid}:${signer}`) ?? [];
+    const found = commits.find((c) => c.hash === revealHash(signer, reveal));
+    if (!subnet || !found) throw new PoolError(1010, "Invalid Transaction", "Custom error: 16");
+    if (!inRevealEpoch(subnet, found.commitBlock, ctx.blockNumber + 1))
+      throw new PoolError(1010, "Invalid Transaction", "Custom error: 17");
+  }
+}
+
+function revealArgs(args: readonly { toJSON(): unknown; toString(): string }[]) {
+  return {
+    netuid: args[0]?.toJSON() as number,
+    uids: args[1]?.toJSON() as number[],
+    values: args[2]?.toJSON() as number[],
+    salt: args[3]?.toJSON() as number[],
+    versionKey: Number(args[4]?.toString()),
+  };
+}
+
+function revealHash(who: string, r: ReturnType<typeof revealArgs>): string {
+  return weightsCommitHash({ hotkey: hexToU8a(who), ...r });
+}
+
+/** `is_reveal_block_range`: only in the epoch `commit_epoch + RevealPeriodEpochs`. */
+function inRevealEpoch(subnet: Subnet, commitBlock: number, block: number): boolean {
+  const n = subnet.netuid;
+  return (
+    epochIndex(subnet, block, n) === epochIndex(subnet, commitBlock, n) + subnet.hyper.revealPeriodEpochs
+  );
+}
+
+/** `is_commit_expired`: its reveal epoch has passed. */
+function expired(subnet: Subnet, commitBlock: number, block: number): boolean {
+  const n = subnet.netuid;
+  return epochIndex(subnet, block, n) > epochIndex(subnet, commitBlock, n) + subnet.hyper.revealPeriodEpochs;
 }
 
 /** Applies a validated extrinsic: spends the nonce, runs the pallet's rules, returns its events. */
@@ -129,6 +175,14 @@ export function applyExtrinsic(
             blockNumber,
           }),
         );
+        break;
+      case "subtensorModule.commitWeights":
+        events.push(
+          commitWeights(state, signer, args[0]?.toJSON() as number, args[1]?.toHex() as string, blockNumber),
+        );
+        break;
+      case "subtensorModule.revealWeights":
+        events.push(...revealWeights(state, signer, revealArgs(args), blockNumber));
         break;
       case "subtensorModule.commitTimelockedWeights":
         events.push(
@@ -303,6 +357,80 @@ function commitTimelockedWeights(
     method: "TimelockedWeightsCommitted",
     values: [signer, call.netuid, blake2AsU8a(hexToU8a(call.commit), 256), call.revealRound],
   };
+}
+
+/** `do_commit_weights` (weights.rs:61-140): a hash to be revealed in the epoch `RevealPeriodEpochs` later. */
+function commitWeights(
+  state: ChainState,
+  signer: string,
+  netuid: number,
+  hash: string,
+  blockNumber: number,
+): EventSpec {
+  const subnet = state.subnets.get(netuid);
+  if (!subnet?.hyper.commitRevealEnabled)
+    throw new DispatchFailure("subtensorModule", "CommitRevealDisabled");
+  const uid = uidOf(subnet, signer);
+  if (uid < 0) throw new DispatchFailure("subtensorModule", "HotKeyNotRegisteredInSubNet");
+  const neuron = subnet.neurons[uid] as Subnet["neurons"][number];
+  if (neuron.lastUpdate !== 0 && blockNumber - neuron.lastUpdate < subnet.hyper.weightsRateLimit) {
+    throw new DispatchFailure("subtensorModule", "CommittingWeightsTooFast");
+  }
+  const key = `${netuid}:${signer}`;
+  const commits = (state.hashCommits.get(key) ?? []).filter(
+    (c) => !expired(subnet, c.commitBlock, blockNumber),
+  );
+  if (commits.length >= 10) throw new DispatchFailure("subtensorModule", "TooManyUnrevealedCommits");
+  const epoch = epochIndex(subnet, blockNumber, netuid) + subnet.hyper.revealPeriodEpochs;
+  const start = (e: number) => Math.max(0, e * (subnet.hyper.tempo + 1) - (netuid + 1));
+  commits.push({
+    hash,
+    commitBlock: blockNumber,
+    firstRevealBlock: start(epoch),
+    lastRevealBlock: start(epoch + 1) - 1,
+  });
+  state.hashCommits.set(key, commits);
+  neuron.lastUpdate = blockNumber;
+  return { section: "subtensorModule", method: "WeightsCommitted", values: [signer, netuid, hash] };
+}
+
+/** `do_reveal_weights` (weights.rs:451-560): the hash must match a live commit, in its reveal epoch. */
+function revealWeights(
+  state: ChainState,
+  signer: string,
+  reveal: ReturnType<typeof revealArgs>,
+  blockNumber: number,
+): EventSpec[] {
+  const subnet = state.subnets.get(reveal.netuid);
+  if (!subnet?.hyper.commitRevealEnabled)
+    throw new DispatchFailure("subtensorModule", "CommitRevealDisabled");
+  const key = `${reveal.netuid}:${signer}`;
+  const all = state.hashCommits.get(key);
+  if (!all) throw new DispatchFailure("subtensorModule", "NoWeightsCommitFound");
+  const hash = revealHash(signer, reveal);
+  const expiredHashes = all.filter((c) => expired(subnet, c.commitBlock, blockNumber)).map((c) => c.hash);
+  const commits = all.filter((c) => !expired(subnet, c.commitBlock, blockNumber));
+  const position = commits.findIndex((c) => c.hash === hash);
+  if (position < 0) {
+    throw new DispatchFailure(
+      "subtensorModule",
+      expiredHashes.includes(hash)
+        ? "ExpiredWeightCommit"
+        : commits.length === 0
+          ? "NoWeightsCommitFound"
+          : "InvalidRevealCommitHashNotMatch",
+    );
+  }
+  if (!inRevealEpoch(subnet, (commits[position] as HashCommit).commitBlock, blockNumber))
+    throw new DispatchFailure("subtensorModule", "RevealTooEarly");
+  const rest = commits.slice(position + 1);
+  if (rest.length > 0) state.hashCommits.set(key, rest);
+  else state.hashCommits.delete(key);
+  const applied = doSetWeights(subnet, signer, { ...reveal, blockNumber }, "reveal");
+  return [
+    applied,
+    { section: "subtensorModule", method: "WeightsRevealed", values: [signer, reveal.netuid, hash] },
+  ];
 }
 
 /**

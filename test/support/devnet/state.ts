@@ -57,8 +57,17 @@ export interface DrandState {
   lastStoredRound: number;
 }
 
+/** One entry of `WeightCommits[(netuid, who)]` (hash commit-reveal). */
+export interface HashCommit {
+  hash: string; // 0x-hex H256
+  commitBlock: number;
+  firstRevealBlock: number;
+  lastRevealBlock: number;
+}
+
 export interface ChainState {
   subnets: Map<number, Subnet>;
+  hashCommits: Map<string, HashCommit[]>; // `${netuid}:${who}`
   /** `CommitRevealWeightsVersion` (the metadata default is 4). */
   commitRevealVersion: number;
   timelockedCommits: Map<string, TimelockedCommit[]>; // `${netuid}:${epoch}`
@@ -87,6 +96,7 @@ export function emptyState(): ChainState {
     subnets: new Map(),
     commitRevealVersion: 4,
     timelockedCommits: new Map(),
+    hashCommits: new Map(),
     drand: { beacon: null, pulses: new Map(), lastStoredRound: 0 },
     nonces: new Map(),
     commitments: new Map(),
@@ -193,6 +203,14 @@ export function deriveStorage(
       entry(sm, "timelockedWeightCommits"),
       [netuid, epoch],
       commits.map((c) => [c.who, c.commitBlock, c.commit, c.revealRound]),
+    );
+  }
+  for (const [key, commits] of state.hashCommits) {
+    const [netuid, who] = key.split(":") as [string, string];
+    put(
+      entry(sm, "weightCommits"),
+      [Number(netuid), who],
+      commits.map((c) => [c.hash, c.commitBlock, c.firstRevealBlock, c.lastRevealBlock]),
     );
   }
   put(entry(dr, "lastStoredRound"), [], state.drand.lastStoredRound);
