@@ -4,6 +4,7 @@ import { decodeTlockPayload } from "../chain/commit-reveal.js";
 import type { RevealFacts } from "../chain/commit-reveal-reads.js";
 import { decodeHashPreimage } from "../chain/hash-commit.js";
 import { TimelockError, tlockDecrypt } from "../chain/timelock.js";
+import { SubmissionUnknownError } from "../chain/tx.js";
 import type { BlockRef } from "../chain/types.js";
 import { ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -152,8 +153,26 @@ async function revealHashCommit(
           reason: "reveal_weights was included without a WeightsRevealed event",
         };
   } catch (error) {
+    // Sent, fate unknown: keep the transaction, so a commit found gone next time counts as revealed.
+    if (error instanceof SubmissionUnknownError) {
+      return {
+        status: "committed",
+        checkedBlock: at.number,
+        revealTxHash: error.txHash,
+        reason: "reveal_weights sent; the connection dropped before its inclusion was seen",
+      };
+    }
     if (error instanceof NetworkError) return null;
     if (error instanceof ChainError) {
+      // Within its reveal epoch a hash commit leaves the chain only by being revealed.
+      const gone = /NoWeightsCommitFound|Custom error: 16/.test(error.message);
+      if (gone && commit.revealTxHash) {
+        return {
+          status: "revealed",
+          checkedBlock: at.number,
+          reason: "revealed by the reveal_weights whose inclusion the dropped connection hid",
+        };
+      }
       return {
         status: "reveal_failed",
         checkedBlock: at.number,

@@ -256,6 +256,21 @@ describe.skipIf(!HAS_SHARED)("hash commit-reveal (--commit-reveal hash)", () => 
     });
   }, 60_000);
 
+  it("a reveal whose inclusion a dropped connection hid is found revealed at the next check", async () => {
+    const { devnet, store, deps } = await crSubnet({ weightsRateLimit: 1000 });
+    const hashDeps = { ...deps, commitReveal: "hash" as const };
+    expect((await runStep(hashDeps)).outcome).toBe("committed");
+    const record = store.weightCommits.pending(11)[0]!;
+    devnet.produceBlocksUntil(record.firstRevealBlock);
+    devnet.inject({ method: "author_submitAndWatchExtrinsic", action: "drop-after-include" });
+    const live = await runStep(hashDeps);
+    expect(live.reveals[0]?.update).toMatchObject({ status: "committed" });
+    expect(live.reveals[0]?.update.revealTxHash).toMatch(/^0x/);
+    expect(devnet.subnetState(11).weights.get(0)).toBeDefined();
+    const next = await runStep(hashDeps);
+    expect(next.reveals[0]?.update.status).toBe("revealed");
+  }, 60_000);
+
   it("a validator stopped through the whole reveal epoch: reveal_failed; the chain refuses a reveal out of its epoch", async () => {
     const { devnet, store, deps, client, keys } = await crSubnet();
     const hashDeps = { ...deps, commitReveal: "hash" as const };
