@@ -42,6 +42,14 @@ export interface RpcStats {
   readonly bytesReceived: number;
 }
 
+/** What `reveal_weights` carries: the committed weights and the salt that hid them. */
+export interface HashReveal {
+  readonly uids: readonly number[];
+  readonly values: readonly number[];
+  readonly salt: readonly number[];
+  readonly versionKey: number;
+}
+
 /** The edge sn11 talks to Subtensor through; commands and the validator receive it, tests hand in a devnet. */
 export interface ChainClient {
   readonly endpoint: string;
@@ -77,16 +85,7 @@ export interface ChainClient {
   /** Sends `commit_weights` (a hash commit) signed by the hotkey and waits for its inclusion. */
   commitWeightsHash(signer: KeyringPair, netuid: number, hash: string): Promise<TxOutcome>;
   /** Sends `reveal_weights` for an earlier hash commit and waits for its inclusion. */
-  revealWeights(
-    signer: KeyringPair,
-    netuid: number,
-    reveal: {
-      uids: readonly number[];
-      values: readonly number[];
-      salt: readonly number[];
-      versionKey: number;
-    },
-  ): Promise<TxOutcome>;
+  revealWeights(signer: KeyringPair, netuid: number, reveal: HashReveal): Promise<TxOutcome>;
   /** What the chain shows of one commit's reveal, at one block (the step's pinned block). */
   revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts>;
   stats(): RpcStats;
@@ -403,16 +402,7 @@ export class SubtensorClient implements ChainClient {
     });
   }
 
-  async revealWeights(
-    signer: KeyringPair,
-    netuid: number,
-    reveal: {
-      uids: readonly number[];
-      values: readonly number[];
-      salt: readonly number[];
-      versionKey: number;
-    },
-  ): Promise<TxOutcome> {
+  async revealWeights(signer: KeyringPair, netuid: number, reveal: HashReveal): Promise<TxOutcome> {
     this.assertCanSign();
     const tx = this.api.tx.subtensorModule!.revealWeights!(
       netuid,

@@ -16,18 +16,14 @@ import {
   SUPPORTED_COMMIT_REVEAL_VERSION,
 } from "./commit-reveal.js";
 import type { CommitRevealState } from "./commit-reveal-reads.js";
-import { buildHashedCommit, type HashedCommit } from "./hash-commit.js";
-import { preflightSetWeights, refusal } from "./preflight.js";
+import { buildHashedCommit, type CommittedWeights, type HashedCommit } from "./hash-commit.js";
+import { preflightSetWeights, refusal, type WeightsPreflight } from "./preflight.js";
 import { tlockEncrypt } from "./timelock.js";
 import type { Metagraph } from "./types.js";
 
 /** One drand-timelocked weights commit, as sent and as recorded. */
-export interface TimelockedCommit {
+export interface TimelockedCommit extends CommittedWeights {
   readonly mode: "timelock";
-  readonly hotkey: string;
-  readonly uids: readonly number[];
-  readonly values: readonly number[];
-  readonly versionKey: number;
   readonly payloadHex: string;
   readonly ciphertext: Uint8Array;
   readonly ciphertextHex: string;
@@ -122,49 +118,57 @@ export function planReveal(metagraph: Metagraph, state: CommitRevealState, nowSe
     : planIndexedReveal({ ...inputs, epochIndex: state.epoch, nextEpochStart: state.nextEpochStart });
 }
 
+/**
+ * The checks every commit meets: set_weights' own as the reveal will run them, the rate limit the commit
+ * shares, and commit-reveal on. `add` collects what the commit's kind checks besides.
+ */
+function commitChecks(
+  metagraph: Metagraph,
+  commit: CommittedWeights,
+  more: (add: (code: string, message: string) => void) => void,
+): WeightsPreflight {
+  const { hotkey, uids, values, versionKey } = commit;
+  const base = preflightSetWeights(metagraph, hotkey, uids, values, versionKey, "commit");
+  const problems = [...base.problems];
+  const add = (code: string, message: string) => problems.push({ code, message });
+  if (!metagraph.hyperparameters.commitRevealEnabled)
+    add("CommitRevealDisabled", `netuid ${metagraph.netuid} has commit-reveal off`);
+  more(add);
+  return { ...base, ok: problems.length === 0, problems };
+}
+
 /** The chain's checks on a timelocked commit, and those its reveal runs, as one preflight. */
 export function preflightCommit(
   metagraph: Metagraph,
   state: CommitRevealState,
   commit: TimelockedCommit,
-): ReturnType<typeof preflightSetWeights> {
-  const base = preflightSetWeights(
-    metagraph,
-    commit.hotkey,
-    commit.uids,
-    commit.values,
-    commit.versionKey,
-    "commit",
-  );
-  const problems = [...base.problems];
-  const add = (code: string, message: string) => problems.push({ code, message });
-  if (!metagraph.hyperparameters.commitRevealEnabled)
-    add("CommitRevealDisabled", `netuid ${metagraph.netuid} has commit-reveal off`);
-  if (state.version !== SUPPORTED_COMMIT_REVEAL_VERSION) {
-    add(
-      "IncorrectCommitRevealVersion",
-      `the chain expects commit-reveal version ${state.version}; sn11 produces version ${SUPPORTED_COMMIT_REVEAL_VERSION}`,
-    );
-  }
-  if (state.unrevealedCommits >= MAX_UNREVEALED_COMMITS) {
-    add(
-      "TooManyUnrevealedCommits",
-      `this hotkey has ${state.unrevealedCommits} unrevealed commits in epoch ${state.epoch} (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
-    );
-  }
-  if (commit.ciphertext.length > MAX_COMMIT_BYTES) {
-    add(
-      "CommitTooLarge",
-      `the commit has ${commit.ciphertext.length} bytes; the chain takes ${MAX_COMMIT_BYTES}`,
-    );
-  }
-  if (commit.revealRound < state.lastStoredRound) {
-    add(
-      "InvalidRevealRound",
-      `reveal round ${commit.revealRound} is below the chain's last stored drand round ${state.lastStoredRound} (is the local clock behind?)`,
-    );
-  }
-  return { ...base, ok: problems.length === 0, problems };
+): WeightsPreflight {
+  return commitChecks(metagraph, commit, (add) => {
+    if (state.version !== SUPPORTED_COMMIT_REVEAL_VERSION) {
+      add(
+        "IncorrectCommitRevealVersion",
+        `the chain expects commit-reveal version ${state.version}; sn11 produces version ${SUPPORTED_COMMIT_REVEAL_VERSION}`,
+      );
+    }
+    if (state.unrevealedCommits >= MAX_UNREVEALED_COMMITS) {
+      add(
+        "TooManyUnrevealedCommits",
+        `this hotkey has ${state.unrevealedCommits} unrevealed commits in epoch ${state.epoch} (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
+      );
+    }
+    if (commit.ciphertext.length > MAX_COMMIT_BYTES) {
+      add(
+        "CommitTooLarge",
+        `the commit has ${commit.ciphertext.length} bytes; the chain takes ${MAX_COMMIT_BYTES}`,
+      );
+    }
+    if (commit.revealRound < state.lastStoredRound) {
+      add(
+        "InvalidRevealRound",
+        `reveal round ${commit.revealRound} is below the chain's last stored drand round ${state.lastStoredRound} (is the local clock behind?)`,
+      );
+    }
+  });
 }
 
 export type PreparedCommit =
@@ -258,35 +262,21 @@ function prepareHashCommit(
     values: options.emit.weights,
     versionKey: options.versionKey,
   });
-  const base = preflightSetWeights(
-    metagraph,
-    commit.hotkey,
-    commit.uids,
-    commit.values,
-    commit.versionKey,
-    "commit",
-  );
-  const problems = [...base.problems];
-  if (!metagraph.hyperparameters.commitRevealEnabled)
-    problems.push({
-      code: "CommitRevealDisabled",
-      message: `netuid ${metagraph.netuid} has commit-reveal off`,
-    });
-  if (state.schedule !== "legacy") {
-    problems.push({
-      code: "UnsupportedEpochSchedule",
-      message:
+  const check = commitChecks(metagraph, commit, (add) => {
+    if (state.schedule !== "legacy") {
+      add(
+        "UnsupportedEpochSchedule",
         "hash commit-reveal is implemented for the legacy epoch schedule only; use the timelocked commits",
-    });
-  }
-  const live = liveHashCommits(metagraph, state);
-  if (live >= MAX_UNREVEALED_COMMITS) {
-    problems.push({
-      code: "TooManyUnrevealedCommits",
-      message: `this hotkey has ${live} unrevealed hash commits (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
-    });
-  }
-  const check = { ...base, ok: problems.length === 0, problems };
+      );
+    }
+    const live = liveHashCommits(metagraph, state);
+    if (live >= MAX_UNREVEALED_COMMITS) {
+      add(
+        "TooManyUnrevealedCommits",
+        `this hotkey has ${live} unrevealed hash commits (the chain keeps ${MAX_UNREVEALED_COMMITS})`,
+      );
+    }
+  });
   if (!check.ok) {
     return {
       ok: false,

@@ -79,13 +79,17 @@ export function decodeHashPreimage(bytes: Uint8Array): HashCommitInput | null {
   };
 }
 
-/** One hashed weights commit, as sent and as recorded (its salt stays in the store until the reveal). */
-export interface HashedCommit {
-  readonly mode: "hash";
+/** What any weights commit carries: the signer and the u16 vector set_weights would carry. */
+export interface CommittedWeights {
   readonly hotkey: string;
   readonly uids: readonly number[];
   readonly values: readonly number[];
   readonly versionKey: number;
+}
+
+/** One hashed weights commit, as sent and as recorded (its salt stays in the store until the reveal). */
+export interface HashedCommit extends CommittedWeights {
+  readonly mode: "hash";
   readonly salt: readonly number[];
   readonly preimageHex: string;
   readonly hashHex: string;

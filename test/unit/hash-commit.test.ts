@@ -49,22 +49,17 @@ describe("the hash commit (commit_weights / reveal_weights)", () => {
     const salt = randomSalt();
     expect(salt).toHaveLength(8);
     expect(salt.every((v) => Number.isInteger(v) && v >= 0 && v <= 65535)).toBe(true);
-    const a = buildHashedCommit({
-      hotkey: "5Grw",
-      hotkeyPublicKey: ALICE,
-      netuid: 11,
-      uids: [1],
-      values: [1],
-      versionKey: 7,
-    });
-    const b = buildHashedCommit({
-      hotkey: "5Grw",
-      hotkeyPublicKey: ALICE,
-      netuid: 11,
-      uids: [1],
-      values: [1],
-      versionKey: 7,
-    });
+    const build = () =>
+      buildHashedCommit({
+        hotkey: "5Grw",
+        hotkeyPublicKey: ALICE,
+        netuid: 11,
+        uids: [1],
+        values: [1],
+        versionKey: 7,
+      });
+    const a = build();
+    const b = build();
     expect(a.hashHex).not.toBe(b.hashHex);
     expect(
       weightsCommitHash({ hotkey: ALICE, netuid: 11, uids: [1], values: [1], salt: a.salt, versionKey: 7 }),
