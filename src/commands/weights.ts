@@ -146,7 +146,8 @@ export const weightsCommand = defineCommand({
       );
     } else if (opts.set && metagraph) {
       const signer = await ctx.hotkey();
-      const question = `set ${replay.emit.uids.length} weights on netuid ${replay.netuid} with ${signer.address}?`;
+      const verb = metagraph.hyperparameters.commitRevealEnabled ? "commit (timelocked)" : "set";
+      const question = `${verb} ${replay.emit.uids.length} weights on netuid ${replay.netuid} with ${signer.address}?`;
       if (!opts.yes && !(await ctx.confirm(question))) {
         throw new UsageError("not sent: confirm on a terminal or pass --yes");
       }
