@@ -105,7 +105,7 @@ console.log(
 );
 const added = Object.fromEntries(
   Object.entries(crRuns.at(-1)?.methods ?? {})
-    .map(([m, n]) => [m, n - ((plainRuns.at(-1)?.methods ?? {})[m] ?? 0)])
+    .map(([m, n]) => [m, n - (plainRuns.at(-1)?.methods?.[m] ?? 0)])
     .filter(([, n]) => n !== 0),
 );
 console.log(`  requests a commit-reveal step adds, by method: ${JSON.stringify(added)}`);

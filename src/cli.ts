@@ -7,6 +7,7 @@ import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
+import { routeConsole } from "./console-route.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
@@ -151,6 +152,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     });
     logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
     const activeLogger = logger;
+    cleanup.add("console", routeConsole(activeLogger));
     let store: Store | null = null;
     let chain: Promise<ChainClient> | null = null;
     const stop = io.stop ?? io.signal;

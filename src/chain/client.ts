@@ -116,8 +116,12 @@ export async function withDeadline<T>(
   }
 }
 
+/** Rounds in which every endpoint refused before sn11 gives up without waiting for the deadline. */
+const REFUSED_ROUNDS = 3;
+
 /**
- * Tries the endpoints in order (cycling, with backoff) until one serves its metadata or the deadline passes.
+ * Tries the endpoints in order (cycling, with backoff) until one serves its metadata or the deadline passes;
+ * a refused connection moves on at once, and when every endpoint keeps refusing it gives up early.
  * The provider keeps the rest of the list for reconnecting after a drop.
  */
 async function connectFirstReachable(
@@ -127,6 +131,8 @@ async function connectFirstReachable(
 ): Promise<{ api: ApiPromise; provider: WsProvider }> {
   const deadline = Date.now() + options.connectTimeoutMs;
   let lastError: unknown = null;
+  let refusedInRound = 0;
+  let refusedRounds = 0;
   for (let attempt = 0; ; attempt++) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
@@ -135,6 +141,7 @@ async function connectFirstReachable(
     const provider = new WsProvider(ordered, 500, {}, options.callTimeoutMs);
     const api = new ApiPromise({ provider, noInitWarn: true, signedExtensions: SUBTENSOR_EXTENSIONS });
     try {
+      // A socket that fails before it opens (refused, unresolvable, TLS) rejects this at once.
       await withDeadline(api.isReadyOrError, remaining, `connecting to ${ordered[0]}`, signal);
       return { api, provider };
     } catch (error) {
@@ -142,7 +149,12 @@ async function connectFirstReachable(
       if (error instanceof CancelledError) throw error;
       lastError = error;
       options.logger.debug({ endpoint: ordered[0], error: (error as Error).message }, "endpoint unavailable");
+      // Only the deadline is a NetworkError here: anything else is the endpoint failing outright.
+      if (!(error instanceof NetworkError)) refusedInRound += 1;
       if ((attempt + 1) % endpoints.length === 0) {
+        // Every endpoint refused, round after round: nothing is listening, and waiting will not change that.
+        if (refusedInRound === endpoints.length && ++refusedRounds >= REFUSED_ROUNDS) break;
+        refusedInRound = 0;
         await sleep(
           Math.min(
             250 * 2 ** Math.floor(attempt / endpoints.length),

@@ -188,6 +188,7 @@ describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 m
     const run = await runInProcess(["metagraph", "--json"], { env });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).n).toBe(8);
+    expect(run.stderr).toBe(""); // @polkadot/api's "API-WS: disconnected" lines go to the debug log
   });
 
   it("no endpoint reachable: exit 69 with a hint", async () => {
@@ -197,6 +198,29 @@ describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 m
     expect(run.code).toBe(69);
     expect(run.stderr).toContain("cannot reach the chain at ws://127.0.0.1:9");
     expect(run.stderr).toContain("hint:");
+  });
+
+  it("every endpoint refusing: given up as refused (not at the deadline), one JSON error line and nothing else", async () => {
+    const run = await runInProcess(["metagraph", "--json"], {
+      env: cleanEnv({ SN11_NETWORK: "ws://127.0.0.1:9,ws://127.0.0.1:10", SN11_CHAIN_TIMEOUT: "600" }),
+    });
+    expect(run.code).toBe(69);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const error = JSON.parse(lines[0] as string).error;
+    expect(error.message).toMatch(
+      /cannot reach the chain at ws:\/\/127.0.0.1:9, ws:\/\/127.0.0.1:10: .*(ECONNREFUSED|refused|failed)/i,
+    );
+    expect(error.message).not.toContain("no answer within");
+  });
+
+  it("with --verbose the routed console lines are in the debug log", async () => {
+    const run = await runInProcess(["metagraph", "--verbose"], {
+      env: cleanEnv({ SN11_NETWORK: "ws://127.0.0.1:9", SN11_CHAIN_TIMEOUT: "600" }),
+    });
+    expect(run.code).toBe(69);
+    expect(run.stderr).toMatch(/"console":"error".*API-WS/);
   });
 });
 
