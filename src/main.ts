@@ -1,9 +1,10 @@
 import { runCli } from "./cli.js";
 
 /**
- * Process entry point. The first SIGINT/SIGTERM asks the command to stop: most commands abort at once,
+ * Process entry point. The first SIGINT/SIGTERM/SIGHUP asks the command to stop: most commands abort at once,
  * the validator finishes the samples in flight first. A second signal exits at once (130), and so does a
- * command that has not stopped a minute after the first.
+ * command that has not stopped a minute after the first; either way the exit hooks still kill every
+ * spawned engine's process group and close the store.
  */
 const stop = new AbortController();
 const abort = new AbortController();
@@ -16,6 +17,8 @@ const onSignal = (name: NodeJS.Signals) => {
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+// A closed terminal or an SSH session that drops: a stop like SIGTERM, not a kill that leaves engines behind.
+process.on("SIGHUP", onSignal);
 
 const code = await runCli(process.argv.slice(2), {
   signal: abort.signal,

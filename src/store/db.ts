@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ConfigError } from "../errors.js";
+import { atExit } from "../exit-hooks.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations.js";
 import { betterSqliteBinding } from "./native.js";
 
@@ -33,8 +34,15 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     db.close();
     throw error;
   }
+  // An exit that skips the cleanup registry (a second signal) still folds the WAL in and closes the file.
+  exitHooks.set(
+    db,
+    atExit(() => closeDatabase(db)),
+  );
   return db;
 }
+
+const exitHooks = new WeakMap<Db, () => void>();
 
 export function schemaVersion(db: Db): number {
   return (prepared(db, "PRAGMA user_version").get() as { user_version: number }).user_version;
@@ -62,6 +70,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
 
 /** Fold the WAL into the main file and close; safe to call twice. */
 export function closeDatabase(db: Db): void {
+  exitHooks.get(db)?.();
   if (!db.open) return;
   try {
     db.pragma("wal_checkpoint(TRUNCATE)");

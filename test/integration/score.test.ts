@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
-import { HAS_LLAMA_SERVER, LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
+import {
+  HAS_LLAMA_SERVER,
+  LLAMA_SERVER,
+  pipeDeafLlamaServer,
+  startLocalJudge,
+  tinyModelPath,
+} from "../support/engines/llama.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the sn11 score tests");
@@ -354,4 +360,68 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", 
     expect(card.tally).toEqual(fresh.tally);
     expect(card.total_score).toBe(fresh.total_score);
   }, 300_000);
+});
+
+describe.skipIf(!HAS_LLAMA_SERVER)("signals: no engine outlives sn11 (child process)", () => {
+  let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
+  beforeAll(async () => {
+    judge = await startLocalJudge();
+  }, 60_000);
+  afterAll(async () => {
+    await judge?.stop();
+  });
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([
+    ["SIGINT twice (the second exits at once)", ["SIGINT", "SIGINT"] as NodeJS.Signals[], 130],
+    ["SIGHUP (a closed terminal), as SIGTERM", ["SIGHUP"] as NodeJS.Signals[], null],
+    ["SIGTERM", ["SIGTERM"] as NodeJS.Signals[], null],
+  ])(
+    "%s: the spawned llama-server's process group is gone when sn11 has exited",
+    async (_name, signals, code) => {
+      const model = tinyModelPath({ seed: 7 });
+      const dataset = join(tempDir(), "chats.jsonl");
+      writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+      const dataDir = tempDir();
+      const args = scoreArgs({
+        model,
+        dataset,
+        judgeUrl: judge?.url as string,
+        samples: 30,
+        maxTokens: 64,
+      }).map((a) => (a === LLAMA_SERVER ? pipeDeafLlamaServer() : a));
+      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
+        env: cleanEnv({ SN11_DATA_DIR: dataDir }),
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+      const pidFile = join(dataDir, "llama-server.pid");
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(pidFile) && child.exitCode === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(existsSync(pidFile), stderr).toBe(true);
+      const engine = Number(readFileSync(pidFile, "utf8").split(" ")[0]);
+      expect(alive(engine)).toBe(true);
+      for (const signal of signals) child.kill(signal);
+      const exitCode = await exited;
+      if (code !== null) expect(exitCode, stderr).toBe(code);
+      else expect(exitCode, stderr).not.toBe(1);
+      const gone = Date.now() + 5_000;
+      while (alive(engine) && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+      expect(alive(engine)).toBe(false);
+    },
+    120_000,
+  );
 });

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { runInProcess, tempDir } from "../support/cli.js";
-import { HAS_LLAMA_SERVER } from "../support/engines/llama.js";
+import { HAS_LLAMA_SERVER, pipeDeafLlamaServer } from "../support/engines/llama.js";
 import { REPO_ROOT } from "../support/shared.js";
 import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../support/validator-net.js";
 
@@ -268,6 +268,46 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     expect(job?.status).toBe("QUEUED");
     expect(job?.attempts).toBe(0);
     expect(generations()).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it("a second SIGTERM while the daemon drains: exit 130 at once, and the spawned engine's process group goes with it", async () => {
+    const dataDir = tempDir("sn11-twice-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const args = quickEvaluation(net, 64).map((a) => (a === "embedded" ? "llama-server" : a));
+    const child = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, "bin", "sn11.mjs"),
+        "validate",
+        "--offline",
+        "--engine-bin",
+        pipeDeafLlamaServer(),
+        ...args,
+      ],
+      { env, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const pidFile = join(dataDir, "llama-server.pid");
+    await until(() => child.exitCode !== null || existsSync(pidFile), "the spawned llama-server");
+    const engine = Number(readFileSync(pidFile, "utf8").split(" ")[0]);
+    const alive = () => {
+      try {
+        process.kill(engine, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    child.kill("SIGTERM"); // drain: the samples in flight finish first
+    await new Promise((r) => setTimeout(r, 200)); // two pending SIGTERMs would arrive as one
+    child.kill("SIGTERM"); // enough: stop now
+    expect(await exited, stderr).toBe(130);
+    await until(() => !alive(), "the engine's process group to be gone", 5_000);
   }, 120_000);
 
   it("the daemon queues a commitment made during an evaluation, survives the chain going down, stops on SIGTERM", async () => {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli.js";
 import { REPO_ROOT } from "./shared.js";
@@ -15,6 +15,13 @@ export function tempDir(prefix = "sn11-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * Where the shared llama-server launcher unpacks itself (else under each test's empty $HOME): one copy,
+ * unpacked by the global setup, for every test.
+ */
+export const TEST_ENGINE_CACHE =
+  process.env.SN11_TEST_ENGINE_CACHE ?? join(homedir(), ".cache", "sn11-test-engines");
+
 /** A clean environment: an empty HOME, no SN11_* or HF_* from the developer's shell. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const home = tempDir("sn11-home-");
@@ -23,7 +30,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     if (v !== undefined && !k.startsWith("SN11_") && !k.startsWith("HF_") && !k.startsWith("XDG_"))
       env[k] = v;
   }
-  return { ...env, HOME: home, ...extra };
+  return { ...env, HOME: home, SN11_TEST_ENGINE_CACHE: TEST_ENGINE_CACHE, ...extra };
 }
 
 class Capture {

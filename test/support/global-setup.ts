@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { TEST_ENGINE_CACHE } from "./cli.js";
 import { REPO_ROOT, sharedFile } from "./shared.js";
 
 /**
@@ -16,7 +17,11 @@ export default function setup(): void {
   const llamaServer = sharedFile("engines/llama-server");
   if (existsSync(llamaServer)) {
     try {
-      execFileSync(llamaServer, ["--version"], { stdio: "ignore", timeout: 120_000 });
+      execFileSync(llamaServer, ["--version"], {
+        stdio: "ignore",
+        timeout: 120_000,
+        env: { ...process.env, SN11_TEST_ENGINE_CACHE: TEST_ENGINE_CACHE },
+      });
     } catch {
       // A launcher that cannot run here is reported by the tests that use it.
     }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { CancelledError, EngineError } from "../../errors.js";
+import { atExit } from "../../exit-hooks.js";
 import type { Logger } from "../../log.js";
 import { isProcessAlive } from "../../process-alive.js";
 import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
@@ -106,7 +107,15 @@ export class LlamaServerEngine implements Engine {
     child.stderr?.on("data", (d: Buffer) => {
       tail = (tail + d.toString()).slice(-2000);
     });
+    // However sn11 ends, the engine's whole process group (it may hold GPU memory) ends with it.
+    const group = child.pid;
+    const forget = group
+      ? atExit(() => {
+          process.kill(-group, "SIGKILL");
+        })
+      : () => {};
     child.once("exit", (code, sig) => {
+      forget();
       this.exitedEarly = `${this.name} exited (${sig ?? `code ${code}`}): ${tail.split("\n").slice(-4).join(" ").trim()}`;
       if (this.child === child) this.child = null;
     });

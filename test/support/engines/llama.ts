@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaServerEngine } from "../../../src/eval/engines/llama-server.js";
 import { createLogger } from "../../../src/log.js";
@@ -9,6 +9,17 @@ import { type TinyModelOptions, writeTinyGguf } from "./gguf.js";
 /** The real llama-server of ../shared/engines (a launcher around Debian's llama.cpp-tools). */
 export const LLAMA_SERVER = sharedFile("engines/llama-server");
 export const HAS_LLAMA_SERVER = HAS_SHARED && existsSync(LLAMA_SERVER);
+
+/**
+ * The real llama-server behind a launcher that sends its stderr to /dev/null: an engine that does not die of
+ * a broken pipe when sn11 exits (Python's vLLM ignores SIGPIPE), so only sn11's own cleanup can stop it.
+ */
+export function pipeDeafLlamaServer(): string {
+  const file = join(tempDir("sn11-deaf-engine-"), "llama-server");
+  writeFileSync(file, `#!/bin/sh\nexec ${JSON.stringify(LLAMA_SERVER)} "$@" 2>/dev/null\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
 
 /**
  * A local judge: the real llama-server on a tiny model with room for the judge prompt (byte-level tokens
