@@ -281,7 +281,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
   },
 );
 
-describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", () => {
+describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and signals", () => {
   let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
   beforeAll(async () => {
     judge = await startLocalJudge();
@@ -360,16 +360,6 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score killed with -9 (child process)", 
     expect(card.tally).toEqual(fresh.tally);
     expect(card.total_score).toBe(fresh.total_score);
   }, 300_000);
-});
-
-describe.skipIf(!HAS_LLAMA_SERVER)("signals: no engine outlives sn11 (child process)", () => {
-  let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
-  beforeAll(async () => {
-    judge = await startLocalJudge();
-  }, 60_000);
-  afterAll(async () => {
-    await judge?.stop();
-  });
 
   const alive = (pid: number) => {
     try {
