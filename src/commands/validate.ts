@@ -5,6 +5,8 @@ import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
 import { VALIDATOR_SETTINGS } from "../validator/settings.js";
+import type { StepResult } from "../validator/step.js";
+import type { JobReport } from "../validator/worker.js";
 import { defineCommand } from "./define.js";
 import { engineOptions, evaluationOptions } from "./evaluation-options.js";
 
@@ -71,6 +73,20 @@ const options = z.object({
   metricsHost: z.string().default("127.0.0.1").describe("address the metrics server binds"),
 });
 
+/**
+ * `--once` says how its one pass went: 69 when the step could not read the chain (or the remote scores), 70
+ * when an evaluation ended in ERROR (this validator's engine, judge or Hub), 0 when the step completed.
+ * A step the chain refused (the rate limit, say) completed: its reason is in the output.
+ */
+export function onceExitCode(
+  step: Pick<StepResult, "outcome" | "chainError"> | null,
+  evaluations: readonly Pick<JobReport, "outcome">[],
+): number {
+  if (step?.outcome === "skipped" || step?.chainError) return EXIT.network;
+  if (evaluations.some((e) => e.outcome === "ERROR")) return EXIT.engine;
+  return EXIT.ok;
+}
+
 function commitLine(commit: ReturnType<typeof commitToJson>): string {
   if (commit.mode === "hash") return `commit: hash ${commit.hash}; sn11 reveals it in the reveal epoch`;
   return (
@@ -91,7 +107,10 @@ export const validateCommand = defineCommand({
     "(one at a time per GPU); a restart after a crash continues the queue and the running evaluation.\n" +
     "On a commit-reveal subnet the weights go out as a drand-timelocked commit that the chain reveals one\n" +
     "reveal period later; sn11 checks that it did (sn11 weights --history, the reveal column).\n" +
-    "Every step is recorded: sn11 weights --history, sn11 snapshot --step N.",
+    "Every step is recorded: sn11 weights --history, sn11 snapshot --step N.\n" +
+    "Exit codes with --once: 0 the step completed (sent, committed, dry run, or refused by the chain with\n" +
+    "the reason shown); 69 the step could not read the chain or the remote scores; 70 an evaluation ended\n" +
+    "in ERROR (engine, judge or Hub of this validator); 130 Ctrl-C.",
   examples: [
     "sn11 validate --wallet.name validator --judge-url https://openrouter.ai/api/v1 --gpus 0,1",
     "sn11 validate --once --dry-run --engine embedded --dataset chats.jsonl",
@@ -268,6 +287,12 @@ export const validateCommand = defineCommand({
       return lines.join("\n") || "no step ran";
     };
     // Ctrl-C is a cancellation (130); SIGTERM is the service manager's normal stop (0).
-    return { json, text, ...(stoppedBy === "SIGINT" ? { exitCode: EXIT.cancelled } : {}) };
+    const exitCode =
+      stoppedBy === "SIGINT"
+        ? EXIT.cancelled
+        : opts.once
+          ? onceExitCode(run.steps.at(-1) ?? null, run.evaluations)
+          : EXIT.ok;
+    return { json, text, exitCode };
   },
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SubtensorClient } from "../../src/chain/client.js";
+import { onceExitCode } from "../../src/commands/validate.js";
 import { createLogger } from "../../src/log.js";
 import { entryHash } from "../../src/scoring/model-id.js";
 import { findProfile } from "../../src/scoring/profile.js";
@@ -74,6 +75,40 @@ describe("a live validator step against the devnet", () => {
     expect(store.validatorSteps.get(result.step)?.outcome).toBe("skipped");
     await devnet.restart();
   }, 60_000);
+});
+
+describe("sn11 validate --once exit codes", () => {
+  it.each([
+    ["a completed step", { outcome: "sent", chainError: false }, [], 0],
+    ["a step the chain refused (rate limit)", { outcome: "not_sent", chainError: false }, [], 0],
+    ["a dry run", { outcome: "dry_run", chainError: false }, [], 0],
+    ["the chain unreadable", { outcome: "skipped", chainError: true }, [], 69],
+    ["the remote scores unreadable", { outcome: "skipped", chainError: false }, [], 69],
+    ["the chain gone while sending", { outcome: "not_sent", chainError: true }, [], 69],
+    ["an evaluation in ERROR", { outcome: "dry_run", chainError: false }, [{ outcome: "ERROR" }], 70],
+    ["a FAILED model (the miner's)", { outcome: "sent", chainError: false }, [{ outcome: "FAILED" }], 0],
+  ] as const)("%s → %i", (_name, step, evaluations, code) => {
+    expect(onceExitCode(step, evaluations)).toBe(code);
+  });
+
+  it("the chain unreachable: exit 69 with the step's reason in the output", async () => {
+    const { runInProcess, cleanEnv } = await import("../support/cli.js");
+    const run = await runInProcess(
+      [
+        "validate",
+        "--once",
+        "--offline",
+        "--json",
+        "--score-source",
+        "remote",
+        "--score-url",
+        "http://127.0.0.1:9",
+      ],
+      { env: cleanEnv({ SN11_NETWORK: "ws://127.0.0.1:9", SN11_DATA_DIR: tempDir() }) },
+    );
+    expect(run.code, run.stderr).toBe(69);
+    expect(JSON.parse(run.stdout).steps[0]).toMatchObject({ outcome: "skipped" });
+  });
 });
 
 describe("sn11 validate --score-source remote", () => {
