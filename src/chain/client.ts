@@ -1,4 +1,5 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
+import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import { u8aToHex } from "@polkadot/util";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
@@ -13,6 +14,7 @@ import {
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
 import { nextEpochStart } from "./preflight.js";
+import type { RawRpc } from "./storage.js";
 import { DispatchError, submitAndWatch, type TxOutcome } from "./tx.js";
 import type { BlockRef, Metagraph } from "./types.js";
 
@@ -68,12 +70,7 @@ export interface ChainClient {
     versionKey: number,
   ): Promise<TxOutcome>;
   /** The commit-reveal facts at one block (one `state_queryStorageAt` on legacy runtimes). */
-  commitRevealState(query: {
-    netuid: number;
-    block: BlockRef;
-    tempo: number;
-    hotkey: string;
-  }): Promise<CommitRevealState>;
+  commitRevealState(query: Parameters<typeof readCommitRevealState>[2]): Promise<CommitRevealState>;
   /** Sends `commit_timelocked_weights` signed by the hotkey and waits for its inclusion. */
   commitTimelockedWeights(
     signer: KeyringPair,
@@ -173,7 +170,7 @@ async function connectFirstReachable(
 }
 
 /** What a user can do about the chain's refusals of a commit, timelocked or hashed. */
-function COMMIT_HINTS(signer: KeyringPair, netuid: number): Record<string, string> {
+function commitHints(signer: KeyringPair, netuid: number): Record<string, string> {
   return {
     CommittingWeightsTooFast: "the weights rate limit has not passed since this hotkey last committed",
     IncorrectCommitRevealVersion: "the chain expects another commit-reveal version than sn11 produces",
@@ -184,6 +181,9 @@ function COMMIT_HINTS(signer: KeyringPair, netuid: number): Record<string, strin
 }
 
 export class SubtensorClient implements ChainClient {
+  /** Straight to the provider (see RawRpc): what the readers of metagraph and commit-reveal state call. */
+  private readonly rpc: RawRpc = (method, params) => this.provider.send(method, params);
+
   private constructor(
     readonly api: ApiPromise,
     private readonly provider: WsProvider,
@@ -280,19 +280,13 @@ export class SubtensorClient implements ChainClient {
   async metagraph(netuid: number, at?: BlockRef): Promise<Metagraph> {
     const block = at ?? (await this.head());
     const hasApi = Boolean(this.api.call.subnetInfoRuntimeApi?.getSelectiveMetagraph);
-    const rpc = (method: string, params: unknown[]) => this.provider.send(method, params);
     return this.read(`reading the metagraph of netuid ${netuid}`, async (api) => {
       if (hasApi) {
-        const fromApi = await readMetagraphFromRuntimeApi(api, rpc, netuid, block);
+        const fromApi = await readMetagraphFromRuntimeApi(api, this.rpc, netuid, block);
         if (fromApi !== "unavailable") return fromApi;
         this.options.logger.info("the runtime does not serve the selective metagraph; reading storage");
       }
-      return readMetagraphFromStorage(
-        api,
-        (method, params) => this.provider.send(method, params),
-        netuid,
-        block,
-      );
+      return readMetagraphFromStorage(api, this.rpc, netuid, block);
     });
   }
 
@@ -325,15 +319,10 @@ export class SubtensorClient implements ChainClient {
   async setCommitment(signer: KeyringPair, netuid: number, data: Uint8Array): Promise<TxOutcome> {
     if (data.length > 128)
       throw new ChainError(`a Raw commitment holds at most 128 bytes, this one has ${data.length}`);
-    this.assertCanSign();
     const tx = this.api.tx.commitments!.setCommitment!(netuid, { fields: [{ [`Raw${data.length}`]: data }] });
     try {
-      return await submitAndWatch(this.api, tx, signer, {
-        timeoutMs: this.options.callTimeoutMs * 4,
-        hintFor: (_section, name) =>
-          name === "AccountNotAllowedCommit"
-            ? `hotkey ${signer.address} is not registered on netuid ${netuid}`
-            : undefined,
+      return await this.signAndWatch(signer, tx, {
+        AccountNotAllowedCommit: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
       });
     } catch (error) {
       if (!(error instanceof DispatchError) || error.errorName !== "SpaceLimitExceeded") throw error;
@@ -358,30 +347,18 @@ export class SubtensorClient implements ChainClient {
     values: readonly number[],
     versionKey: number,
   ): Promise<TxOutcome> {
-    this.assertCanSign();
     const tx = this.api.tx.subtensorModule!.setWeights!(netuid, [...uids], [...values], versionKey);
-    return submitAndWatch(this.api, tx, signer, {
-      timeoutMs: this.options.callTimeoutMs * 4,
-      hintFor: (_section, name) =>
-        ({
-          SettingWeightsTooFast: "the weights rate limit has not passed since this hotkey last set weights",
-          IncorrectWeightVersionKey: "the chain requires a higher weights version key than the profile's",
-          NeuronNoValidatorPermit: "this hotkey has no validator permit on the subnet",
-          HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
-          CommitRevealEnabled: "the subnet has commit-reveal on: plain set_weights is refused",
-        })[name],
+    return this.signAndWatch(signer, tx, {
+      SettingWeightsTooFast: "the weights rate limit has not passed since this hotkey last set weights",
+      IncorrectWeightVersionKey: "the chain requires a higher weights version key than the profile's",
+      NeuronNoValidatorPermit: "this hotkey has no validator permit on the subnet",
+      HotKeyNotRegisteredInSubNet: `hotkey ${signer.address} is not registered on netuid ${netuid}`,
+      CommitRevealEnabled: "the subnet has commit-reveal on: plain set_weights is refused",
     });
   }
 
-  async commitRevealState(query: {
-    netuid: number;
-    block: BlockRef;
-    tempo: number;
-    hotkey: string;
-  }): Promise<CommitRevealState> {
-    return this.read("reading the commit-reveal state", (api) =>
-      readCommitRevealState(api, (method, params) => this.provider.send(method, params), query),
-    );
+  async commitRevealState(query: Parameters<typeof readCommitRevealState>[2]): Promise<CommitRevealState> {
+    return this.read("reading the commit-reveal state", (api) => readCommitRevealState(api, this.rpc, query));
   }
 
   async commitTimelockedWeights(
@@ -391,7 +368,6 @@ export class SubtensorClient implements ChainClient {
     revealRound: number,
     version: number,
   ): Promise<TxOutcome> {
-    this.assertCanSign();
     // Bytes from a hex string: a raw Uint8Array would be read as already length-prefixed.
     const tx = this.api.tx.subtensorModule!.commitTimelockedWeights!(
       netuid,
@@ -399,23 +375,15 @@ export class SubtensorClient implements ChainClient {
       revealRound,
       version,
     );
-    return submitAndWatch(this.api, tx, signer, {
-      timeoutMs: this.options.callTimeoutMs * 4,
-      hintFor: (_section, name) => COMMIT_HINTS(signer, netuid)[name],
-    });
+    return this.signAndWatch(signer, tx, commitHints(signer, netuid));
   }
 
   async commitWeightsHash(signer: KeyringPair, netuid: number, hash: string): Promise<TxOutcome> {
-    this.assertCanSign();
     const tx = this.api.tx.subtensorModule!.commitWeights!(netuid, hash);
-    return submitAndWatch(this.api, tx, signer, {
-      timeoutMs: this.options.callTimeoutMs * 4,
-      hintFor: (_section, name) => COMMIT_HINTS(signer, netuid)[name],
-    });
+    return this.signAndWatch(signer, tx, commitHints(signer, netuid));
   }
 
   async revealWeights(signer: KeyringPair, netuid: number, reveal: HashReveal): Promise<TxOutcome> {
-    this.assertCanSign();
     const tx = this.api.tx.subtensorModule!.revealWeights!(
       netuid,
       [...reveal.uids],
@@ -423,22 +391,32 @@ export class SubtensorClient implements ChainClient {
       [...reveal.salt],
       reveal.versionKey,
     );
-    return submitAndWatch(this.api, tx, signer, {
-      timeoutMs: this.options.callTimeoutMs * 4,
-      hintFor: (_section, name) =>
-        ({
-          RevealTooEarly: "a hash commit reveals only in the epoch its reveal period names",
-          ExpiredWeightCommit: "the reveal epoch of this commit has passed",
-          NoWeightsCommitFound: "the chain holds no hash commit of this hotkey",
-          InvalidRevealCommitHashNotMatch: "the revealed weights and salt do not match the committed hash",
-        })[name],
+    return this.signAndWatch(signer, tx, {
+      RevealTooEarly: "a hash commit reveals only in the epoch its reveal period names",
+      ExpiredWeightCommit: "the reveal epoch of this commit has passed",
+      NoWeightsCommitFound: "the chain holds no hash commit of this hotkey",
+      InvalidRevealCommitHashNotMatch: "the revealed weights and salt do not match the committed hash",
     });
   }
 
   async revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts> {
-    return this.read("reading the reveal of a commit", (api) =>
-      readRevealFacts(api, (method, params) => this.provider.send(method, params), query),
-    );
+    return this.read("reading the reveal of a commit", (api) => readRevealFacts(api, this.rpc, query));
+  }
+
+  /**
+   * Signs `tx` with the hotkey (once sn11 knows it can sign for this chain), waits for its inclusion, and
+   * gives the chain's refusals the hints a user can act on, by error name.
+   */
+  private signAndWatch(
+    signer: KeyringPair,
+    tx: SubmittableExtrinsic<"promise">,
+    hints: Readonly<Record<string, string>>,
+  ): Promise<TxOutcome> {
+    this.assertCanSign();
+    return submitAndWatch(this.api, tx, signer, {
+      timeoutMs: this.options.callTimeoutMs * 4,
+      hintFor: (_section, name) => hints[name],
+    });
   }
 
   stats(): RpcStats {

@@ -41,7 +41,7 @@ function entry(api: ApiPromise, section: string, name: string): EntryLike {
   return found;
 }
 
-export function epochScheduleOf(api: ApiPromise): EpochSchedule {
+function epochScheduleOf(api: ApiPromise): EpochSchedule {
   return storageEntry(api, "subtensorModule", "subnetEpochIndex") ? "epoch-index" : "legacy";
 }
 
@@ -64,13 +64,12 @@ function commitsOf(value: Codec): CommitEntry[] {
   return value as unknown as CommitEntry[];
 }
 
-/** `WeightCommits[(netuid, hotkey)]`: `Option<VecDeque<(H256, commit block, first reveal, last reveal)>>`. */
+/**
+ * `WeightCommits[(netuid, hotkey)]`: `VecDeque<(H256, commit block, first reveal, last reveal)>`; an absent
+ * entry decodes from the metadata default, an empty queue.
+ */
 function decodeHashCommits(api: ApiPromise, entry: EntryLike, raw: Uint8Array | null) {
-  const value = decodeValue(api, entry, raw) as unknown as {
-    isSome?: boolean;
-    unwrap?: () => [Codec, Num, Num, Num][];
-  } & [Codec, Num, Num, Num][];
-  const list = value.unwrap ? (value.isSome ? value.unwrap() : []) : value;
+  const list = decodeValue(api, entry, raw) as unknown as [Codec, Num, Num, Num][];
   return [...list].map(([hash, commitBlock]) => ({
     hash: hash.toHex(),
     commitBlock: commitBlock.toNumber(),
@@ -116,11 +115,13 @@ export async function readCommitRevealState(
     // Without the runtime API the boundary is unknown; a tempo ahead is the latest it can be.
     nextEpochStart = decoded?.isSome ? decoded.unwrap().toNumber() : block.number + tempo;
   }
+  const versionEntry = entry(api, "subtensorModule", "commitRevealWeightsVersion");
+  const lastStoredEntry = entry(api, "drand", "lastStoredRound");
   const commits = entry(api, "subtensorModule", "timelockedWeightCommits");
   const hashCommits = entry(api, "subtensorModule", "weightCommits");
   const keys = [
-    entry(api, "subtensorModule", "commitRevealWeightsVersion").key(),
-    entry(api, "drand", "lastStoredRound").key(),
+    versionEntry.key(),
+    lastStoredEntry.key(),
     entry(api, "drand", "beaconConfig").key(),
     commits.key(netuid, epoch),
     hashCommits.key(netuid, query.hotkey),
@@ -129,12 +130,8 @@ export async function readCommitRevealState(
   const own = hexAccount(query.hotkey);
   return {
     block,
-    version: (
-      decodeValue(api, entry(api, "subtensorModule", "commitRevealWeightsVersion"), version ?? null) as Num
-    ).toNumber(),
-    lastStoredRound: (
-      decodeValue(api, entry(api, "drand", "lastStoredRound"), lastStored ?? null) as Num
-    ).toNumber(),
+    version: (decodeValue(api, versionEntry, version ?? null) as Num).toNumber(),
+    lastStoredRound: (decodeValue(api, lastStoredEntry, lastStored ?? null) as Num).toNumber(),
     beacon: decodeBeacon(api, beacon ?? null),
     schedule,
     epoch,
@@ -157,8 +154,6 @@ export interface RevealFacts {
   readonly weights: readonly (readonly [number, number])[];
   /** The block whose events hold `TimelockedWeightsRevealed(netuid, hotkey)`, if one was found. */
   readonly revealedInBlock: number | null;
-  /** The blocks whose events were read. */
-  readonly scanned: readonly [number, number] | null;
 }
 
 /** The pulse's signature as hex; the chain strips a leading ASCII "0x" from the stored bytes, so does this. */
@@ -210,10 +205,8 @@ export async function readRevealFacts(
   );
 
   let revealedInBlock: number | null = null;
-  let scanned: [number, number] | null = null;
   if (!pending && block.number >= query.firstRevealBlock) {
     const last = Math.min(block.number, query.firstRevealBlock + REVEAL_SCAN_BLOCKS - 1);
-    scanned = [query.firstRevealBlock, last];
     const numbers = Array.from(
       { length: last - query.firstRevealBlock + 1 },
       (_, i) => query.firstRevealBlock + i,
@@ -240,5 +233,5 @@ export async function readRevealFacts(
     const index = found.indexOf(true);
     revealedInBlock = index >= 0 ? (numbers[index] as number) : null;
   }
-  return { block, pending, pulseSignature: signature, weights: row, revealedInBlock, scanned };
+  return { block, pending, pulseSignature: signature, weights: row, revealedInBlock };
 }

@@ -4,8 +4,8 @@ import { ChainError } from "../errors.js";
 import type { EmittedWeights } from "../scoring/weights.js";
 import type { ChainClient } from "./client.js";
 import {
-  type Beacon,
   commitGuard,
+  EPOCH_GUARD_BLOCKS,
   encodeTlockPayload,
   legacyEpoch,
   MAX_COMMIT_BYTES,
@@ -52,7 +52,7 @@ export function buildTimelockedCommit(input: {
   });
   const ciphertext = tlockEncrypt(payload, input.revealRound, { publicKeyHex: input.beaconPublicKeyHex });
   return {
-    mode: "timelock" as const,
+    mode: "timelock",
     hotkey: input.hotkey,
     uids: [...input.emit.uids],
     values: [...input.emit.weights],
@@ -111,7 +111,7 @@ export function planReveal(metagraph: Metagraph, state: CommitRevealState, nowSe
     revealPeriodEpochs: Math.max(1, metagraph.hyperparameters.commitRevealPeriod),
     currentBlock: metagraph.block.number,
     nowSeconds,
-    beacon: state.beacon as Beacon,
+    beacon: state.beacon,
   };
   return state.schedule === "legacy"
     ? planLegacyReveal(inputs)
@@ -172,12 +172,7 @@ export function preflightCommit(
 }
 
 export type PreparedCommit =
-  | {
-      readonly ok: true;
-      readonly uid: number;
-      readonly commit: WeightsCommit;
-      readonly state: CommitRevealState;
-    }
+  | { readonly ok: true; readonly uid: number; readonly commit: WeightsCommit }
   | { readonly ok: false; readonly error: ChainError; readonly rateLimitFreesAt: number | null }
   | {
       readonly ok: false;
@@ -210,7 +205,7 @@ export async function prepareCommit(options: {
       ok: false,
       waitUntilBlock: guard,
       error: new ChainError(
-        `block ${metagraph.block.number} is within 3 blocks of the epoch boundary at block ${guard}: a commit now could land in either epoch`,
+        `block ${metagraph.block.number} is within ${EPOCH_GUARD_BLOCKS} blocks of the epoch boundary at block ${guard}: a commit now could land in either epoch`,
         { hint: "sn11 waits for the boundary and commits after it" },
       ),
       rateLimitFreesAt: null,
@@ -228,15 +223,20 @@ export async function prepareCommit(options: {
     commitRevealVersion: state.version,
     plan,
   });
-  const check = preflightCommit(metagraph, state, commit);
+  return checked(metagraph, preflightCommit(metagraph, state, commit), "commit_timelocked_weights", commit);
+}
+
+/** The commit, ready to send, or the chain's refusal of it as one error. */
+function checked(
+  metagraph: Metagraph,
+  check: WeightsPreflight,
+  call: string,
+  commit: WeightsCommit,
+): PreparedCommit {
   if (!check.ok) {
-    return {
-      ok: false,
-      error: refusal(metagraph, check, "commit_timelocked_weights"),
-      rateLimitFreesAt: check.rateLimitFreesAt,
-    };
+    return { ok: false, error: refusal(metagraph, check, call), rateLimitFreesAt: check.rateLimitFreesAt };
   }
-  return { ok: true, uid: check.uid as number, commit, state };
+  return { ok: true, uid: check.uid as number, commit };
 }
 
 /** Hash commits the chain still holds for this hotkey that have not expired (their reveal epoch not past). */
@@ -277,12 +277,5 @@ function prepareHashCommit(
       );
     }
   });
-  if (!check.ok) {
-    return {
-      ok: false,
-      error: refusal(metagraph, check, "commit_weights"),
-      rateLimitFreesAt: check.rateLimitFreesAt,
-    };
-  }
-  return { ok: true, uid: check.uid as number, commit, state };
+  return checked(metagraph, check, "commit_weights", commit);
 }

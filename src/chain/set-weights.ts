@@ -54,7 +54,7 @@ function ownLastUpdate(metagraph: Metagraph, hotkey: string): number {
 }
 
 /** What one attempt sends, or why the chain would refuse it. */
-type Prepared =
+export type PreparedWeights =
   | { readonly ok: true; readonly uid: number; readonly commit: WeightsCommit | null }
   | {
       readonly ok: false;
@@ -106,7 +106,7 @@ export async function deliverWeights(options: DeliveryOptions): Promise<WeightsD
           };
         }
       }
-      const prepared = await prepare({ ...options, metagraph });
+      const prepared = await prepareWeights({ ...options, metagraph });
       if (!prepared.ok && prepared.waitUntilBlock !== undefined && !waitedForBoundary) {
         logger.info(
           { block: metagraph.block.number, until: prepared.waitUntilBlock },
@@ -188,13 +188,19 @@ async function waitForBlock(chain: ChainClient, block: number, signal?: AbortSig
   while ((await chain.head()).number < block && Date.now() < deadline) await sleep(HEAD_POLL_MS, signal);
 }
 
-async function prepare(options: DeliveryOptions): Promise<Prepared> {
+/**
+ * Every check the chain makes before `set_weights` or a commit, and the commit itself on a commit-reveal
+ * subnet: what `deliverWeights` sends next, and what `weights --set --dry-run` shows without sending.
+ */
+export async function prepareWeights(
+  options: Pick<
+    DeliveryOptions,
+    "chain" | "signer" | "metagraph" | "emit" | "versionKey" | "now" | "commitReveal"
+  >,
+): Promise<PreparedWeights> {
   const { metagraph, signer, emit } = options;
-  if (metagraph.hyperparameters.commitRevealEnabled) {
-    const prepared = await prepareCommit({ ...options, mode: options.commitReveal });
-    if (!prepared.ok) return prepared;
-    return { ok: true, uid: prepared.uid, commit: prepared.commit };
-  }
+  if (metagraph.hyperparameters.commitRevealEnabled)
+    return prepareCommit({ ...options, mode: options.commitReveal });
   const check = preflightSetWeights(metagraph, signer.address, emit.uids, emit.weights, options.versionKey);
   if (!check.ok) {
     return {
@@ -208,13 +214,18 @@ async function prepare(options: DeliveryOptions): Promise<Prepared> {
 
 export type SentWeights = Extract<WeightsDelivery, { sent: true }>;
 
-/** `deliverWeights` for a command: nothing to emit or any refusal is an error, thrown. */
-export async function sendWeights(options: DeliveryOptions): Promise<SentWeights> {
-  if (options.emit.uids.length === 0) {
+/** A command's refusal of an empty emit: the reference sends nothing either. */
+export function assertSomethingToSend(emit: EmittedWeights): void {
+  if (emit.uids.length === 0) {
     throw new ChainError("no uid has weight in this step: nothing to set", {
       hint: "the reference sends nothing either when no miner is scorable",
     });
   }
+}
+
+/** `deliverWeights` for a command: nothing to emit or any refusal is an error, thrown. */
+export async function sendWeights(options: DeliveryOptions): Promise<SentWeights> {
+  assertSomethingToSend(options.emit);
   const delivery = await deliverWeights(options);
   if (!delivery.sent) throw delivery.error;
   return delivery;

@@ -1,27 +1,23 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { KeyringPair } from "@polkadot/keyring/types";
 import { decodeAddress } from "@polkadot/util-crypto";
 import { z } from "zod";
-import type { ChainClient } from "../chain/client.js";
+import { buildTimelockedCommit, commitToJson, type WeightsCommit } from "../chain/commit-weights.js";
 import {
-  buildTimelockedCommit,
-  commitToJson,
-  prepareCommit,
-  type WeightsCommit,
-} from "../chain/commit-weights.js";
-import { preflightSetWeights, refusal } from "../chain/preflight.js";
-import { type SentWeights, sendWeights } from "../chain/set-weights.js";
+  assertSomethingToSend,
+  prepareWeights,
+  type SentWeights,
+  sendWeights,
+} from "../chain/set-weights.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { QUICKNET } from "../chain/timelock.js";
 import type { Metagraph } from "../chain/types.js";
-import { ChainError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
 import { renderTable } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
-import type { EmittedWeights } from "../scoring/weights.js";
 import type { WeightCommitRecord } from "../store/weight-commits.js";
 import type { WeightComputation } from "../store/weight-computations.js";
 import { defineCommand } from "./define.js";
@@ -137,13 +133,17 @@ export const weightsCommand = defineCommand({
       });
     }
     if (opts.set && opts.dryRun && metagraph) {
-      commit = await dryRunSend(
-        await ctx.chain(),
-        await ctx.hotkey(),
+      // Every check the send makes, and the commit it would carry; nothing is signed.
+      assertSomethingToSend(replay.emit);
+      const prepared = await prepareWeights({
+        chain: await ctx.chain(),
+        signer: await ctx.hotkey(),
         metagraph,
-        replay.emit,
-        profile.weightsVersionKey,
-      );
+        emit: replay.emit,
+        versionKey: profile.weightsVersionKey,
+      });
+      if (!prepared.ok) throw prepared.error;
+      commit = prepared.commit;
     } else if (opts.set && metagraph) {
       const signer = await ctx.hotkey();
       const verb = metagraph.hyperparameters.commitRevealEnabled ? "commit (timelocked)" : "set";
@@ -235,25 +235,6 @@ function commitText(commit: WeightsCommit): string {
     ? `; the chain reveals it in epoch ${commit.plan.revealEpoch} (blocks ${commit.plan.firstRevealBlock}–${commit.plan.lastRevealBlock})`
     : "";
   return `commit: ${commit.ciphertext.length}-byte drand timelock for round ${commit.revealRound} by ${commit.hotkey}${when}`;
-}
-
-/** `--set --dry-run`: every check the send makes, and the commit it would carry; nothing is signed. */
-async function dryRunSend(
-  chain: ChainClient,
-  signer: KeyringPair,
-  metagraph: Metagraph,
-  emit: EmittedWeights,
-  versionKey: number,
-): Promise<WeightsCommit | null> {
-  if (emit.uids.length === 0) throw new ChainError("no uid has weight in this step: nothing to set");
-  if (!metagraph.hyperparameters.commitRevealEnabled) {
-    const check = preflightSetWeights(metagraph, signer.address, emit.uids, emit.weights, versionKey);
-    if (!check.ok) throw refusal(metagraph, check, "set_weights");
-    return null;
-  }
-  const prepared = await prepareCommit({ chain, metagraph, emit, versionKey, signer });
-  if (!prepared.ok) throw prepared.error;
-  return prepared.commit;
 }
 
 function readSnapshot(file: string): Snapshot {

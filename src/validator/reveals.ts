@@ -1,4 +1,5 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
+import { hexToU8a, u8aToHex } from "@polkadot/util";
 import type { ChainClient } from "../chain/client.js";
 import { decodeTlockPayload } from "../chain/commit-reveal.js";
 import type { RevealFacts } from "../chain/commit-reveal-reads.js";
@@ -11,18 +12,14 @@ import type { Logger } from "../log.js";
 import type { Store } from "../store/store.js";
 import type { RevealUpdate, WeightCommitRecord } from "../store/weight-commits.js";
 
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex.replace(/^0x/, ""), "hex"));
-}
-
 /** Our own decryption of the commit with the pulse the chain holds: what the chain's reveal will see. */
 export function selfCheck(
   commit: Pick<WeightCommitRecord, "commitHex" | "payloadHex">,
   signature: string,
 ): string {
   try {
-    const plain = tlockDecrypt(hexBytes(commit.commitHex), signature);
-    return `0x${Buffer.from(plain).toString("hex")}` === commit.payloadHex
+    const plain = tlockDecrypt(hexToU8a(commit.commitHex), signature);
+    return u8aToHex(plain) === commit.payloadHex
       ? "ok"
       : "failed: decrypts to other bytes than were committed";
   } catch (error) {
@@ -31,34 +28,24 @@ export function selfCheck(
   }
 }
 
-function committedRow(commit: WeightCommitRecord): string {
-  const payload = decodeTlockPayload(hexBytes(commit.payloadHex));
-  return JSON.stringify(payload ? rowOf(payload.uids, payload.values) : null);
-}
-
-function rowOf(uids: readonly number[], values: readonly number[]): [number, number][] {
-  return uids.map((u, i) => [u, values[i] as number] as [number, number]).sort((a, b) => a[0] - b[0]);
+/** Whether the chain's `Weights` row holds exactly the (uid, value) pairs the commit carried. */
+function rowIsCommitted(commit: WeightCommitRecord, row: RevealFacts["weights"]): boolean {
+  const payload = decodeTlockPayload(hexToU8a(commit.payloadHex));
+  if (!payload) return false;
+  const sorted = (pairs: readonly (readonly [number, number])[]) =>
+    JSON.stringify([...pairs].sort((a, b) => a[0] - b[0]));
+  return sorted(payload.uids.map((u, i) => [u, payload.values[i] as number] as const)) === sorted(row);
 }
 
 /**
  * Where a commit stands, from what the chain shows: the reveal event, the `Weights` row, whether the commit is
  * still queued, and the pulse. Pure.
  */
-export function assessReveal(
-  commit: WeightCommitRecord,
-  facts: RevealFacts,
-  committedWeights: string = committedRow(commit),
-): RevealUpdate {
+export function assessReveal(commit: WeightCommitRecord, facts: RevealFacts): RevealUpdate {
   const head = facts.block.number;
   const check = commit.selfCheck ?? (facts.pulseSignature ? selfCheck(commit, facts.pulseSignature) : null);
   const base = { checkedBlock: head, selfCheck: check };
-  const rowMatches =
-    JSON.stringify(
-      rowOf(
-        facts.weights.map(([u]) => u),
-        facts.weights.map(([, v]) => v),
-      ),
-    ) === committedWeights;
+  const rowMatches = rowIsCommitted(commit, facts.weights);
   if (head < commit.firstRevealBlock) {
     return {
       ...base,
@@ -127,7 +114,7 @@ async function revealHashCommit(
       reason: `the reveal epoch ${commit.revealEpoch} (blocks ${commit.firstRevealBlock}–${commit.lastRevealBlock}) ended before sn11 revealed: was the validator stopped?`,
     };
   }
-  const preimage = decodeHashPreimage(hexBytes(commit.payloadHex));
+  const preimage = decodeHashPreimage(hexToU8a(commit.payloadHex));
   if (!preimage || !commit.salt) throw new Error(`hash commit ${commit.id} has no readable preimage or salt`);
   if (!signer) {
     return { status: "committed", checkedBlock: at.number, reason: "the reveal is due: a live run sends it" };

@@ -305,6 +305,11 @@ function commitRecord(
     tempo: h.tempo,
     revealPeriodEpochs: Math.max(1, h.commitRevealPeriod),
   };
+  // Where the chain files the commit: the epoch of its inclusion block (the plan was made at the pinned one).
+  const window =
+    commit.mode === "timelock" && commit.plan
+      ? planAtInclusion(commit.plan, inclusion)
+      : legacyRevealWindow(inclusion);
   const common = {
     stepId: sent.stepId,
     netuid: sent.metagraph.netuid,
@@ -313,11 +318,14 @@ function commitRecord(
     versionKey: commit.versionKey,
     txHash: sent.txHash,
     txBlock: sent.txBlock,
+    commitEpoch: window.commitEpoch,
+    revealEpoch: window.revealEpoch,
+    firstRevealBlock: window.firstRevealBlock,
+    lastRevealBlock: window.lastRevealBlock,
   };
   if (commit.mode === "hash") {
     return {
       ...common,
-      ...legacyRevealWindow(inclusion),
       mode: "hash",
       commitVersion: null,
       revealRound: null,
@@ -327,16 +335,11 @@ function commitRecord(
       salt: [...commit.salt],
     };
   }
-  const plan = commit.plan ? planAtInclusion(commit.plan, inclusion) : { ...legacyRevealWindow(inclusion) };
   return {
     ...common,
     mode: "timelock",
     commitVersion: commit.commitRevealVersion,
     revealRound: commit.revealRound,
-    commitEpoch: plan.commitEpoch,
-    revealEpoch: plan.revealEpoch,
-    firstRevealBlock: plan.firstRevealBlock,
-    lastRevealBlock: plan.lastRevealBlock,
     payloadHex: commit.payloadHex,
     commitHex: commit.ciphertextHex,
     beaconKeyHex: commit.beaconPublicKeyHex,
@@ -352,7 +355,6 @@ export async function checkReveals(
   log: Logger,
   signer: (() => Promise<KeyringPair>) | null,
 ): Promise<RevealReport[]> {
-  if (store.weightCommits.pending(metagraph.netuid).length === 0) return [];
   try {
     return await confirmReveals({
       chain,

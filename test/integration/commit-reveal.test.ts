@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SubtensorClient } from "../../src/chain/client.js";
 import { buildTimelockedCommit, type TimelockedCommit } from "../../src/chain/commit-weights.js";
 import { decodeHashPreimage } from "../../src/chain/hash-commit.js";
+import { QUICKNET } from "../../src/chain/timelock.js";
 import { createLogger } from "../../src/log.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { Store } from "../../src/store/store.js";
@@ -13,7 +14,7 @@ import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
 import type { Hyperparameters } from "../support/devnet/state.js";
 import { commitModel, commitScoredModel, liveStepDeps } from "../support/scored-models.js";
-import { HAS_SHARED } from "../support/shared.js";
+import { HAS_SHARED, REPO_ROOT } from "../support/shared.js";
 import { writeWallet } from "../support/wallet.js";
 
 const logger = createLogger({ write: () => true }, "silent");
@@ -468,4 +469,55 @@ describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (re
       reveal_round: 1000,
     });
   }, 120_000);
+});
+
+describe("sn11 weights --snapshot --commit-reveal: bad input", () => {
+  const demo = join(REPO_ROOT, "examples", "demo-step.json");
+  const alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+  it.each([
+    ["--hotkey without --commit-reveal", ["--hotkey", alice], "go with --commit-reveal"],
+    [
+      "--commit-reveal without --reveal-round",
+      ["--commit-reveal", "--hotkey", alice],
+      "needs --hotkey SS58 and --reveal-round N",
+    ],
+    [
+      "a hotkey that is not SS58",
+      ["--commit-reveal", "--hotkey", "nothex", "--reveal-round", "5"],
+      "is not an SS58 address",
+    ],
+    [
+      "a drand key of the wrong length",
+      ["--commit-reveal", "--hotkey", alice, "--reveal-round", "5", "--drand-key", "abcd"],
+      "96-byte G2 public key",
+    ],
+  ])("%s: exit 2 with the reason", async (_name, extra, message) => {
+    const run = await runInProcess(["weights", "--snapshot", demo, "--no-record", ...extra], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(message);
+  });
+
+  it("pinned inputs give the same payload run to run; the ciphertext is fresh each time", async () => {
+    const args = [
+      "weights",
+      "--snapshot",
+      demo,
+      "--no-record",
+      "--json",
+      "--commit-reveal",
+      "--hotkey",
+      alice,
+      "--reveal-round",
+      "1000",
+    ];
+    const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+    const [a, b] = await Promise.all([runInProcess(args, { env }), runInProcess(args, { env })]);
+    const [ca, cb] = [JSON.parse(a.stdout).commit, JSON.parse(b.stdout).commit];
+    expect(ca.payload_hex).toBe(cb.payload_hex);
+    expect(ca.ciphertext_hex).not.toBe(cb.ciphertext_hex);
+    expect(ca).toMatchObject({ reveal_round: 1000, hotkey: alice, drand_public_key: QUICKNET.publicKeyHex });
+  });
 });

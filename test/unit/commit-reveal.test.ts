@@ -276,7 +276,6 @@ describe("assessing a reveal", () => {
     pulseSignature: pulse,
     weights: [] as [number, number][],
     revealedInBlock: null,
-    scanned: null,
     ...over,
   });
 

@@ -9,6 +9,7 @@ import {
   type ChainState,
   commitmentKey,
   epochIndex,
+  epochStart,
   type HashCommit,
   type Subnet,
   type TimelockedCommit,
@@ -382,12 +383,11 @@ function commitWeights(
   );
   if (commits.length >= 10) throw new DispatchFailure("subtensorModule", "TooManyUnrevealedCommits");
   const epoch = epochIndex(subnet, blockNumber, netuid) + subnet.hyper.revealPeriodEpochs;
-  const start = (e: number) => Math.max(0, e * (subnet.hyper.tempo + 1) - (netuid + 1));
   commits.push({
     hash,
     commitBlock: blockNumber,
-    firstRevealBlock: start(epoch),
-    lastRevealBlock: start(epoch + 1) - 1,
+    firstRevealBlock: epochStart(subnet, epoch, netuid),
+    lastRevealBlock: epochStart(subnet, epoch + 1, netuid) - 1,
   });
   state.hashCommits.set(key, commits);
   neuron.lastUpdate = blockNumber;

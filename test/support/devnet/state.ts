@@ -119,6 +119,11 @@ export function epochIndex(subnet: Subnet | undefined, block: number, netuid: nu
   return Math.floor((block + netuid + 1) / (tempo + 1));
 }
 
+/** The first block of a legacy epoch (`get_first_block_of_epoch`: epoch·(tempo + 1) − (netuid + 1)). */
+export function epochStart(subnet: Subnet, epoch: number, netuid: number): number {
+  return Math.max(0, epoch * (subnet.hyper.tempo + 1) - (netuid + 1));
+}
+
 /** Storage as a node holds it: real keys from the metadata, real SCALE values. */
 export function deriveStorage(
   spec: ChainSpec,
