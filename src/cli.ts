@@ -92,7 +92,10 @@ function logLevelFor(globals: GlobalOptions, loaded: LoadedConfig | null, env: C
 }
 
 function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): void {
-  if (globals.json) io.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+  if (globals.json)
+    io.stdout.write(
+      `${result.jsonLine ? JSON.stringify(result.json) : JSON.stringify(result.json, null, 2)}\n`,
+    );
   else {
     const text = result.text();
     io.stdout.write(result.raw || text.endsWith("\n") ? text : `${text}\n`);
@@ -161,6 +164,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       loaded,
       env: io.env,
       cwd: io.cwd,
+      stdout: io.stdout,
       stderr: io.stderr,
       logger: activeLogger,
       signal: def.gracefulStop ? io.signal : AbortSignal.any([io.signal, stop]),

@@ -66,3 +66,18 @@ export function isSn11Error(error: unknown): error is Sn11Error {
 export function throwIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError();
 }
+
+/**
+ * An engine that exited before it answered its health probe. `refusedArguments` when its command line
+ * was refused (argparse's exit code 2, a binary that is not there): no model can ever start, so the
+ * validator stops instead of retrying every model for ever.
+ */
+export class EngineStartError extends EngineError {
+  constructor(
+    message: string,
+    readonly refusedArguments: boolean,
+    options: { hint?: string } = {},
+  ) {
+    super(message, options);
+  }
+}

@@ -20,6 +20,8 @@ export interface CommandResult {
   readonly raw?: boolean;
   /** A non-zero exit code for a result that is still printed (e.g. failed prechecks). */
   readonly exitCode?: number;
+  /** The last of a stream of JSON lines the command wrote itself: printed compact, on one line. */
+  readonly jsonLine?: boolean;
 }
 
 export interface CommandContext {
@@ -27,6 +29,11 @@ export interface CommandContext {
   readonly loaded: LoadedConfig;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /**
+   * For a command that streams results as they happen (the validator daemon): each write is one
+   * complete line of text or one JSON object. Everything else returns its result.
+   */
+  readonly stdout: Writer;
   readonly stderr: Writer;
   readonly logger: Logger;
   readonly signal: AbortSignal;

@@ -6,13 +6,15 @@ import {
   createEngine,
   createJudge,
   downloadModel,
+  type EngineSettings,
   engineMismatch,
+  engineRepoMismatch,
   loadDatasetRows,
   runEvaluation,
 } from "../eval/evaluation.js";
 import { localModelSource, type ModelSource } from "../eval/model-source.js";
 import type { ScoreCard } from "../eval/pipeline.js";
-import type { ProgressEvent } from "../eval/progress.js";
+import { type ProgressEvent, progressPrinter } from "../eval/progress.js";
 import { renderTable } from "../render/table.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
@@ -101,10 +103,23 @@ export const scoreCommand = defineCommand({
     const profile = findProfile(ctx.loaded.config.profile);
     if (!profile) throw new Error(`unknown profile ${ctx.loaded.config.profile}`);
     const config = ctx.loaded.config;
+    // Engine, judge and dataset are checked before anything is downloaded or generated.
+    const { preflightEvaluation } = await import("../eval/preflight.js");
+    const preflight = await preflightEvaluation({
+      config,
+      profile,
+      store,
+      engine: opts,
+      judge: opts,
+      dataset: opts.dataset,
+      cwd: ctx.cwd,
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
     const { judge, judgeModel } = await createJudge(config, opts, { profile, store, logger: ctx.logger });
 
     const onProgress = progressPrinter(opts.progress, ctx.stderr);
-    const source = await resolveModel(target, opts.revision, ctx, onProgress);
+    const source = await resolveModel(target, opts, ctx, onProgress);
     const rows = await loadDatasetRows(opts.dataset, {
       config,
       cwd: ctx.cwd,
@@ -121,6 +136,7 @@ export const scoreCommand = defineCommand({
       logger: ctx.logger,
       cleanup: ctx.cleanup,
       onProgress,
+      engineVersion: preflight.engine.version,
     });
     const card = await runEvaluation({
       source,
@@ -147,7 +163,7 @@ export const scoreCommand = defineCommand({
 
 async function resolveModel(
   target: string,
-  revision: string,
+  opts: { revision: string } & Pick<EngineSettings, "engine" | "engineUrl">,
   ctx: Parameters<typeof scoreCommand.run>[1],
   onProgress: (e: ProgressEvent) => void,
 ): Promise<ModelSource> {
@@ -156,7 +172,9 @@ async function resolveModel(
     return localModelSource(local);
   }
   const hub = await ctx.hub();
-  const inspection = await hub.inspect(target, revision);
+  const inspection = await hub.inspect(target, opts.revision);
+  const unfit = engineRepoMismatch(target, inspection.files, opts);
+  if (unfit) throw new UsageError(unfit, { hint: "--engine vllm loads safetensors (on a GPU)" });
   const { source, release } = await downloadModel(target, inspection, {
     config: ctx.loaded.config,
     store: ctx.store(),
@@ -167,23 +185,6 @@ async function resolveModel(
   });
   ctx.cleanup.add("model cache", release);
   return source;
-}
-
-function progressPrinter(
-  mode: "auto" | "json" | "none",
-  stderr: { write(s: string): unknown; isTTY?: boolean },
-) {
-  let last = "";
-  return (event: ProgressEvent) => {
-    if (mode === "none" || (mode === "auto" && !stderr.isTTY)) return;
-    if (mode === "json") {
-      stderr.write(`${JSON.stringify(event)}\n`);
-      return;
-    }
-    const line = `${event.stage}: ${event.done}/${event.total}${event.detail ? ` ${event.detail}` : ""}`;
-    if (line !== last) stderr.write(`\r${line.padEnd(60)}${event.done >= event.total ? "\n" : ""}`);
-    last = line;
-  };
 }
 
 function scoreCardText(card: ScoreCard): string {

@@ -1,9 +1,18 @@
 import { z } from "zod";
-import { commitToJson } from "../chain/commit-weights.js";
-import { EXIT, UsageError } from "../errors.js";
+import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
+import { parseGpuGroups } from "../eval/engines/gpu.js";
+import { progressPrinter } from "../eval/progress.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
+import {
+  type Banner,
+  bannerLines,
+  evaluationJson,
+  evaluationLine,
+  stepJson,
+  stepLines,
+} from "../validator/report.js";
 import { VALIDATOR_SETTINGS } from "../validator/settings.js";
 import type { StepResult } from "../validator/step.js";
 import type { JobReport } from "../validator/worker.js";
@@ -36,10 +45,16 @@ const options = z.object({
     .meta({ valueName: "url" }),
   gpus: z
     .string()
-    .regex(/^\d+(,\d+)*$/, "expected GPU indices like 0 or 0,1")
     .optional()
-    .describe("GPUs to evaluate on, one evaluation per GPU (CUDA_VISIBLE_DEVICES of each engine)")
-    .meta({ valueName: "list" }),
+    .describe(
+      "GPU groups to evaluate on: ',' joins GPUs into one engine (tensor parallel, as the reference\n" +
+        "uses every GPU for one model), ':' separates engines that evaluate one model each (0,1:2,3)",
+    )
+    .meta({ valueName: "groups" }),
+  progress: z
+    .enum(["auto", "json", "none"])
+    .default("auto")
+    .describe("the running evaluation's progress on stderr"),
   ...engineOptions("vllm"),
   ...evaluationOptions,
   cacheBudget: z.coerce
@@ -87,16 +102,6 @@ export function onceExitCode(
   return EXIT.ok;
 }
 
-function commitLine(commit: ReturnType<typeof commitToJson>): string {
-  if (commit.mode === "hash") return `commit: hash ${commit.hash}; sn11 reveals it in the reveal epoch`;
-  return (
-    `commit: ${commit.ciphertext_bytes} bytes, drand round ${commit.reveal_round}` +
-    (commit.reveal_epoch !== undefined
-      ? `, revealed by the chain in epoch ${commit.reveal_epoch} (blocks ${commit.first_reveal_block}–${commit.last_reveal_block})`
-      : "")
-  );
-}
-
 export const validateCommand = defineCommand({
   name: "validate",
   summary: "run the validator: evaluate every submission locally, set weights each window",
@@ -112,7 +117,7 @@ export const validateCommand = defineCommand({
     "the reason shown); 69 the step could not read the chain or the remote scores; 70 an evaluation ended\n" +
     "in ERROR (engine, judge or Hub of this validator); 130 Ctrl-C.",
   examples: [
-    "sn11 validate --wallet.name validator --judge-url https://openrouter.ai/api/v1 --gpus 0,1",
+    "sn11 validate --wallet.name validator --judge-url https://openrouter.ai/api/v1 --gpus 0,1:2,3",
     "sn11 validate --once --dry-run --engine embedded --dataset chats.jsonl",
     "sn11 validate --score-source remote --offline --metrics-port 9311",
   ],
@@ -130,9 +135,17 @@ export const validateCommand = defineCommand({
         hint: "or mirror the owner's scores with --score-source remote",
       });
     }
+    const gpuGroups = opts.gpus ? parseGpuGroups(opts.gpus).map((group) => group.join(",")) : [];
     if (local) {
-      const { checkDatasetSource } = await import("../eval/evaluation.js");
+      const { checkDatasetSource, assertEngineFitsNetwork } = await import("../eval/evaluation.js");
       checkDatasetSource(opts.dataset, { config, cwd: ctx.cwd });
+      if (gpuGroups.length > 1 && opts.engine === "embedded") {
+        throw new UsageError(
+          "one evaluation per GPU group needs a spawned engine: the embedded one shares this process",
+          { hint: "use --engine vllm or llama-server with --gpus 0:1, or one group with --engine embedded" },
+        );
+      }
+      assertEngineFitsNetwork(opts, config);
     }
     const [{ acquireDataDirLock }, { runValidator }, { EvaluationWorker }, schedule] = await Promise.all([
       import("../validator/lock.js"),
@@ -146,17 +159,30 @@ export const validateCommand = defineCommand({
     const signer = mode === "live" ? await ctx.hotkey() : null;
     if (signer) ctx.logger.info({ hotkey: signer.address }, "validator hotkey loaded");
 
-    const gpus = opts.gpus ? opts.gpus.split(",") : [undefined];
-    if (gpus.length > 1 && opts.engine === "embedded") {
-      throw new UsageError(
-        "one evaluation per GPU needs a spawned engine: the embedded one shares this process",
-        {
-          hint: "use --engine vllm or llama-server with --gpus, or one GPU with --engine embedded",
-        },
-      );
-    }
+    // Everything an evaluation needs is checked before the first one starts (exit 69, 70 or 78).
+    const { preflightEvaluation, preflightSummary } = await import("../eval/preflight.js");
+    const preflight = local
+      ? await preflightEvaluation({
+          config,
+          profile,
+          store,
+          engine: opts,
+          gpuGroups,
+          judge: opts,
+          dataset: opts.dataset,
+          cwd: ctx.cwd,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        })
+      : null;
+    const seat = await validatorSeat(ctx, config.netuid, signer?.address ?? null);
+
+    const onProgress =
+      local && gpuGroups.length <= 1 && !ctx.globals.json
+        ? progressPrinter(opts.progress, ctx.stderr)
+        : undefined;
     const workers = local
-      ? gpus.map(
+      ? (gpuGroups.length > 0 ? gpuGroups : [undefined]).map(
           (gpu) =>
             new EvaluationWorker(
               {
@@ -174,6 +200,8 @@ export const validateCommand = defineCommand({
                 cleanup: ctx.cleanup,
                 signal: ctx.signal,
                 drain: ctx.stop,
+                onProgress,
+                engineVersion: preflight?.engine.version,
               },
               gpu,
             ),
@@ -199,13 +227,39 @@ export const validateCommand = defineCommand({
       ctx.stderr.write(`metrics: ${url}/metrics · health: ${url}/healthz\n`);
     }
 
+    const stepSchedule = opts.every ? schedule.everySeconds(opts.every) : schedule.profileSchedule(profile);
+    const banner: Banner = {
+      mode,
+      profile: profile.id,
+      network: config.network,
+      netuid: config.netuid,
+      ...seat,
+      score_source: local ? "local evaluation" : `remote (${opts.scoreUrl})`,
+      checks: preflight ? preflightSummary(preflight) : [],
+      engine: preflight ? { name: preflight.engine.engine, version: preflight.engine.version } : null,
+      gpu_groups: gpuGroups,
+      next_step_at:
+        opts.immediate || opts.once
+          ? "now"
+          : new Date(schedule.nextStepAt(Date.now(), stepSchedule, null)).toISOString(),
+    };
+    // The daemon says what it does as it does it: text lines, or one JSON object per line.
+    const streaming = !opts.once;
+    const emit = (event: string, json: object, lines: readonly string[]) => {
+      if (ctx.globals.json) ctx.stdout.write(`${JSON.stringify({ event, ...json })}\n`);
+      else ctx.stdout.write(`${lines.join("\n")}\n`);
+    };
+    if (streaming || !ctx.globals.json) emit("start", banner, bannerLines(banner));
+    const steps: ReturnType<typeof stepJson>[] = [];
+    const evaluations: ReturnType<typeof evaluationJson>[] = [];
+
     const run = await runValidator({
       store,
       profile,
       netuid: config.netuid,
       mode,
       scoreSource: local ? { kind: "local" } : { kind: "remote", url: opts.scoreUrl },
-      schedule: opts.every ? schedule.everySeconds(opts.every) : schedule.profileSchedule(profile),
+      schedule: stepSchedule,
       once: opts.once,
       immediate: opts.immediate,
       syncEveryMs: opts.syncEvery * 1000,
@@ -218,81 +272,86 @@ export const validateCommand = defineCommand({
       drain: ctx.stop,
       onStep: (result) => {
         lastStep = result;
+        const json = stepJson(result);
+        if (opts.once) steps.push(json);
+        if (streaming || !ctx.globals.json) emit("step", json, stepLines(json));
+      },
+      onEvaluation: (report) => {
+        const json = evaluationJson(report);
+        if (opts.once) evaluations.push(json);
+        if (streaming || !ctx.globals.json) emit("evaluation", json, [evaluationLine(json)]);
       },
     });
 
-    const stepsJson = run.steps.map((s) => ({
-      step: s.step,
-      outcome: s.outcome,
-      reason: s.reason,
-      block: s.block,
-      snapshot_digest: s.snapshotDigest,
-      tx_hash: s.txHash,
-      tx_block: s.txBlock,
-      ...(s.commit ? { commit: commitToJson(s.commit) } : {}),
-      reveals: s.reveals.map((r) => ({
-        commit_tx: r.commit.txHash,
-        reveal_round: r.commit.revealRound,
-        status: r.update.status,
-        reveal_block: r.update.revealBlock ?? null,
-        reason: r.update.reason ?? null,
-        self_check: r.update.selfCheck ?? null,
-      })),
-      seconds: Math.round(s.seconds * 1000) / 1000,
-    }));
-    const evaluationsJson = run.evaluations.map((e) => ({
-      repo: e.job.repo,
-      hash: e.job.entryHash,
-      uid: e.job.uid,
-      outcome: e.outcome,
-      total_score: e.card?.total_score ?? null,
-      reason: e.reason,
-      seconds: Math.round(e.seconds * 1000) / 1000,
-    }));
-    const last = run.steps.at(-1);
+    const last = run.lastSteps.at(-1);
     const stoppedBy = ctx.stop.aborted ? String((ctx.stop.reason as Error)?.message ?? "signal") : null;
+    // Ctrl-C is a cancellation (130); SIGTERM is the service manager's normal stop (0).
+    const exitCode =
+      stoppedBy === "SIGINT" ? EXIT.cancelled : opts.once ? onceExitCode(last ?? null, evaluations) : EXIT.ok;
+    const stoppedLine = stoppedBy ? `stopped by ${stoppedBy}; evaluations resume from their last sample` : "";
+    if (streaming) {
+      return {
+        json: {
+          event: "stopped",
+          stopped_by: stoppedBy,
+          steps: run.stepCount,
+          evaluations: run.evaluationCount,
+        },
+        jsonLine: true,
+        text: () => stoppedLine || `stopped after ${run.stepCount} steps`,
+        exitCode,
+      };
+    }
     const json = {
       mode,
       profile: profile.id,
+      banner,
       stopped_by: stoppedBy,
-      steps: stepsJson,
-      evaluations: evaluationsJson,
-      ...(opts.once && last?.replay ? { weights: replayToJson(last.replay) } : {}),
+      steps,
+      evaluations,
+      ...(last?.replay ? { weights: replayToJson(last.replay) } : {}),
     };
     const text = () => {
       const lines: string[] = [];
-      if (opts.once && last?.replay) lines.push(replayText(last.replay, last.snapshotDigest as string), "");
-      for (const e of evaluationsJson) {
-        lines.push(
-          `evaluated ${e.repo} (uid ${e.uid}): ${e.outcome}${e.total_score === null ? "" : ` score ${e.total_score.toFixed(4)}`}${e.reason ? ` — ${e.reason}` : ""}`,
-        );
-      }
-      for (const s of stepsJson) {
-        for (const r of s.reveals) {
-          lines.push(
-            `commit ${r.commit_tx.slice(0, 18)}… (round ${r.reveal_round}): ${r.status}${r.reveal_block ? ` in block ${r.reveal_block}` : ""}${r.reason ? ` — ${r.reason}` : ""}`,
-          );
-        }
-        const call = !s.commit
-          ? "set_weights"
-          : s.commit.mode === "hash"
-            ? "commit_weights"
-            : "commit_timelocked_weights";
-        lines.push(
-          `step ${s.step}: ${s.outcome}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
-        );
-        if (s.commit) lines.push(`  ${commitLine(s.commit)}`);
-      }
-      if (stoppedBy) lines.push(`stopped by ${stoppedBy}; evaluations resume from their last sample`);
-      return lines.join("\n") || "no step ran";
+      if (last?.replay) lines.push("", replayText(last.replay, last.snapshotDigest as string));
+      if (stoppedLine) lines.push(stoppedLine);
+      if (steps.length === 0) lines.push("no step ran");
+      return lines.join("\n");
     };
-    // Ctrl-C is a cancellation (130); SIGTERM is the service manager's normal stop (0).
-    const exitCode =
-      stoppedBy === "SIGINT"
-        ? EXIT.cancelled
-        : opts.once
-          ? onceExitCode(run.steps.at(-1) ?? null, run.evaluations)
-          : EXIT.ok;
     return { json, text, exitCode };
   },
 });
+
+/**
+ * Where this validator sits on the chain at start: the head, its uid and permit. A live validator whose
+ * hotkey is not registered cannot set weights (exit 78); one without a permit is told so in the banner.
+ * An unreachable chain does not stop a daemon (it retries every sync); a live start needs it.
+ */
+async function validatorSeat(
+  ctx: Parameters<typeof validateCommand.run>[1],
+  netuid: number,
+  hotkey: string | null,
+): Promise<Pick<Banner, "block" | "chain_error" | "hotkey" | "uid" | "permit">> {
+  try {
+    const chain = await ctx.chain();
+    const metagraph = await chain.metagraph(netuid);
+    const neuron = hotkey ? metagraph.neurons.find((n) => n.hotkey === hotkey) : undefined;
+    if (hotkey && !neuron) {
+      throw new ConfigError(`the hotkey ${hotkey} is not registered on netuid ${netuid}`, {
+        hint: "register it (btcli subnet register), or check --wallet.name, --wallet.hotkey and --netuid",
+      });
+    }
+    return {
+      block: metagraph.block.number,
+      chain_error: null,
+      hotkey,
+      uid: neuron?.uid ?? null,
+      permit: neuron ? neuron.validatorPermit : null,
+    };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof CancelledError || hotkey) throw error;
+    const reason = (error as Error).message;
+    ctx.logger.warn({ error: reason }, "the chain could not be read at start; the daemon retries");
+    return { block: null, chain_error: reason, hotkey, uid: null, permit: null };
+  }
+}

@@ -16,6 +16,9 @@ import { findGguf, type ModelSource, tokensOf } from "./model-source.js";
 import type { ScoreCard } from "./pipeline.js";
 import type { Progress } from "./progress.js";
 
+/** The share of each GPU's memory vLLM claims at start (its default --gpu-memory-utilization). */
+export const VLLM_GPU_SHARE = 0.9;
+
 export const ENGINE_NAMES = ["llama-server", "embedded", "vllm"] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
@@ -26,7 +29,10 @@ export interface EngineSettings {
   readonly engineBin: string;
   readonly threads: number;
   readonly contextSize: number;
-  /** CUDA_VISIBLE_DEVICES for a spawned engine; undefined leaves the environment as is. */
+  /**
+   * CUDA_VISIBLE_DEVICES for a spawned engine ("0" or a group "0,1", over which vLLM splits the model);
+   * undefined leaves the environment as is.
+   */
   readonly gpu?: string;
   /** The embedded engine's llama.cpp build: CPU, or a GPU build fetched from npm on first use. */
   readonly llamaGpu?: "off" | LlamaGpu;
@@ -56,6 +62,44 @@ export function engineMismatch(source: ModelSource, settings: EngineSettings): s
   return null;
 }
 
+/** Spawned or embedded llama.cpp: it loads GGUF files only. */
+function isLlamaCpp(settings: Pick<EngineSettings, "engine" | "engineUrl">): boolean {
+  return settings.engine !== "vllm" && !settings.engineUrl;
+}
+
+/**
+ * Why the engine cannot load this repo, from its file list alone (before gigabytes are downloaded); null
+ * when it can. This is the validator's configuration, never the miner's fault.
+ */
+export function engineRepoMismatch(
+  repo: string,
+  files: readonly { readonly path: string }[],
+  settings: Pick<EngineSettings, "engine" | "engineUrl">,
+): string | null {
+  if (isLlamaCpp(settings) && !files.some((f) => f.path.endsWith(".gguf"))) {
+    return `${repo} has no GGUF file and the ${settings.engine} engine loads GGUF only: this validator needs --engine vllm for it`;
+  }
+  return null;
+}
+
+/** Subnet 11 on finney: miners submit safetensors repos (the reference loads them with vLLM). */
+export function submissionsAreSafetensors(config: Pick<Config, "network" | "netuid">): boolean {
+  return config.network === "finney" && config.netuid === 11;
+}
+
+/** A validator on a safetensors-only subnet with a llama.cpp engine would ERROR every model: refuse it. */
+export function assertEngineFitsNetwork(
+  settings: Pick<EngineSettings, "engine" | "engineUrl">,
+  config: Pick<Config, "network" | "netuid">,
+): void {
+  if (isLlamaCpp(settings) && submissionsAreSafetensors(config)) {
+    throw new UsageError(
+      `--engine ${settings.engine} loads GGUF files, and the models submitted to netuid ${config.netuid} on ${config.network} are safetensors`,
+      { hint: "validate with --engine vllm on a GPU (or --engine-url of a running vLLM)" },
+    );
+  }
+}
+
 /** The engine for one model, spawned or embedded as the settings say (not started yet). */
 export async function createEngine(
   source: ModelSource,
@@ -68,6 +112,8 @@ export async function createEngine(
     logger: Logger;
     cleanup: CleanupRegistry;
     onProgress?: Progress;
+    /** The version the preflight read, recorded on the card. */
+    engineVersion?: string;
   },
 ): Promise<Engine> {
   const { profile, logger } = deps;
@@ -89,17 +135,21 @@ export async function createEngine(
         : {}),
     });
   }
+  const gpus = (settings.gpu ?? "0").split(",").map(Number);
   if (settings.engine === "vllm" && !settings.engineUrl) {
     const { checkFreeVram } = await import("./engines/gpu.js");
-    const gpu = await checkFreeVram(0.9);
-    logger.debug({ gpu }, gpu ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
+    const checked = await checkFreeVram(VLLM_GPU_SHARE, gpus);
+    logger.debug({ gpus: checked }, checked ? "GPU memory checked" : "no nvidia-smi: GPU memory not checked");
   }
   const { LlamaServerEngine } = await import("./engines/llama-server.js");
   const { vllmServeArgs } = await import("./engines/vllm.js");
+  const { engineBinary } = await import("./engines/engine-check.js");
   const vllm = settings.engine === "vllm";
   return new LlamaServerEngine({
     url: settings.engineUrl,
-    binary: vllm && settings.engineBin === "llama-server" ? "vllm" : settings.engineBin,
+    binary: engineBinary(settings),
+    knownVersion: deps.engineVersion,
+    onProgress: deps.onProgress,
     model: (vllm ? source.dir : source.gguf) ?? undefined,
     threads: settings.threads,
     contextSize: settings.contextSize,
@@ -107,7 +157,10 @@ export async function createEngine(
     parallel: vllm
       ? profile.generation.maxSequencesInFlight
       : Math.min(profile.generation.maxSequencesInFlight, 4),
-    pidFile: join(deps.dataDir, `${settings.engine}${settings.gpu ? `-gpu${settings.gpu}` : ""}.pid`),
+    pidFile: join(
+      deps.dataDir,
+      `${settings.engine}${settings.gpu ? `-gpu${settings.gpu.replaceAll(",", "-")}` : ""}.pid`,
+    ),
     ...(settings.gpu !== undefined ? { env: { CUDA_VISIBLE_DEVICES: settings.gpu } } : {}),
     ...(vllm
       ? {
@@ -115,7 +168,13 @@ export async function createEngine(
           launch: {
             name: "vllm",
             args: (port: number) =>
-              vllmServeArgs({ model: source.dir as string, port, profile, seed: engineSeed }),
+              vllmServeArgs({
+                model: source.dir as string,
+                port,
+                profile,
+                seed: engineSeed,
+                tensorParallelSize: gpus.length,
+              }),
           },
         }
       : {}),

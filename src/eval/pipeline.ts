@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { CancelledError, EngineError } from "../errors.js";
+import { CancelledError, EngineError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { canonicalJson } from "../scoring/snapshot.js";
@@ -192,6 +192,8 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   records = byIdx();
   const toJudge = samples.map((_, i) => i).filter((i) => records.get(i)?.verdict == null);
   let judged = samples.length - toJudge.length;
+  // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes.
+  let judgeDown: string | null = null;
   await timed("judge", async () => {
     report("judge", judged);
     // Bounded here, not only inside the judge, so a drain stops calls that have not started yet.
@@ -200,6 +202,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
       toJudge.map((i) =>
         limit(async () => {
           if (stopping()) throw new CancelledError();
+          if (judgeDown) return;
           const sample = samples[i] as JudgeSample;
           const card = sample.messages[0]?.role === "system" ? sample.messages[0].content : "";
           const prompt = judgeMessages(
@@ -208,6 +211,10 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
             generatedConversation(sample, records.get(i)?.generation ?? ""),
           );
           const outcome = await inputs.judge.judge(prompt, signal);
+          if (outcome.failure === "unavailable") {
+            judgeDown ??= outcome.error;
+            return;
+          }
           store.scoreRuns.saveVerdict(run.id, i, outcome);
           judged++;
           report("judge", judged);
@@ -216,6 +223,12 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     );
   });
 
+  if (judgeDown) {
+    const kept = store.scoreRuns.samples(run.id).filter((r) => r.generation != null).length;
+    throw new NetworkError(`interrupted: judge unreachable — rerun to resume (${kept} replies kept)`, {
+      hint: `the judge said: ${judgeDown}`,
+    });
+  }
   const finalRecords = store.scoreRuns.samples(run.id);
   const score = tallyVerdicts(
     finalRecords.map((r) => (r.verdict as Verdict | null) ?? null),

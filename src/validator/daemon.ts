@@ -41,13 +41,28 @@ export interface ValidatorOptions {
   readonly now?: () => number;
   /** On a commit-reveal subnet: timelocked commits (default) or hash commits that sn11 reveals. */
   readonly commitReveal?: CommitRevealMode;
-  /** Told about every finished step, e.g. for the health endpoint. */
+  /** Told about every finished step as it happens (the output line, the health endpoint). */
   readonly onStep?: (result: StepResult) => void;
+  /** Told about every finished evaluation as it happens. */
+  readonly onEvaluation?: (report: JobReport) => void;
 }
 
+/**
+ * What a run did: counts, and the last few results only. A daemon runs for months; everything else is in
+ * the store (sn11 weights --history, sn11 status), and the callbacks saw each result as it happened.
+ */
 export interface ValidatorRun {
-  readonly steps: readonly StepResult[];
-  readonly evaluations: readonly JobReport[];
+  readonly stepCount: number;
+  readonly evaluationCount: number;
+  readonly lastSteps: readonly StepResult[];
+  readonly lastEvaluations: readonly JobReport[];
+}
+
+const KEPT_RESULTS = 8;
+
+function keepLast<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > KEPT_RESULTS) list.shift();
 }
 
 /** Sleeps until a timeout, a `wake()` or the stop signal, whichever comes first. */
@@ -90,8 +105,11 @@ const IDLE_POLL_MS = 5_000;
 export async function runValidator(options: ValidatorOptions): Promise<ValidatorRun> {
   const { store, profile, logger, drain } = options;
   const now = options.now ?? Date.now;
-  const steps: StepResult[] = [];
-  const evaluations: JobReport[] = [];
+  const lastSteps: StepResult[] = [];
+  const lastEvaluations: JobReport[] = [];
+  let stepCount = 0;
+  let evaluationCount = 0;
+  const run = (): ValidatorRun => ({ stepCount, evaluationCount, lastSteps, lastEvaluations });
   const recovered = store.evalQueue.recoverInterrupted();
   const interrupted = store.validatorSteps.markInterrupted();
   if (recovered || interrupted) {
@@ -146,7 +164,8 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       onQueueSync,
       commitReveal: options.commitReveal,
     });
-    steps.push(result);
+    stepCount++;
+    keepLast(lastSteps, result);
     options.metrics?.step(result);
     options.onStep?.(result);
   };
@@ -160,8 +179,10 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     while (!stop.aborted) {
       const report = await worker.runNext();
       if (report) {
-        evaluations.push(report);
+        evaluationCount++;
+        keepLast(lastEvaluations, report);
         options.metrics?.evaluation(report);
+        options.onEvaluation?.(report);
         continue;
       }
       if (stopWhenIdle && !due()) return;
@@ -176,7 +197,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
         await Promise.all(options.workers.map((w) => work(w, true)));
       }
       if (!drain.aborted) await step();
-      return { steps, evaluations };
+      return run();
     }
 
     let workerFailure: unknown = null;
@@ -194,7 +215,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     }
     while (!stop.aborted) {
       const t = now();
-      const next = options.immediate && steps.length === 0 ? t : nextStepAt(t, options.schedule, lastWindow);
+      const next = options.immediate && stepCount === 0 ? t : nextStepAt(t, options.schedule, lastWindow);
       if (t >= next) {
         lastWindow = windowOf(t, options.schedule);
         await step();
@@ -211,9 +232,9 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     }
     await Promise.all(workers);
     if (workerFailure) throw workerFailure;
-    return { steps, evaluations };
+    return run();
   } catch (error) {
-    if (error instanceof CancelledError && drain.aborted) return { steps, evaluations };
+    if (error instanceof CancelledError && drain.aborted) return run();
     throw error;
   }
 }

@@ -1,6 +1,13 @@
 import type { CleanupRegistry } from "../cleanup.js";
 import type { Config } from "../config/schema.js";
-import { CancelledError, EngineError, NetworkError, UsageError } from "../errors.js";
+import {
+  CancelledError,
+  ConfigError,
+  EngineError,
+  EngineStartError,
+  NetworkError,
+  UsageError,
+} from "../errors.js";
 import {
   createEngine,
   createJudge,
@@ -8,6 +15,7 @@ import {
   type EngineSettings,
   type EvaluationSettings,
   engineMismatch,
+  engineRepoMismatch,
   type JudgeSettings,
   loadDatasetRows,
   runEvaluation,
@@ -17,7 +25,7 @@ import { referenceModelHash } from "../eval/hub/model-hash.js";
 import { runPrechecks } from "../eval/hub/prechecks.js";
 import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
-import type { Progress } from "../eval/progress.js";
+import { fanOut, type Progress } from "../eval/progress.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import type { Job } from "../store/eval-queue.js";
@@ -41,6 +49,10 @@ export interface WorkerDeps {
   readonly signal: AbortSignal;
   /** Graceful stop: finish the samples in flight, commit them, put the job back in the queue. */
   readonly drain: AbortSignal;
+  /** Progress of the running evaluation (the daemon's TTY display), besides the log lines. */
+  readonly onProgress?: Progress;
+  /** The engine's version as the preflight read it, recorded on every card. */
+  readonly engineVersion?: string;
 }
 
 export type JobOutcome = "COMPLETED" | "FAILED" | "ERROR" | "STOPPED" | "DROPPED";
@@ -136,7 +148,10 @@ export class EvaluationWorker {
       }
       const retryAt = errorRetryAt(new Date(), job.attempts);
       store.evalQueue.error(job.id, message, retryAt);
-      const expected = error instanceof NetworkError || error instanceof EngineError;
+      // An engine that refuses its command line refuses it for every model: stop, say why (exit 70).
+      if (error instanceof EngineStartError && error.refusedArguments) throw error;
+      const expected =
+        error instanceof NetworkError || error instanceof EngineError || error instanceof ConfigError;
       log[expected ? "warn" : "error"](
         { err: expected ? undefined : error, reason: message, retry_at: retryAt.toISOString() },
         "evaluation error (infrastructure): retried later",
@@ -214,7 +229,9 @@ export class EvaluationWorker {
       throw error;
     }
     await this.precheck(job, inspection);
-    const progress = progressLog(log);
+    const unfit = engineRepoMismatch(job.repo, inspection.files, deps.engine);
+    if (unfit) throw new EngineError(unfit, { hint: "this validator's engine, not the model: see --engine" });
+    const progress = fanOut(progressLog(log), deps.onProgress);
     const { source, release } = await downloadModel(job.repo, inspection, {
       config: deps.config,
       store: deps.store,
@@ -226,7 +243,7 @@ export class EvaluationWorker {
     });
     try {
       const mismatch = engineMismatch(source, deps.engine);
-      if (mismatch) throw new ModelFault(mismatch);
+      if (mismatch) throw new EngineError(mismatch);
       const rows = await loadDatasetRows(deps.dataset, {
         config: deps.config,
         cwd: deps.cwd,
@@ -249,6 +266,7 @@ export class EvaluationWorker {
           logger: log,
           cleanup: deps.cleanup,
           onProgress: progress,
+          engineVersion: deps.engineVersion,
         },
       );
       return await runEvaluation({

@@ -59,6 +59,44 @@ function scoreArgs(
   ];
 }
 
+/**
+ * A judge endpoint in front of the real one: for each request (counted from 0) it forwards, or answers
+ * with the status the rule gives (401 a refused key, 503 an outage).
+ */
+async function judgeStandIn(target: string, rule: (served: number) => "forward" | number) {
+  let served = 0;
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const answer = rule(served++);
+    if (answer !== "forward") {
+      req.resume();
+      res.writeHead(answer, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: answer === 401 ? "No auth credentials found" : "down" } }));
+      return;
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+      },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    req.pipe(forward);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`,
+    served: () => served,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 describe.skipIf(!HAS_LLAMA_SERVER)(
   "sn11 score end to end (real llama-server for the model and the judge)",
   () => {
@@ -120,21 +158,55 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       }
     }, 120_000);
 
-    it("a judge that answers nothing fails the run without closing it: the next run keeps the generations", async () => {
+    it("a judge that goes down mid-run: exit 69, interrupted, the run stays open and the next run keeps the generations", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
-      const down = await runInProcess(
-        scoreArgs({ model, dataset, judgeUrl: "http://127.0.0.1:9/v1", samples: 6, maxTokens: 16 }),
-        { env },
-      );
-      expect(down.code).toBe(70);
-      const failed = JSON.parse(down.stdout);
-      expect(failed).toMatchObject({ status: "FAILED", valid: 0, failed: 6 });
-      expect(failed.reason).toContain("no judge call succeeded");
+      // Answers the preflight's one call through the real judge, then is down (503) for every verdict.
+      const flaky = await judgeStandIn(judgeUrl, (served) => (served === 0 ? "forward" : 503));
+      try {
+        const down = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl: flaky.url, samples: 6, maxTokens: 16 }),
+          { env },
+        );
+        expect(down.code, down.stderr).toBe(69);
+        expect(down.stdout).toBe("");
+        expect(down.stderr).toContain("interrupted: judge unreachable — rerun to resume (6 replies kept)");
+      } finally {
+        await flaky.stop();
+      }
+      const list = await runInProcess(["score", "--list", "--json"], { env });
+      expect(JSON.parse(list.stdout).map((r: { status: string }) => r.status)).toEqual(["RUNNING"]);
       const up = await runInProcess(argv(), { env });
       expect(up.code, up.stderr).toBe(0);
       const card = JSON.parse(up.stdout);
-      expect(card).toMatchObject({ status: "COMPLETED", valid: 6, resumed: true, run_id: failed.run_id });
+      // Nothing was counted against the error budget for the outage.
+      expect(card).toMatchObject({ status: "COMPLETED", valid: 6, failed: 0, resumed: true });
     }, 120_000);
+
+    it("preflight: an unreachable judge is exit 69 and a refused key exit 78 naming the variable, before any generation", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const dead = await runInProcess(
+        scoreArgs({ model, dataset, judgeUrl: "http://127.0.0.1:9/v1", samples: 6, maxTokens: 16 }),
+        { env },
+      );
+      expect(dead.code).toBe(69);
+      expect(dead.stderr).toContain("the judge at http://127.0.0.1:9/v1 is unreachable");
+      const locked = await judgeStandIn(judgeUrl, () => 401);
+      try {
+        const refused = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl: locked.url, samples: 6, maxTokens: 16 }),
+          { env },
+        );
+        expect(refused.code).toBe(78);
+        expect(refused.stderr).toContain("the judge refused the key (HTTP 401");
+        expect(refused.stderr).toContain("SN11_JUDGE_API_KEY");
+        expect(locked.served()).toBe(1);
+      } finally {
+        await locked.stop();
+      }
+      // Nothing was generated: no run was even opened.
+      const list = await runInProcess(["score", "--list", "--json"], { env });
+      expect(JSON.parse(list.stdout)).toEqual([]);
+    }, 60_000);
 
     it("prints the score card; the same command again reuses the cached verdicts and gives the same score", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir(), SN11_JUDGE_PRICE: "2.5,10" });

@@ -214,26 +214,49 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     });
   }, 300_000);
 
-  it("an engine that cannot start is an ERROR retried later, never a score for the miner", async () => {
+  /** An engine binary that answers --version and then, asked to serve, prints `stderr` and exits `code`. */
+  function brokenEngine(code: number, stderr: string): string {
+    const bin = join(tempDir(), "llama-server");
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nif [ "$1" = --version ]; then echo "version: 1 (0badc0de)" >&2; exit 0; fi\necho "${stderr}" >&2\nexit ${code}\n`,
+      { mode: 0o755 },
+    );
+    return bin;
+  }
+  const withEngine = (bin: string) => [
+    "validate",
+    "--once",
+    "--offline",
+    "--json",
+    ...quickEvaluation(net),
+    "--engine",
+    "llama-server",
+    "--engine-bin",
+    bin,
+  ];
+
+  it("a missing engine binary is found at start: exit 70 with a hint, before any evaluation", async () => {
+    const dataDir = tempDir("sn11-engine-missing-");
+    const run = await runInProcess(withEngine(join(tempDir(), "no-such-llama-server")), {
+      env: { ...net.env, SN11_DATA_DIR: dataDir },
+    });
+    expect(run.code).toBe(70);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("no-such-llama-server was not found");
+    expect(run.stderr).toContain("--engine embedded");
+    expect(inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03"))).toEqual([]);
+  }, 60_000);
+
+  it("an engine that dies while it starts is an ERROR retried later, with its last stderr, never a score for the miner", async () => {
     const dataDir = tempDir("sn11-engine-down-");
     const env = { ...net.env, SN11_DATA_DIR: dataDir };
-    const run = await runInProcess(
-      [
-        "validate",
-        "--once",
-        "--offline",
-        "--json",
-        ...quickEvaluation(net),
-        "--engine",
-        "llama-server",
-        "--engine-bin",
-        join(tempDir(), "no-such-llama-server"),
-      ],
-      { env },
-    );
+    const run = await runInProcess(withEngine(brokenEngine(1, "CUDA error: out of memory")), { env });
     expect(run.code, run.stderr).toBe(70); // --once: an evaluation ended in ERROR
     const out = JSON.parse(run.stdout);
+    expect(out.banner.engine).toEqual({ name: "llama-server", version: "1 (0badc0de)" });
     expect(out.evaluations.map((e: { outcome: string }) => e.outcome)).toEqual(["ERROR"]);
+    expect(out.evaluations[0].reason).toContain("CUDA error: out of memory");
     expect(out.weights.registry[1]).toMatchObject({ reason: "not_scored", status: "QUEUED" });
     inStore(dataDir, (s) => {
       const [job] = s.evalQueue.list("dippy-2025-03");
@@ -241,6 +264,17 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
       expect(Date.parse(job?.nextAttemptAt as string)).toBeGreaterThan(Date.now());
       expect(s.evaluations.forProfile("dippy-2025-03")).toEqual([]);
     });
+  }, 120_000);
+
+  it("an engine that refuses its arguments stops the daemon with exit 70 and its stderr, not retried for ever", async () => {
+    const dataDir = tempDir("sn11-engine-args-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const bin = brokenEngine(2, "vllm: error: unrecognized arguments: --disable-log-requests");
+    const args = withEngine(bin).filter((a) => a !== "--once");
+    const run = await runInProcess(["validate", "--every", "3600", ...args.slice(1)], { env });
+    expect(run.code).toBe(70);
+    expect(run.stderr).toContain("unrecognized arguments: --disable-log-requests");
+    expect(JSON.parse(run.stdout.trim().split("\n")[0] as string)).toMatchObject({ event: "start" });
   }, 120_000);
 
   it("SIGTERM finishes the samples in flight, puts the evaluation back in the queue and exits 0", async () => {
@@ -353,11 +387,20 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     stop.abort(new Error("SIGTERM"));
     const run = await daemon;
     expect(run.code, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout);
-    expect(out.stopped_by).toBe("SIGTERM");
+    // One JSON object per line, as each thing happens: the banner, steps and evaluations, the stop.
+    const events = run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ event: "start", mode: "live", uid: 0, permit: true });
+    expect(events[0].block).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ event: "stopped", stopped_by: "SIGTERM" });
     expect(run.stderr).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics · health: .*\/healthz/);
-    const skipped = out.steps.find((s: { outcome: string }) => s.outcome === "skipped");
+    const skipped = events.find((e) => e.event === "step" && e.outcome === "skipped");
     expect(skipped.reason).toMatch(/chain unreachable/);
+    const evaluated = events.filter((e) => e.event === "evaluation").map((e) => e.repo);
+    expect(evaluated).toContain("val/model-a");
+    expect(events.at(-1).steps).toBe(events.filter((e) => e.event === "step").length);
     expect(inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03").map((j) => j.repo))).toEqual([
       "val/model-a",
       "val/model-c",
@@ -384,23 +427,24 @@ describe("sn11 validate refuses bad set-ups", () => {
     expect(file.stderr).toContain("the dataset nope.jsonl does not exist");
   });
 
-  it("several GPUs with the embedded engine (exit 2)", async () => {
-    const run = await runInProcess(
-      [
-        "validate",
-        "--once",
-        "--offline",
-        "--engine",
-        "embedded",
-        "--gpus",
-        "0,1",
-        "--judge-url",
-        "http://127.0.0.1:9/v1",
-      ],
-      { env: { HOME: tempDir(), SN11_DATA_DIR: tempDir(), SN11_DATASET_API_URL: "http://127.0.0.1:9" } },
-    );
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("one evaluation per GPU needs a spawned engine");
+  it("several GPU groups with the embedded engine, and a llama.cpp engine on finney's netuid 11 (exit 2)", async () => {
+    const env = { HOME: tempDir(), SN11_DATA_DIR: tempDir(), SN11_DATASET_API_URL: "http://127.0.0.1:9" };
+    const base = ["validate", "--once", "--offline", "--judge-url", "http://127.0.0.1:9/v1"];
+    const groups = await runInProcess([...base, "--engine", "embedded", "--gpus", "0:1"], { env });
+    expect(groups.code).toBe(2);
+    expect(groups.stderr).toContain("one evaluation per GPU group needs a spawned engine");
+    const twice = await runInProcess([...base, "--gpus", "0,1:1"], { env });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("GPU 1 is given twice");
+    for (const engine of ["embedded", "llama-server"]) {
+      const gguf = await runInProcess(
+        [...base, "--engine", engine, "--network", "finney", "--netuid", "11"],
+        { env },
+      );
+      expect(gguf.code).toBe(2);
+      expect(gguf.stderr).toContain(`--engine ${engine} loads GGUF files`);
+      expect(gguf.stderr).toContain("hint: validate with --engine vllm");
+    }
   });
 
   it("a second validator on the same data dir (exit 78)", async () => {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { EngineError } from "../../errors.js";
+import { EngineError, UsageError } from "../../errors.js";
 
 export interface GpuMemory {
   readonly index: number;
@@ -25,7 +25,10 @@ export function parseNvidiaSmi(text: string): GpuMemory[] {
  * vLLM claims a share of the GPU's memory at start and fails late and obscurely when another process holds
  * it: check first. A machine without nvidia-smi has no NVIDIA GPU to check (null).
  */
-export async function checkFreeVram(share: number, gpu = 0): Promise<GpuMemory | null> {
+export async function checkFreeVram(
+  share: number,
+  gpus: readonly number[] = [0],
+): Promise<GpuMemory[] | null> {
   let out: string;
   try {
     out = (
@@ -40,7 +43,8 @@ export async function checkFreeVram(share: number, gpu = 0): Promise<GpuMemory |
   } catch {
     return null;
   }
-  return assertFreeVram(parseNvidiaSmi(out), share, gpu);
+  const listed = parseNvidiaSmi(out);
+  return gpus.map((gpu) => assertFreeVram(listed, share, gpu));
 }
 
 export function assertFreeVram(gpus: readonly GpuMemory[], share: number, gpu: number): GpuMemory {
@@ -55,4 +59,23 @@ export function assertFreeVram(gpus: readonly GpuMemory[], share: number, gpu: n
     );
   }
   return found;
+}
+
+/**
+ * `--gpus 0,1:2,3`: groups separated by ":", the GPUs of a group by ",". One evaluation runs per group, its
+ * engine sees the group's GPUs (CUDA_VISIBLE_DEVICES) and splits the model over all of them.
+ */
+export function parseGpuGroups(text: string): string[][] {
+  if (!/^\d+(,\d+)*(:\d+(,\d+)*)*$/.test(text)) {
+    throw new UsageError(`--gpus ${text}: expected GPU indices like 0, 0,1 or 0,1:2,3`, {
+      hint: "',' joins GPUs into one engine (tensor parallel), ':' separates engines",
+    });
+  }
+  const groups = text.split(":").map((group) => group.split(","));
+  const seen = new Set<string>();
+  for (const gpu of groups.flat()) {
+    if (seen.has(gpu)) throw new UsageError(`--gpus ${text}: GPU ${gpu} is given twice`);
+    seen.add(gpu);
+  }
+  return groups;
 }

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { CancelledError, EngineError } from "../../errors.js";
+import { CancelledError, EngineError, EngineStartError } from "../../errors.js";
 import { atExit } from "../../exit-hooks.js";
 import type { Logger } from "../../log.js";
 import { isProcessAlive } from "../../process-alive.js";
+import type { Progress } from "../progress.js";
 import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
 import { CompletionsClient } from "./openai-http.js";
 
@@ -33,6 +34,10 @@ export interface LlamaServerOptions {
   readonly launch?: { readonly name: string; readonly args: (port: number) => string[] };
   /** Extra environment for the spawned server (e.g. CUDA_VISIBLE_DEVICES to pin it to one GPU). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The version the preflight read (`--version`): recorded on the card instead of asking the server. */
+  readonly knownVersion?: string;
+  /** Told how the start goes (vLLM loads for minutes): stage "engine start". */
+  readonly onProgress?: Progress;
 }
 
 async function freePort(): Promise<number> {
@@ -58,6 +63,8 @@ export class LlamaServerEngine implements Engine {
   private restarts = 0;
   private unregister: (() => void) | null = null;
   private exitedEarly: string | null = null;
+  /** Argparse exits 2 on a flag it does not know; a binary that cannot be executed never starts. */
+  private refusedArguments = false;
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.launch?.name ?? "llama-server";
@@ -98,6 +105,7 @@ export class LlamaServerEngine implements Engine {
       String(this.options.parallel ?? 1),
     ];
     this.exitedEarly = null;
+    this.refusedArguments = false;
     const child = spawn(binary, args, {
       detached: true,
       stdio: ["ignore", "ignore", "pipe"],
@@ -116,10 +124,12 @@ export class LlamaServerEngine implements Engine {
       : () => {};
     child.once("exit", (code, sig) => {
       forget();
-      this.exitedEarly = `${this.name} exited (${sig ?? `code ${code}`}): ${tail.split("\n").slice(-4).join(" ").trim()}`;
+      this.refusedArguments = code === 2;
+      this.exitedEarly = `${this.name} exited (${sig ?? `code ${code}`}): ${tail.trim().split("\n").slice(-4).join(" ").trim()}`;
       if (this.child === child) this.child = null;
     });
     child.once("error", (error) => {
+      this.refusedArguments = true;
       this.exitedEarly = `${this.name} could not start: ${error.message}`;
     });
     this.child = child;
@@ -132,14 +142,42 @@ export class LlamaServerEngine implements Engine {
   }
 
   private async waitHealthy(signal?: AbortSignal): Promise<void> {
-    const deadline = Date.now() + (this.options.startTimeoutMs ?? 120_000);
+    const t0 = Date.now();
+    const deadline = t0 + (this.options.startTimeoutMs ?? 120_000);
+    const seconds = () => Math.round((Date.now() - t0) / 1000);
+    let reported = -1;
     while (Date.now() < deadline) {
       if (signal?.aborted) throw new CancelledError();
-      if (this.exitedEarly && !this.options.url) throw new EngineError(this.exitedEarly);
-      if (await this.health()) return;
+      if (this.exitedEarly && !this.options.url)
+        throw new EngineStartError(this.exitedEarly, this.refusedArguments, {
+          hint: this.refusedArguments
+            ? `${this.name} refused its command line: check --engine-bin and that it is a supported version`
+            : `${this.name} died while it loaded the model: its last stderr lines are above`,
+        });
+      if (await this.health()) {
+        this.options.onProgress?.({
+          stage: "engine start",
+          done: 1,
+          total: 1,
+          detail: `ready in ${seconds()} s`,
+        });
+        return;
+      }
+      if (seconds() !== reported) {
+        reported = seconds();
+        this.options.onProgress?.({
+          stage: "engine start",
+          done: 0,
+          total: 0,
+          detail: `waiting for ${this.name} (${reported} s)`,
+        });
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new EngineError(`${this.name} did not become healthy at ${this.baseUrl}`);
+    throw new EngineStartError(
+      `${this.name} did not become healthy at ${this.baseUrl} within ${seconds()} s`,
+      false,
+    );
   }
 
   async health(): Promise<boolean> {
@@ -153,6 +191,7 @@ export class LlamaServerEngine implements Engine {
   }
 
   async version(): Promise<string> {
+    if (this.options.knownVersion) return this.options.knownVersion;
     try {
       const response = await fetch(`${this.baseUrl}/props`, { signal: AbortSignal.timeout(2000) });
       const props = (await response.json()) as { build_info?: string };

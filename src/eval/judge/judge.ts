@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { CancelledError } from "../../errors.js";
+import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
@@ -26,6 +26,29 @@ export interface JudgeOutcome {
   readonly costUsd: number;
   /** Why it failed after every retry and endpoint, when it did. */
   readonly error: string | null;
+  /**
+   * What kind of failure: `answer` is this prompt's (unparseable, a 400), and counts against the error
+   * budget; `unavailable` (no answer, 429, 5xx on every endpoint) is an outage, not a verdict.
+   */
+  readonly failure: "answer" | "unavailable" | null;
+}
+
+/** The judge's answer to the preflight's one cheap call. */
+export interface JudgeProbe {
+  readonly url: string;
+  readonly structuredOutput: boolean;
+}
+
+const KEY_HINT =
+  "set SN11_JUDGE_API_KEY (or OPENROUTER_API_KEY, OPENAI_API_KEY) to a key this endpoint accepts";
+
+/** A 401/403: the key is missing or wrong, on every prompt alike. */
+export class JudgeKeyRefused extends ConfigError {
+  constructor(status: number, url: string, body: string) {
+    super(`the judge refused the key (HTTP ${status} from ${url}${body ? `: ${body.slice(0, 120)}` : ""})`, {
+      hint: KEY_HINT,
+    });
+  }
 }
 
 export interface JudgeOptions {
@@ -44,6 +67,9 @@ export interface JudgeOptions {
 }
 
 class Retryable extends Error {}
+
+/** No answer, 429 or 5xx: retried, and an outage when it persists. */
+class Unavailable extends Retryable {}
 
 /**
  * The LLM judge: OpenAI-compatible endpoints in fallback order, JSON-schema structured output where the
@@ -72,6 +98,9 @@ export class Judge {
   async judge(messages: readonly ChatMessage[], signal?: AbortSignal): Promise<JudgeOutcome> {
     const digest = Judge.digest(messages);
     let lastError = "no judge endpoint configured";
+    let refused: JudgeKeyRefused | null = null;
+    let answered = false;
+    let endpointDown = false;
     for (const endpoint of this.options.endpoints) {
       const hit = this.options.cache?.get<Verdict>(digest, endpoint.model);
       if (hit)
@@ -82,6 +111,7 @@ export class Judge {
           tokensOut: hit.tokensOut,
           costUsd: 0,
           error: null,
+          failure: null,
         };
       const attempts = this.options.attempts ?? 3;
       for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -104,25 +134,84 @@ export class Judge {
             tokensOut: answer.tokensOut,
             costUsd: cost,
             error: null,
+            failure: null,
           };
         } catch (error) {
           if (error instanceof CancelledError) throw error;
           lastError = (error as Error).message;
+          endpointDown = error instanceof Unavailable;
+          if (error instanceof JudgeKeyRefused) {
+            refused ??= error;
+            break;
+          }
           if (!(error instanceof Retryable)) break; // a 4xx: this endpoint will not do better
           if (attempt < attempts) {
             await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 1), signal);
           }
         }
       }
+      if (!endpointDown && !(refused && lastError === refused.message)) answered = true;
       this.options.logger.debug(
         { endpoint: endpoint.url, error: lastError },
         "judge endpoint failed, trying the next",
       );
     }
-    return { verdict: null, cached: false, tokensIn: 0, tokensOut: 0, costUsd: 0, error: lastError };
+    // Every endpoint refused the key: no prompt will do better.
+    if (refused && !answered && !endpointDown) throw refused;
+    return {
+      verdict: null,
+      cached: false,
+      tokensIn: 0,
+      tokensOut: 0,
+      costUsd: 0,
+      error: lastError,
+      failure: answered ? "answer" : "unavailable",
+    };
   }
 
-  private async call(endpoint: JudgeEndpoint, messages: readonly ChatMessage[], signal?: AbortSignal) {
+  /**
+   * One cheap call before any work, with the response format every verdict uses: the endpoint answers,
+   * takes the key, knows the model, and takes structured output (or falls back to plain text). An
+   * unreachable judge is a NetworkError (69), a refused key or unknown model a ConfigError (78).
+   */
+  async probe(signal?: AbortSignal): Promise<JudgeProbe[]> {
+    const messages: ChatMessage[] = [{ role: "user", content: 'Answer with the JSON object {"ok": true}.' }];
+    const probes: JudgeProbe[] = [];
+    for (const endpoint of this.options.endpoints) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.call(endpoint, messages, signal, 8);
+          break;
+        } catch (error) {
+          if (error instanceof CancelledError || error instanceof JudgeKeyRefused) throw error;
+          // The structured-output refusal is remembered; the next attempt asks in plain text.
+          if (error instanceof Retryable && !(error instanceof Unavailable) && attempt < 3) continue;
+          if (error instanceof Unavailable) {
+            throw new NetworkError(`the judge at ${endpoint.url} is unreachable: ${error.message}`, {
+              hint: "check --judge-url (or SN11_JUDGE_URL) and that the judge is up",
+            });
+          }
+          // An answer without content is still an answer: the endpoint, key and model are fine.
+          if (error instanceof Retryable) break;
+          throw new ConfigError(
+            `the judge at ${endpoint.url} refused a test call: ${(error as Error).message}`,
+            {
+              hint: `check --judge-model (now ${endpoint.model}) and --judge-url`,
+            },
+          );
+        }
+      }
+      probes.push({ url: endpoint.url, structuredOutput: this.structured.get(endpoint.url) ?? true });
+    }
+    return probes;
+  }
+
+  private async call(
+    endpoint: JudgeEndpoint,
+    messages: readonly ChatMessage[],
+    signal?: AbortSignal,
+    maxTokens = this.options.maxTokens ?? 2048,
+  ) {
     const useSchema = this.structured.get(endpoint.url) ?? true;
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
     let response: Response;
@@ -137,7 +226,7 @@ export class Judge {
           model: endpoint.model,
           messages,
           temperature: 0,
-          max_tokens: this.options.maxTokens ?? 2048,
+          max_tokens: maxTokens,
           ...(useSchema
             ? {
                 response_format: {
@@ -155,7 +244,7 @@ export class Judge {
       });
     } catch (error) {
       if (signal?.aborted) throw new CancelledError();
-      throw new Retryable(`no answer from ${endpoint.url}: ${(error as Error).message}`);
+      throw new Unavailable(`no answer from ${endpoint.url}: ${(error as Error).message}`);
     }
     if (
       response.status === 400 &&
@@ -167,7 +256,9 @@ export class Judge {
       throw new Retryable("structured output refused; retrying without it");
     }
     if (response.status === 429 || response.status >= 500)
-      throw new Retryable(`HTTP ${response.status} from ${endpoint.url}`);
+      throw new Unavailable(`HTTP ${response.status} from ${endpoint.url}`);
+    if (response.status === 401 || response.status === 403)
+      throw new JudgeKeyRefused(response.status, endpoint.url, await response.text());
     if (!response.ok)
       throw new Error(
         `HTTP ${response.status} from ${endpoint.url}: ${(await response.text()).slice(0, 160)}`,
