@@ -111,7 +111,9 @@ export async function submitAndWatch(
     signed
       .send((result) => void onStatus(result))
       .then((unsub) => {
-        unsubscribe = unsub;
+        // The outcome may be known before the subscription's handle arrives: end it either way.
+        if (settled) unsub();
+        else unsubscribe = unsub;
       })
       .catch((error: Error) => {
         const message = error.message ?? String(error);

@@ -9,7 +9,6 @@ import {
   type EngineSettings,
   engineMismatch,
   engineRepoMismatch,
-  loadDatasetRows,
   runEvaluation,
 } from "../eval/evaluation.js";
 import { localModelSource, type ModelSource } from "../eval/model-source.js";
@@ -120,12 +119,7 @@ export const scoreCommand = defineCommand({
 
     const onProgress = progressPrinter(opts.progress, ctx.stderr);
     const source = await resolveModel(target, opts, ctx, onProgress);
-    const rows = await loadDatasetRows(opts.dataset, {
-      config,
-      cwd: ctx.cwd,
-      logger: ctx.logger,
-      signal: ctx.signal,
-    });
+    const rows = preflight.rows;
     const mismatch = engineMismatch(source, opts);
     if (mismatch) throw new UsageError(mismatch);
     const engine = await createEngine(source, opts, {

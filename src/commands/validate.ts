@@ -113,9 +113,15 @@ export const validateCommand = defineCommand({
     "On a commit-reveal subnet the weights go out as a drand-timelocked commit that the chain reveals one\n" +
     "reveal period later; sn11 checks that it did (sn11 weights --history, the reveal column).\n" +
     "Every step is recorded: sn11 weights --history, sn11 snapshot --step N.\n" +
+    "Before any work it checks the engine (binary and --version, GPU memory for vLLM), the judge (one cheap\n" +
+    "call), the dataset and, live, that the hotkey is registered; then it prints a banner, and one line per\n" +
+    "step and per evaluation as it happens (--json: one JSON object per line).\n" +
     "Exit codes with --once: 0 the step completed (sent, committed, dry run, or refused by the chain with\n" +
     "the reason shown); 69 the step could not read the chain or the remote scores; 70 an evaluation ended\n" +
-    "in ERROR (engine, judge or Hub of this validator); 130 Ctrl-C.",
+    "in ERROR (engine, judge or Hub of this validator); 130 Ctrl-C. At start, with or without --once:\n" +
+    "69 the judge (or, live, the chain) is unreachable; 70 the engine is missing or refuses its arguments\n" +
+    "(also later, for the daemon: it stops instead of failing every model); 78 the judge refused the key,\n" +
+    "or the hotkey is not registered.",
   examples: [
     "sn11 validate --wallet.name validator --judge-url https://openrouter.ai/api/v1 --gpus 0,1:2,3",
     "sn11 validate --once --dry-run --engine embedded --dataset chats.jsonl",

@@ -192,8 +192,16 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   records = byIdx();
   const toJudge = samples.map((_, i) => i).filter((i) => records.get(i)?.verdict == null);
   let judged = samples.length - toJudge.length;
-  // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes.
+  // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes. A
+  // call that got no answer is an outage only if the judge answers nothing else either (one shared check).
   let judgeDown: string | null = null;
+  let check: Promise<boolean> | null = null;
+  const judgeAnswers = async (): Promise<boolean> => {
+    check ??= inputs.judge.reachable(signal).finally(() => {
+      check = null;
+    });
+    return check;
+  };
   await timed("judge", async () => {
     report("judge", judged);
     // Bounded here, not only inside the judge, so a drain stops calls that have not started yet.
@@ -211,7 +219,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
             generatedConversation(sample, records.get(i)?.generation ?? ""),
           );
           const outcome = await inputs.judge.judge(prompt, signal);
-          if (outcome.failure === "unavailable") {
+          if (outcome.failure === "unavailable" && !(await judgeAnswers())) {
             judgeDown ??= outcome.error;
             return;
           }

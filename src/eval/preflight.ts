@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { Store } from "../store/store.js";
+import type { ValidatedRows } from "./datasets/rows.js";
 import { checkEngine, type EngineCheck } from "./engines/engine-check.js";
 import type { GpuMemory } from "./engines/gpu.js";
 import { LLAMA_GPU_PACKAGES } from "./engines/llama-binaries.js";
@@ -21,6 +22,8 @@ export interface EvaluationPreflight {
   readonly gpus: readonly (readonly GpuMemory[])[] | null;
   readonly judge: { readonly model: string; readonly endpoints: readonly JudgeProbe[] };
   readonly dataset: { readonly source: string; readonly rows: number };
+  /** The conversations it loaded, for a caller that evaluates right away. */
+  readonly rows: ValidatedRows;
 }
 
 // The GPU builds are pinned to node-llama-cpp's own version (a test checks it against the lock file).
@@ -75,6 +78,7 @@ export async function preflightEvaluation(inputs: {
     gpus,
     judge: { model: judgeModel, endpoints },
     dataset: { source: inputs.dataset, rows: rows.rows.length },
+    rows,
   };
 }
 

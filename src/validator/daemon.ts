@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
+import { collectGarbageWhileIdle } from "./idle-gc.js";
 import type { ValidatorMetrics } from "./metrics.js";
 import { nextStepAt, type Schedule, windowOf } from "./schedule.js";
 import {
@@ -166,6 +167,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     });
     stepCount++;
     keepLast(lastSteps, result);
+    collectGarbageWhileIdle();
     options.metrics?.step(result);
     options.onStep?.(result);
   };
@@ -181,6 +183,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       if (report) {
         evaluationCount++;
         keepLast(lastEvaluations, report);
+        collectGarbageWhileIdle();
         options.metrics?.evaluation(report);
         options.onEvaluation?.(report);
         continue;

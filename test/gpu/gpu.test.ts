@@ -83,7 +83,8 @@ describe.skipIf(GPUS.length === 0 || !HAS_LLAMA_SERVER)("on an NVIDIA GPU", () =
       expect(JSON.parse(run.stdout)).toMatchObject({
         status: "COMPLETED",
         samples: 16,
-        engine: { name: "vllm" },
+        // `vllm --version` as the preflight read it.
+        engine: { name: "vllm", version: expect.stringMatching(/^\d+\.\d+/) },
       });
     },
     30 * 60_000,

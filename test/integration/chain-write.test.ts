@@ -65,6 +65,18 @@ describe.skipIf(!HAS_SHARED)("commitments: write and read back", () => {
     expect(error.hint).toContain(`frees at block ${epochStart}`);
   });
 
+  it("every transaction's status subscription ends with it (a daemon sends one per step for months)", async () => {
+    const { client, keys } = await setup();
+    const provider = (client as unknown as { provider: { stats: { active: { subscriptions: number } } } })
+      .provider;
+    for (let i = 0; i < 3; i++) {
+      await client.setCommitment(keys.miners[i]!, 11, text(`model-${i}`));
+    }
+    // @polkadot/api ends a finished subscription after a short delay (1.75 s); what stays is the one
+    // runtime-version subscription the API keeps for its own use.
+    await expect.poll(() => provider.stats.active.subscriptions, { timeout: 8000 }).toBe(1);
+  });
+
   it("more than 128 bytes is refused before signing", async () => {
     const { client, keys } = await setup();
     await expect(client.setCommitment(keys.miners[0]!, 11, new Uint8Array(129))).rejects.toThrow(

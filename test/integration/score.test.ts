@@ -63,31 +63,37 @@ function scoreArgs(
  * A judge endpoint in front of the real one: for each request (counted from 0) it forwards, or answers
  * with the status the rule gives (401 a refused key, 503 an outage).
  */
-async function judgeStandIn(target: string, rule: (served: number) => "forward" | number) {
+async function judgeStandIn(target: string, rule: (served: number, body: string) => "forward" | number) {
   let served = 0;
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    const answer = rule(served++);
-    if (answer !== "forward") {
-      req.resume();
-      res.writeHead(answer, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: answer === 401 ? "No auth credentials found" : "down" } }));
-      return;
-    }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    req.pipe(forward);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const answer = rule(served++, body.toString());
+      if (answer !== "forward") {
+        res.writeHead(answer, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({ error: { message: answer === 401 ? "No auth credentials found" : "down" } }),
+        );
+        return;
+      }
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (reply) => {
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        },
+      );
+      forward.end(body);
+    });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
@@ -180,6 +186,27 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       const card = JSON.parse(up.stdout);
       // Nothing was counted against the error budget for the outage.
       expect(card).toMatchObject({ status: "COMPLETED", valid: 6, failed: 0, resumed: true });
+    }, 120_000);
+
+    it("a judge that keeps failing one prompt (HTTP 503) while it answers the others: a failed verdict, not an outage", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      let unlucky: string | null = null;
+      const picky = await judgeStandIn(judgeUrl, (_served, body) => {
+        const card = /tavern keeper \d+/.exec(body)?.[0] ?? null;
+        if (card === null) return "forward";
+        unlucky ??= card;
+        return card === unlucky ? 503 : "forward";
+      });
+      try {
+        const run = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl: picky.url, samples: 6, maxTokens: 16 }),
+          { env },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({ status: "COMPLETED", valid: 5, failed: 1 });
+      } finally {
+        await picky.stop();
+      }
     }, 120_000);
 
     it("preflight: an unreachable judge is exit 69 and a refused key exit 78 naming the variable, before any generation", async () => {

@@ -1,12 +1,14 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { mnemonicGenerate } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { runInProcess, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, pipeDeafLlamaServer } from "../support/engines/llama.js";
 import { REPO_ROOT } from "../support/shared.js";
 import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../support/validator-net.js";
+import { writeWallet } from "../support/wallet.js";
 
 function inStore<T>(dataDir: string, read: (store: Store) => T): T {
   const store = Store.open(dataDir);
@@ -236,6 +238,24 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     bin,
   ];
 
+  it("a live validator whose hotkey is not registered is refused at start (exit 78), before any evaluation", async () => {
+    const stranger = writeWallet({ secretPhrase: mnemonicGenerate() });
+    const dataDir = tempDir("sn11-stranger-");
+    const run = await runInProcess(["validate", "--once", ...quickEvaluation(net)], {
+      env: {
+        ...net.env,
+        SN11_DATA_DIR: dataDir,
+        BT_WALLET_PATH: stranger.path,
+        BT_WALLET_NAME: stranger.name,
+        BT_WALLET_HOTKEY: stranger.hotkey,
+      },
+    });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/the hotkey 5\w+ is not registered on netuid 11/);
+    expect(run.stderr).toContain("btcli subnet register");
+    expect(inStore(dataDir, (s) => s.evalQueue.list("dippy-2025-03"))).toEqual([]);
+  }, 60_000);
+
   it("a missing engine binary is found at start: exit 70 with a hint, before any evaluation", async () => {
     const dataDir = tempDir("sn11-engine-missing-");
     const run = await runInProcess(withEngine(join(tempDir(), "no-such-llama-server")), {
@@ -302,6 +322,54 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     expect(job?.status).toBe("QUEUED");
     expect(job?.attempts).toBe(0);
     expect(generations()).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it("the daemon says what it does as it happens: a banner, then each evaluation and step line before it exits", async () => {
+    const dataDir = tempDir("sn11-lines-");
+    const env = { ...net.env, SN11_DATA_DIR: dataDir };
+    const child = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, "bin", "sn11.mjs"),
+        "validate",
+        "--offline",
+        "--every",
+        "2",
+        "--immediate",
+        ...quickEvaluation(net, 4),
+      ],
+      { env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await until(() => child.exitCode !== null || stdout.includes("sn11 validate · offline"), "the banner");
+    expect(stdout).toMatch(/chain: block \d+ · no hotkey \(offline\)/);
+    expect(stdout).toContain("engine: embedded node-llama-cpp");
+    expect(stdout).toContain("next step: now");
+    await until(
+      () =>
+        child.exitCode !== null ||
+        (/evaluated val\/model-a \(uid 1\): COMPLETED/.test(stdout) && /step \d+: offline/.test(stdout)),
+      "an evaluation line and a step line while it runs",
+      90_000,
+    );
+    expect(child.exitCode, stderr).toBeNull();
+    child.kill("SIGTERM");
+    expect(await exited, stderr).toBe(0);
+    expect(stdout.trim().split("\n").at(-1)).toBe(
+      "stopped by SIGTERM; evaluations resume from their last sample",
+    );
+    // Nothing but the banner, result lines and the stop: logs and progress are on stderr.
+    for (const line of stdout.trim().split("\n")) {
+      expect(line).toMatch(/^(sn11 validate| {2}|evaluated |step \d+|stopped by)/);
+    }
   }, 120_000);
 
   it("a second SIGTERM while the daemon drains: exit 130 at once, and the spawned engine's process group goes with it", async () => {

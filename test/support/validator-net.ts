@@ -21,8 +21,11 @@ export interface ValidatorNet {
   readonly miners: Record<"bob" | "charlie" | "dave" | "eve", KeyringPair>;
   /** Commits `namespace/name` for a miner (a correct entry hash unless `badHash`). */
   commit(miner: KeyringPair, repo: string, block: number, badHash?: boolean): void;
-  /** Adds a repo with safetensors shards and a tiny GGUF (so the embedded engine can run it). */
-  addModel(repo: string, seed: number): void;
+  /**
+   * Adds a repo with safetensors shards and a tiny GGUF (so the embedded engine can run it); with
+   * `gguf: false`, safetensors only, as the real subnet's repos.
+   */
+  addModel(repo: string, seed: number, options?: { gguf?: boolean }): void;
   /** Adds a repo holding exactly the files of another one (the same weights under a new name). */
   copyModel(from: string, to: string): void;
   stop(): Promise<void>;
@@ -84,8 +87,11 @@ export async function startValidatorNet(hyper: Partial<Hyperparameters> = {}): P
         block,
       );
     },
-    addModel(repo, seed) {
-      const files = modelRepoFiles({ shardMiB: 21, extra: { "tiny.gguf": tinyGguf({ seed }) } });
+    addModel(repo, seed, options = {}) {
+      const files = modelRepoFiles({
+        shardMiB: 21,
+        extra: options.gguf === false ? {} : { "tiny.gguf": tinyGguf({ seed }) },
+      });
       published.set(repo, files);
       hub.addRepo(repo, { files });
     },

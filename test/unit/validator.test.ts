@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { progressPrinter } from "../../src/eval/progress.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { snapshotRegistry } from "../../src/scoring/replay.js";
 import { parseRemoteScore } from "../../src/validator/remote-scores.js";
+import { type Banner, bannerLines, evaluationLine } from "../../src/validator/report.js";
 import { everySeconds, nextStepAt, profileSchedule, windowOf } from "../../src/validator/schedule.js";
 import { errorRetryAt, VALIDATOR_SETTINGS } from "../../src/validator/settings.js";
 import { wantedEvaluations } from "../../src/validator/wanted.js";
@@ -109,5 +111,73 @@ describe("the retry backoff of infrastructure errors", () => {
     const delays = [1, 2, 3, 4, 10].map((n) => errorRetryAt(now, n).getTime());
     const base = VALIDATOR_SETTINGS.errorBackoffMs;
     expect(delays).toEqual([base, base * 2, base * 4, base * 8, VALIDATOR_SETTINGS.errorBackoffMaxMs]);
+  });
+});
+
+describe("what the daemon prints", () => {
+  const banner: Banner = {
+    mode: "live",
+    profile: "dippy-2025-03",
+    network: "finney",
+    netuid: 11,
+    block: 5_000_123,
+    chain_error: null,
+    hotkey: "5Validator",
+    uid: 7,
+    permit: false,
+    score_source: "local evaluation",
+    checks: [
+      "engine: vllm 0.11.0 (/usr/bin/vllm)",
+      "judge: m at http://j/v1",
+      "dataset: api, 2048 conversations",
+    ],
+    engine: { name: "vllm", version: "0.11.0" },
+    gpu_groups: ["0,1", "2,3"],
+    next_step_at: "2026-12-02T07:00:00.000Z",
+  };
+  it("a banner that says where, as whom, with what, and when", () => {
+    expect(bannerLines(banner)).toEqual([
+      "sn11 validate · live · profile dippy-2025-03 · netuid 11 on finney",
+      "  chain: block 5000123 · hotkey 5Validator · uid 7 · NO validator permit: the chain refuses its weights until it has one",
+      "  scores: local evaluation · GPU groups 0,1 : 2,3",
+      "  engine: vllm 0.11.0 (/usr/bin/vllm)",
+      "  judge: m at http://j/v1",
+      "  dataset: api, 2048 conversations",
+      "  next step: 2026-12-02T07:00:00.000Z",
+    ]);
+    expect(
+      bannerLines({ ...banner, block: null, chain_error: "refused", hotkey: null, mode: "offline" })[1],
+    ).toBe("  chain: unreachable (refused); retried every sync · no hotkey (offline)");
+  });
+  it("one line per evaluation with its outcome, score, reason and time", () => {
+    const line = evaluationLine({
+      repo: "a/b",
+      hash: "h",
+      uid: 3,
+      outcome: "COMPLETED",
+      total_score: 0.41666,
+      engine: null,
+      reason: null,
+      seconds: 12.34,
+    });
+    expect(line).toBe("evaluated a/b (uid 3): COMPLETED score 0.4167 · 12.3 s");
+  });
+  it("progress of a stage without a total shows its detail, and never ends the line", () => {
+    const out: string[] = [];
+    const print = progressPrinter("auto", { write: (s: string) => out.push(s), isTTY: true });
+    print({ stage: "engine start", done: 0, total: 0, detail: "waiting for vllm (3 s)" });
+    print({ stage: "engine start", done: 0, total: 0, detail: "waiting for vllm (3 s)" });
+    print({ stage: "engine start", done: 1, total: 1, detail: "ready in 4 s" });
+    expect(out).toEqual([
+      `\r${"engine start: waiting for vllm (3 s)".padEnd(60)}`,
+      `\r${"engine start: 1/1 ready in 4 s".padEnd(60)}\n`,
+    ]);
+    const none: string[] = [];
+    progressPrinter("auto", { write: (s: string) => none.push(s), isTTY: false })({
+      stage: "x",
+      done: 1,
+      total: 2,
+    });
+    expect(none).toEqual([]);
   });
 });

@@ -1,7 +1,17 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { assertFreeVram, parseNvidiaSmi } from "../../src/eval/engines/gpu.js";
-import { vllmReady, vllmServeArgs } from "../../src/eval/engines/vllm.js";
+import { engineBinary, resolveBinary } from "../../src/eval/engines/engine-check.js";
+import { assertFreeVram, parseGpuGroups, parseNvidiaSmi } from "../../src/eval/engines/gpu.js";
+import {
+  parseLlamaServerVersion,
+  parseVllmVersion,
+  vllmReady,
+  vllmServeArgs,
+} from "../../src/eval/engines/vllm.js";
 import { findProfile } from "../../src/scoring/profile.js";
+import { VLLM_FLAGS } from "../support/engines/vllm.js";
 
 describe("vLLM launch and readiness", () => {
   it("launches with the reference's settings and a seed", () => {
@@ -46,5 +56,93 @@ describe("free VRAM before vLLM starts", () => {
       /GPU 1 has 2000 MiB free; vLLM needs 73728 MiB/,
     );
     expect(() => assertFreeVram(parseNvidiaSmi(smi), 0.9, 3)).toThrow(/not among 0, 1/);
+  });
+});
+
+describe("vLLM's options across releases", () => {
+  const flagsOf = (args: string[]) => args.filter((a) => a.startsWith("--"));
+  const launches = [
+    vllmServeArgs({ model: "/m", port: 1, profile: findProfile("dippy-2025-03")!, seed: 1 }),
+    vllmServeArgs({
+      model: "/m",
+      port: 1,
+      profile: findProfile("dippy-2025-03")!,
+      seed: 1,
+      tensorParallelSize: 4,
+      gpuMemoryUtilization: 0.85,
+    }),
+  ];
+  it.each(["0.8.5", "current"] as const)("every option sn11 passes is one vLLM %s accepts", (release) => {
+    for (const args of launches) {
+      expect(flagsOf(args).filter((f) => !VLLM_FLAGS[release].includes(f))).toEqual([]);
+    }
+  });
+  it("the removed --disable-log-requests is not passed (the data knows it is gone)", () => {
+    expect(VLLM_FLAGS["0.8.5"]).toContain("--disable-log-requests");
+    expect(VLLM_FLAGS.current).not.toContain("--disable-log-requests");
+    for (const args of launches) expect(args).not.toContain("--disable-log-requests");
+  });
+  it("splits the model over the group's GPUs", () => {
+    const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
+    expect(flag(launches[0] as string[], "--tensor-parallel-size")).toBe("1");
+    expect(flag(launches[1] as string[], "--tensor-parallel-size")).toBe("4");
+  });
+});
+
+describe("--gpus groups", () => {
+  it.each<[string, string[][]]>([
+    ["0", [["0"]]],
+    ["0,1", [["0", "1"]]],
+    [
+      "0,1:2,3",
+      [
+        ["0", "1"],
+        ["2", "3"],
+      ],
+    ],
+    ["3:1", [["3"], ["1"]]],
+  ])("%s → %j", (text, groups) => {
+    expect(parseGpuGroups(text)).toEqual(groups);
+  });
+  it.each([
+    ["0,,1", /expected GPU indices/],
+    ["a", /expected GPU indices/],
+    ["0:", /expected GPU indices/],
+    ["0,1:1", /GPU 1 is given twice/],
+  ])("refuses %s", (text, message) => {
+    expect(() => parseGpuGroups(text)).toThrow(message);
+  });
+});
+
+describe("engine versions and binaries", () => {
+  it.each<[string, string | null]>([
+    ["0.11.0\n", "0.11.0"],
+    ["INFO 12-01 [__init__.py:239] Automatically detected platform cuda.\n0.8.5.post1\n", "0.8.5.post1"],
+    ["v0.10.1+cu128\n", "0.10.1+cu128"],
+    ["Traceback (most recent call last):\nImportError: libcudart.so.12\n", null],
+  ])("vllm --version %j → %s", (output, version) => {
+    expect(parseVllmVersion(output)).toBe(version);
+  });
+  it.each<[string, string | null]>([
+    ["version: 6471 (3f4ad9c1)\nbuilt with cc (GCC) 13.2.0 for x86_64-linux-gnu\n", "6471 (3f4ad9c1)"],
+    [
+      "version: 0.7.0 (build 11669, commit Debian)\nbuilt with GNU 16.2.0\n",
+      "0.7.0 (build 11669, commit Debian)",
+    ],
+    ["llama-server: unknown option\n", null],
+  ])("llama-server --version %j → %s", (output, version) => {
+    expect(parseLlamaServerVersion(output)).toBe(version);
+  });
+  it("finds a bare name on PATH and a path as given; null when not executable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sn11-bin-"));
+    const exe = join(dir, "vllm");
+    writeFileSync(exe, "#!/bin/sh\n", { mode: 0o755 });
+    writeFileSync(join(dir, "plain"), "", { mode: 0o644 });
+    expect(resolveBinary("vllm", `/nonexistent:${dir}`)).toBe(exe);
+    expect(resolveBinary(exe, "")).toBe(exe);
+    expect(resolveBinary("plain", dir)).toBeNull();
+    expect(resolveBinary("vllm", "/nonexistent")).toBeNull();
+    expect(engineBinary({ engine: "vllm", engineBin: "llama-server" })).toBe("vllm");
+    expect(engineBinary({ engine: "vllm", engineBin: "/opt/vllm/bin/vllm" })).toBe("/opt/vllm/bin/vllm");
   });
 });

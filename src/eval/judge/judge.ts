@@ -170,6 +170,20 @@ export class Judge {
   }
 
   /**
+   * Whether the judge answers at all right now: after a call failed for want of an answer, this tells an
+   * outage (stop, resume later) from a prompt the endpoint keeps failing (a failed verdict).
+   */
+  async reachable(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.probe(signal);
+      return true;
+    } catch (error) {
+      if (error instanceof NetworkError) return false;
+      throw error;
+    }
+  }
+
+  /**
    * One cheap call before any work, with the response format every verdict uses: the endpoint answers,
    * takes the key, knows the model, and takes structured output (or falls back to plain text). An
    * unreachable judge is a NetworkError (69), a refused key or unknown model a ConfigError (78).
