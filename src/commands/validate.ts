@@ -252,6 +252,8 @@ export const validateCommand = defineCommand({
     // The daemon says what it does as it does it: text lines, or one JSON object per line.
     const streaming = !opts.once;
     const emit = (event: string, json: object, lines: readonly string[]) => {
+      // A result line does not land in the middle of the progress line (both on one terminal).
+      if (onProgress && ctx.stderr.isTTY && opts.progress === "auto") ctx.stderr.write("\r\x1b[K");
       if (ctx.globals.json) ctx.stdout.write(`${JSON.stringify({ event, ...json })}\n`);
       else ctx.stdout.write(`${lines.join("\n")}\n`);
     };

@@ -180,7 +180,12 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       }
     })();
     log.info(
-      { outcome: result.outcome, reason: result.reason, block: result.block, seconds: finished.seconds },
+      {
+        outcome: result.outcome,
+        reason: result.reason,
+        block: result.block,
+        seconds: Math.round(finished.seconds * 10) / 10,
+      },
       "step finished",
     );
     return finished;

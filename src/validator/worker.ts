@@ -127,7 +127,10 @@ export class EvaluationWorker {
       // No valid verdict at all is the judge's failure, not the model's.
       if (card.status === "FAILED" && card.valid === 0) throw new NetworkError(card.reason ?? "judge failed");
       this.record(job, card.status, card.total_score, card.revision, card.reason);
-      log.info({ status: card.status, score: card.total_score }, "evaluation finished");
+      log.info(
+        { status: card.status, score: Math.round(card.total_score * 10_000) / 10_000 },
+        "evaluation finished",
+      );
       return report(card.status, card, card.reason);
     } catch (error) {
       if (controller.signal.aborted) {
