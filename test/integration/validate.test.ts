@@ -3,21 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mnemonicGenerate } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Store } from "../../src/store/store.js";
-import { runInProcess, tempDir } from "../support/cli.js";
+import { inStore, runInProcess, spawnSn11, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, pipeDeafLlamaServer } from "../support/engines/llama.js";
 import { REPO_ROOT } from "../support/shared.js";
 import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../support/validator-net.js";
 import { writeWallet } from "../support/wallet.js";
-
-function inStore<T>(dataDir: string, read: (store: Store) => T): T {
-  const store = Store.open(dataDir);
-  try {
-    return read(store);
-  } finally {
-    store.close();
-  }
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -327,47 +317,33 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
   it("the daemon says what it does as it happens: a banner, then each evaluation and step line before it exits", async () => {
     const dataDir = tempDir("sn11-lines-");
     const env = { ...net.env, SN11_DATA_DIR: dataDir };
-    const child = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, "bin", "sn11.mjs"),
-        "validate",
-        "--offline",
-        "--every",
-        "2",
-        "--immediate",
-        ...quickEvaluation(net, 4),
-      ],
-      { env, stdio: ["ignore", "pipe", "pipe"] },
+    const { child, output, exited } = spawnSn11(
+      ["validate", "--offline", "--every", "2", "--immediate", ...quickEvaluation(net, 4)],
+      env,
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await until(() => child.exitCode !== null || stdout.includes("sn11 validate · offline"), "the banner");
-    expect(stdout).toMatch(/chain: block \d+ · no hotkey \(offline\)/);
-    expect(stdout).toContain("engine: embedded node-llama-cpp");
-    expect(stdout).toContain("next step: now");
+    await until(
+      () => child.exitCode !== null || output.stdout.includes("sn11 validate · offline"),
+      "the banner",
+    );
+    expect(output.stdout).toMatch(/chain: block \d+ · no hotkey \(offline\)/);
+    expect(output.stdout).toContain("engine: embedded node-llama-cpp");
+    expect(output.stdout).toContain("next step: now");
     await until(
       () =>
         child.exitCode !== null ||
-        (/evaluated val\/model-a \(uid 1\): COMPLETED/.test(stdout) && /step \d+: offline/.test(stdout)),
+        (/evaluated val\/model-a \(uid 1\): COMPLETED/.test(output.stdout) &&
+          /step \d+: offline/.test(output.stdout)),
       "an evaluation line and a step line while it runs",
       90_000,
     );
-    expect(child.exitCode, stderr).toBeNull();
+    expect(child.exitCode, output.stderr).toBeNull();
     child.kill("SIGTERM");
-    expect(await exited, stderr).toBe(0);
-    expect(stdout.trim().split("\n").at(-1)).toBe(
+    expect(await exited, output.stderr).toBe(0);
+    expect(output.stdout.trim().split("\n").at(-1)).toBe(
       "stopped by SIGTERM; evaluations resume from their last sample",
     );
     // Nothing but the banner, result lines and the stop: logs and progress are on stderr.
-    for (const line of stdout.trim().split("\n")) {
+    for (const line of output.stdout.trim().split("\n")) {
       expect(line).toMatch(/^(sn11 validate| {2}|evaluated |step \d+|stopped by)/);
     }
   }, 120_000);

@@ -6,8 +6,7 @@ import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
 import { vllmServeArgs } from "../../src/eval/engines/vllm.js";
 import { createLogger } from "../../src/log.js";
 import { findProfile } from "../../src/scoring/profile.js";
-import { Store } from "../../src/store/store.js";
-import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { cleanEnv, inStore, runInProcess, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
 import { vllmStandIn } from "../support/engines/vllm.js";
 import { noteMissingShared } from "../support/shared.js";
@@ -16,15 +15,6 @@ import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../suppor
 noteMissingShared("the vLLM stand-in tests");
 const logger = createLogger({ write: () => true }, "silent");
 const profile = findProfile("dippy-2025-03")!;
-
-function inStore<T>(dataDir: string, read: (s: Store) => T): T {
-  const store = Store.open(dataDir);
-  try {
-    return read(store);
-  } finally {
-    store.close();
-  }
-}
 
 /**
  * `--engine vllm` where no GPU is: the stand-in refuses options its release lacks as vLLM's argparse does,

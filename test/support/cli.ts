@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli.js";
+import { Store } from "../../src/store/store.js";
 import { REPO_ROOT } from "./shared.js";
 
 export interface CliRun {
@@ -88,4 +89,31 @@ export function runChild(
 /** The npm entry point (bin/sn11.mjs → dist/sn11.mjs, built by the test setup). */
 export function runBin(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
   return runChild(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], options);
+}
+
+/** Reads a data dir's store and closes it again (the process under test may hold it open too). */
+export function inStore<T>(dataDir: string, read: (store: Store) => T): T {
+  const store = Store.open(dataDir);
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** `sn11` as a long-running child process: its output so far, and its exit code when it ends. */
+export function spawnSn11(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (d) => {
+    output.stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    output.stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output, exited };
 }
