@@ -60,7 +60,7 @@ const judgeBase = (judgeEngine as unknown as { baseUrl: string }).baseUrl;
 
 // (a) the engine alone on the same prompts the pipeline will send
 const seed = evaluationSeed(profile.id, "bench/tiny", "r1", "");
-const samples = judgeSet(rows, seed, { count: SAMPLES, maxMessages: 6 }).samples;
+const samples = (await judgeSet(rows, seed, { count: SAMPLES, maxMessages: 6 })).samples;
 const requests = samples.map((s) => ({
   prompt: buildPrompt("chatml", s.messages, { bos: null, eos: null }),
   maxTokens: 32,

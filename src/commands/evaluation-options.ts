@@ -43,7 +43,14 @@ export const evaluationOptions = {
     .optional()
     .describe("conversations to judge (default: the profile's 512)"),
   seed: z.string().default("").describe("extra seed text (the default seed is the model's identity)"),
-  maxTokens: z.coerce.number().int().positive().default(1024).describe("tokens to generate per reply"),
+  maxTokens: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "tokens to generate per reply (default: the profile's 8192, clamped to what the context leaves)",
+    ),
   judgeUrl: z
     .string()
     .optional()

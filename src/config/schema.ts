@@ -34,7 +34,10 @@ export const configSchema = z.strictObject({
     .optional(),
   datasetApiUrl: z
     .string()
-    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
+    .regex(
+      /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/,
+      "expected an http(s):// URL, or several separated by commas",
+    )
     .optional(),
   datasetApiToken: z.string().min(1).optional(),
   npmRegistry: z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL"),
@@ -182,7 +185,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     key: "datasetApiUrl",
-    description: "the Dippy dataset API (for --dataset api)",
+    description: "the Dippy dataset API (for --dataset api); backups after commas, tried in order",
     env: ["SN11_DATASET_API_URL"],
     fromText: text,
     defaultValue: () => undefined,

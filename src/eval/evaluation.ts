@@ -48,7 +48,8 @@ export interface JudgeSettings {
 export interface EvaluationSettings {
   readonly samples?: number;
   readonly seed: string;
-  readonly maxTokens: number;
+  /** Default: the profile's. */
+  readonly maxTokens?: number;
 }
 
 /** Why a model cannot run on the chosen engine; null when it can. */
@@ -152,7 +153,8 @@ export async function createEngine(
     onProgress: deps.onProgress,
     model: (vllm ? source.dir : source.gguf) ?? undefined,
     threads: settings.threads,
-    contextSize: settings.contextSize,
+    // vLLM's context is the reference's max model length, whatever --context-size says.
+    contextSize: vllm ? profile.generation.maxModelLength : settings.contextSize,
     // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots.
     parallel: vllm
       ? profile.generation.maxSequencesInFlight
@@ -199,10 +201,11 @@ export async function createJudge(
   const [input, output] = (config.judgePrice ?? "").split(",").map(Number);
   const price = config.judgePrice ? { input: input as number, output: output as number } : null;
   const judgeModel = settings.judgeModel ?? config.judgeModel ?? deps.profile.judge.model;
+  const { judgeModelFor } = await import("./judge/endpoint-model.js");
   const judge = new Judge({
     endpoints: judgeUrls.map((url) => ({
       url,
-      model: judgeModel,
+      model: judgeModelFor(url, judgeModel),
       apiKey: config.judgeApiKey,
       ...(price ? { pricePerMillion: price } : {}),
     })),
@@ -211,7 +214,8 @@ export async function createJudge(
     cache: deps.store.judgeVerdicts,
     reasoningMaxLength: settings.judgeMaxReasoning,
   });
-  return { judge, judgeModel };
+  // The card names the model the first endpoint was asked for (fallbacks may resolve it differently).
+  return { judge, judgeModel: judgeModelFor(judgeUrls[0] as string, judgeModel) };
 }
 
 /** Refuses a dataset source that cannot work, before any work starts (the API's URL, a local file). */
@@ -331,7 +335,7 @@ export async function runEvaluation(inputs: {
       rows: inputs.rows.rows,
       samples: inputs.settings.samples ?? inputs.profile.judge.samples,
       userSeed: inputs.settings.seed,
-      maxTokens: inputs.settings.maxTokens,
+      maxTokens: inputs.settings.maxTokens ?? inputs.profile.generation.maxTokens,
       profile: inputs.profile,
       engine: inputs.engine,
       judge: inputs.judge,

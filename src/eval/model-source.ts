@@ -20,7 +20,8 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-function tokenText(value: unknown): string | null {
+/** A special token as tokenizer_config.json writes it: a string, or an AddedToken object. */
+export function tokenText(value: unknown): string | null {
   if (typeof value === "string") return value;
   if (value && typeof value === "object" && typeof (value as { content?: unknown }).content === "string") {
     return (value as { content: string }).content;

@@ -6,13 +6,13 @@ import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { canonicalJson } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
 import type { Conversation } from "./conversation.js";
-import { judgeSet } from "./datasets/judge-set.js";
+import { judgeSet, type PromptFilter } from "./datasets/judge-set.js";
 import { evaluationSeed, SeededRandom } from "./datasets/random.js";
 import type { JudgeSample } from "./datasets/sampling.js";
-import type { Engine } from "./engines/engine.js";
+import { type Engine, GenerationRefused } from "./engines/engine.js";
 import type { Judge } from "./judge/judge.js";
 import { conversationText, judgeMessages } from "./judge/prompt.js";
-import { type Tally, tallyVerdicts, type Verdict } from "./judge/verdict.js";
+import { type StoredVerdict, type Tally, tallyVerdicts } from "./judge/verdict.js";
 import type { Progress } from "./progress.js";
 import { buildPrompt, stopTokens } from "./templates/render.js";
 
@@ -53,10 +53,14 @@ export interface ScoreCard {
   readonly samples: number;
   readonly valid: number;
   readonly failed: number;
+  /** Answers without a verdict key: neither valid nor failed, as the reference counts them. */
+  readonly skipped: number;
   readonly tally: Tally;
   readonly win_rate: number;
   readonly total_score: number;
   readonly engine: { readonly name: string; readonly version: string };
+  /** What every generation request carried, besides its prompt. */
+  readonly generation: GenerationSettings;
   readonly judge: {
     readonly model: string;
     readonly calls: number;
@@ -78,6 +82,66 @@ export function samplingParameters(seed: string): { temperature: number; engineS
   const params = new SeededRandom(`${seed}\nsampling`);
   const temperature = params.next() * 0.2;
   return { temperature, engineSeed: params.int(0, 2 ** 31 - 1) };
+}
+
+export interface GenerationSettings {
+  readonly temperature: number;
+  /** Before the clamp to what each prompt leaves of the context. */
+  readonly max_tokens: number;
+  readonly prompt_token_limit: number;
+  readonly top_p: number;
+  readonly top_k: number;
+  readonly min_p: number;
+  readonly repetition_penalty: number;
+  readonly presence_penalty: number;
+  readonly frequency_penalty: number;
+  /** The template's stop ids for engines that honour them (vLLM); its stop strings for the others. */
+  readonly stop_token_ids: readonly number[];
+  readonly stop: readonly string[];
+}
+
+function generationSettings(inputs: ScoreInputs, temperature: number): GenerationSettings {
+  const { sampling, maxModelLength } = inputs.profile.generation;
+  const stop = stopTokens(inputs.chatTemplate);
+  const ids = inputs.engine.takesStopTokenIds;
+  return {
+    temperature,
+    max_tokens: inputs.maxTokens,
+    prompt_token_limit: maxModelLength,
+    top_p: sampling.topP,
+    top_k: sampling.topK,
+    min_p: sampling.minP,
+    repetition_penalty: sampling.repetitionPenalty,
+    presence_penalty: sampling.presencePenalty,
+    frequency_penalty: sampling.frequencyPenalty,
+    stop_token_ids: ids ? stop.ids : [],
+    stop: ids ? [] : stop.strings,
+  };
+}
+
+/**
+ * The reference's prompt-length rule (DIPPY-SPEC §2.4): a rendered prompt over the profile's token limit,
+ * counted with the model's own tokenizer, is rejected at sampling and replaced. The engine counts (it has
+ * loaded that tokenizer); one that cannot count leaves every prompt in, and a prompt it then refuses is a
+ * failed sample.
+ */
+async function promptFilter(
+  engine: Engine,
+  render: (sample: JudgeSample) => string,
+  limit: number,
+  template: string,
+  signal: AbortSignal | undefined,
+  logger: Logger,
+): Promise<PromptFilter | null> {
+  const probe = await engine.countTokens("x", signal);
+  if (probe === null) {
+    logger.warn("the engine cannot count tokens: prompts are not checked against the token limit");
+    return null;
+  }
+  return {
+    id: `tokens<=${limit} (${template}, ${engine.name})`,
+    fits: async (sample) => ((await engine.countTokens(render(sample), signal)) ?? 0) <= limit,
+  };
 }
 
 /**
@@ -114,14 +178,24 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     }
   };
   const seed = evaluationSeed(profile.id, inputs.repo, inputs.revision, inputs.userSeed);
+  const render = (sample: JudgeSample) => buildPrompt(inputs.chatTemplate, sample.messages, inputs.tokens);
+  const tokenLimit = profile.generation.maxModelLength;
+  const filter = await promptFilter(inputs.engine, render, tokenLimit, inputs.chatTemplate, signal, logger);
   const set = await timed("samples", () =>
     judgeSet(
       inputs.rows,
       seed,
-      { count: inputs.samples, maxMessages: profile.generation.maxContextMessages },
+      {
+        count: inputs.samples,
+        maxMessages: profile.generation.maxContextMessages,
+        filter: filter ?? undefined,
+      },
       store.sampleSets,
     ),
   );
+  if (set.rejected > 0) {
+    logger.info({ rejected: set.rejected, limit: tokenLimit }, "prompts over the token limit replaced");
+  }
   const samples = set.samples;
   if (samples.length === 0) throw new EngineError("the dataset gave no usable conversation to evaluate");
   const runKey = createHash("sha256")
@@ -151,11 +225,13 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   if (existing) logger.info({ run: run.id }, "resuming the unfinished run");
 
   const { temperature, engineSeed } = samplingParameters(seed);
-  const stop = stopTokens(inputs.chatTemplate);
+  const generation = generationSettings(inputs, temperature);
 
   const byIdx = () => new Map(store.scoreRuns.samples(run.id).map((s) => [s.idx, s]));
   let records = byIdx();
-  const toGenerate = samples.map((_, i) => i).filter((i) => records.get(i)?.generation == null);
+  const toGenerate = samples
+    .map((_, i) => i)
+    .filter((i) => records.get(i)?.generation == null && records.get(i)?.genError == null);
   let generated = samples.length - toGenerate.length;
   const report = (stage: string, done: number) => inputs.onProgress?.({ stage, done, total: samples.length });
   await timed("generate", async () => {
@@ -165,20 +241,38 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
       toGenerate.map((i) =>
         limit(async () => {
           if (stopping()) throw new CancelledError();
-          const sample = samples[i] as JudgeSample;
-          const [result] = await inputs.engine.generate(
-            [
-              {
-                prompt: buildPrompt(inputs.chatTemplate, sample.messages, inputs.tokens),
-                maxTokens: inputs.maxTokens,
-                temperature,
-                seed: engineSeed,
-                stop: stop.strings,
-                stopTokenIds: stop.ids,
-              },
-            ],
-            signal,
-          );
+          const prompt = render(samples[i] as JudgeSample);
+          // What the context leaves after the prompt (vLLM refuses a request that asks for more).
+          const promptTokens = await inputs.engine.countTokens(prompt, signal);
+          const room =
+            promptTokens === null ? generation.max_tokens : inputs.engine.contextTokens - promptTokens;
+          let result: Awaited<ReturnType<Engine["generate"]>>[number] | undefined;
+          try {
+            if (room < 1)
+              throw new GenerationRefused(`the prompt's ${promptTokens} tokens leave no room to reply`);
+            [result] = await inputs.engine.generate(
+              [
+                {
+                  prompt,
+                  maxTokens: Math.min(generation.max_tokens, room),
+                  temperature,
+                  seed: engineSeed,
+                  stop: generation.stop,
+                  stopTokenIds: generation.stop_token_ids,
+                  sampling: profile.generation.sampling,
+                },
+              ],
+              signal,
+            );
+          } catch (error) {
+            if (!(error instanceof GenerationRefused)) throw error;
+            // One sample the engine cannot take is a failed sample, as the reference counts one.
+            store.scoreRuns.saveGenerationRefused(run.id, i, error.message);
+            logger.warn({ sample: i, reason: error.message }, "generation refused: a failed sample");
+            generated++;
+            report("generate", generated);
+            return;
+          }
           if (signal?.aborted) throw new CancelledError();
           store.scoreRuns.saveGeneration(run.id, i, result?.text ?? "", result?.completionTokens ?? 0);
           generated++;
@@ -190,7 +284,9 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   });
 
   records = byIdx();
-  const toJudge = samples.map((_, i) => i).filter((i) => records.get(i)?.verdict == null);
+  const toJudge = samples
+    .map((_, i) => i)
+    .filter((i) => records.get(i)?.verdict == null && records.get(i)?.genError == null);
   let judged = samples.length - toJudge.length;
   // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes. A
   // call that got no answer is an outage only if the judge answers nothing else either (one shared check).
@@ -239,7 +335,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   }
   const finalRecords = store.scoreRuns.samples(run.id);
   const score = tallyVerdicts(
-    finalRecords.map((r) => (r.verdict as Verdict | null) ?? null),
+    finalRecords.map((r) => (r.genError ? null : ((r.verdict as StoredVerdict | null) ?? null))),
     profile.judge.samples,
     profile.judge.maxErrorRate,
   );
@@ -260,10 +356,12 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     samples: samples.length,
     valid: score.valid,
     failed: score.failed,
+    skipped: score.skipped,
     tally: score.tally,
     win_rate: score.winRate,
     total_score: failed ? 0 : score.winRate,
     engine: { name: inputs.engine.name, version: await inputs.engine.version() },
+    generation,
     judge: {
       model: inputs.judgeModel,
       calls: finalRecords.filter((r) => !r.judgeCached).length,

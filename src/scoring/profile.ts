@@ -46,8 +46,24 @@ export interface ScoringProfile {
   };
   readonly generation: {
     readonly maxContextMessages: number;
+    /** The engine's context (vLLM max_model_len): a prompt longer than this is rejected at sampling. */
     readonly maxModelLength: number;
     readonly maxSequencesInFlight: number;
+    /** Tokens to generate per reply, clamped to what the context leaves after the prompt. */
+    readonly maxTokens: number;
+    /**
+     * Sampling besides the temperature, sent explicitly to every engine: the reference's SamplingParams
+     * leave vLLM's neutral defaults, which an engine (llama-server) or a model's generation_config.json
+     * (vLLM's `--generation-config auto`) would otherwise replace. top_k -1 is "off".
+     */
+    readonly sampling: {
+      readonly topP: number;
+      readonly topK: number;
+      readonly minP: number;
+      readonly repetitionPenalty: number;
+      readonly presencePenalty: number;
+      readonly frequencyPenalty: number;
+    };
   };
   readonly chatTemplates: readonly ChatTemplateName[];
   readonly repoSizeBytes: { readonly min: number; readonly max: number };
@@ -78,7 +94,20 @@ const seedEra: ScoringProfile = Object.freeze({
   weightsVersionKey: 7,
   totalScore: "judge_score",
   judge: Object.freeze({ samples: 512, maxErrorRate: 0.1, model: "gpt-4o-2024-11-20" }),
-  generation: Object.freeze({ maxContextMessages: 6, maxModelLength: 8192, maxSequencesInFlight: 16 }),
+  generation: Object.freeze({
+    maxContextMessages: 6,
+    maxModelLength: 8192,
+    maxSequencesInFlight: 16,
+    maxTokens: 8192,
+    sampling: Object.freeze({
+      topP: 1,
+      topK: -1,
+      minP: 0,
+      repetitionPenalty: 1,
+      presencePenalty: 0,
+      frequencyPenalty: 0,
+    }),
+  }),
   chatTemplates: CHAT_TEMPLATES,
   repoSizeBytes: Object.freeze({ min: 40 * MIB, max: 80 * GIB }),
   submissionRateLimitBlocks: 28800,

@@ -241,6 +241,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX weight_commits_by_step ON weight_commits (step_id);
     `,
   },
+  {
+    version: 11,
+    name: "a sample whose generation the engine refused (a failed sample, never sent to the judge)",
+    sql: `
+      ALTER TABLE score_samples ADD COLUMN gen_error TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -17,6 +17,8 @@ export interface SampleRecord {
   readonly idx: number;
   readonly generation: string | null;
   readonly genTokens: number | null;
+  /** Why the engine refused this sample's generation: a failed sample. */
+  readonly genError: string | null;
   readonly verdict: unknown;
   readonly judgeError: string | null;
   readonly judgeTokensIn: number;
@@ -104,6 +106,7 @@ export class ScoreRuns {
       idx: number;
       generation: string | null;
       gen_tokens: number | null;
+      gen_error: string | null;
       verdict_json: string | null;
       judge_error: string | null;
       judge_tokens_in: number;
@@ -115,6 +118,7 @@ export class ScoreRuns {
       idx: r.idx,
       generation: r.generation,
       genTokens: r.gen_tokens,
+      genError: r.gen_error,
       verdict: r.verdict_json ? JSON.parse(r.verdict_json) : null,
       judgeError: r.judge_error,
       judgeTokensIn: r.judge_tokens_in,
@@ -130,6 +134,15 @@ export class ScoreRuns {
       `INSERT INTO score_samples (run_id, idx, generation, gen_tokens) VALUES (?, ?, ?, ?)
          ON CONFLICT (run_id, idx) DO UPDATE SET generation = excluded.generation, gen_tokens = excluded.gen_tokens`,
     ).run(runId, idx, text, tokens);
+  }
+
+  /** The engine refused to generate this sample (its prompt does not fit, say): it counts as failed. */
+  saveGenerationRefused(runId: number, idx: number, reason: string): void {
+    prepared(
+      this.db,
+      `INSERT INTO score_samples (run_id, idx, generation, gen_tokens, gen_error) VALUES (?, ?, NULL, 0, ?)
+         ON CONFLICT (run_id, idx) DO UPDATE SET generation = NULL, gen_tokens = 0, gen_error = excluded.gen_error`,
+    ).run(runId, idx, reason);
   }
 
   saveVerdict(

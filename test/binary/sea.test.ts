@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runChild, tempDir } from "../support/cli.js";
@@ -151,6 +153,21 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
     }
     const registry = await LocalNpmRegistry.start();
     registry.publish(vulkan, tarball);
+    // A judge that answers every call with one fixed verdict: the preflight needs one that answers.
+    const judge = createServer((req, res) => {
+      req.resume();
+      const verdict = {
+        realism_win: "tie",
+        entertainment_win: "tie",
+        coherency_win: "tie",
+        realism_win_reasoning: "",
+        entertainment_win_reasoning: "",
+        coherency_win_reasoning: "",
+      };
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ choices: [{ message: { content: JSON.stringify(verdict) } }] }));
+    });
+    await new Promise<void>((r) => judge.listen(0, "127.0.0.1", r));
     try {
       const model = join(cwd, "tiny-gpu.gguf");
       writeFileSync(model, readFileSync((await import("../support/engines/llama.js")).tinyModelPath()));
@@ -185,7 +202,7 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
       const env = {
         ...bareEnv(home),
         SN11_NPM_REGISTRY: registry.url,
-        SN11_JUDGE_URL: "http://127.0.0.1:9/v1",
+        SN11_JUDGE_URL: `http://127.0.0.1:${(judge.address() as AddressInfo).port}/v1`,
       };
       const first = await runChild(binary, [...args, ...common], { env, cwd });
       const runtimeRoot = join(home, ".cache", "sn11", "runtime");
@@ -209,6 +226,7 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
       expect(registry.requests).toHaveLength(1);
     } finally {
       await registry.stop();
+      judge.close();
     }
   }, 180_000);
 

@@ -132,6 +132,30 @@ describe("sn11 check against a local Hub", () => {
     expect(out.checks.at(-1).detail).toContain("at most 128");
   });
 
+  it("a template that renders a BOS or EOS the tokenizer does not define fails 'template_tokens' (the reference renders None)", async () => {
+    const qwenLike = {
+      ...files,
+      "tokenizer_config.json": Buffer.from(JSON.stringify({ bos_token: null, eos_token: "<|im_end|>" })),
+    };
+    hub.addRepo("alice/no-bos", { files: qwenLike });
+    const check = (template: string) =>
+      runInProcess(["check", "alice/no-bos", "--chat-template", template, "--hotkey", HOTKEY, "--json"], {
+        env: env(),
+      });
+    const vicuna = JSON.parse((await check("vicuna")).stdout);
+    const tokens = vicuna.checks.find((c: { name: string }) => c.name === "template_tokens");
+    expect(tokens).toMatchObject({ ok: false });
+    expect(tokens.detail).toContain("the vicuna template renders bos_token");
+    // chatml renders neither token: nothing to check.
+    const chatml = JSON.parse((await check("chatml")).stdout);
+    expect(chatml.checks.map((c: { name: string }) => c.name)).not.toContain("template_tokens");
+    // zephyr renders only the EOS, which is defined.
+    const zephyr = JSON.parse((await check("zephyr")).stdout);
+    expect(zephyr.checks.find((c: { name: string }) => c.name === "template_tokens")).toMatchObject({
+      ok: true,
+    });
+  });
+
   it("a private or missing repo is a clear error; with HF_TOKEN a private repo is read but fails 'public'", async () => {
     for (const repo of ["alice/secret", "alice/nothing-here"]) {
       const run = await runInProcess(["check", repo, "--chat-template", "chatml"], { env: env() });

@@ -90,6 +90,20 @@ describe("dataset sources", () => {
       await expect(
         fetchDippyApiRows({ url, startDate: "20241201", endDate: "20261125", limit: 1 }),
       ).rejects.toThrow(/HTTP 401/);
+      // Backups, tried in order as the reference tries its BACKUP_URLS, asked without the limit.
+      seen.length = 0;
+      const backups = await fetchDippyApiRows({
+        url: `http://127.0.0.1:9/dataset,${url}`,
+        token: "jwt",
+        startDate: "20241201",
+        endDate: "20261125",
+        limit: 2048,
+      });
+      expect(backups).toHaveLength(3);
+      expect(seen).toEqual(["/dataset?start_date=20241201&end_date=20261125 Bearer jwt"]);
+      await expect(
+        fetchDippyApiRows({ url: `http://127.0.0.1:9/a,${url}`, startDate: "1", endDate: "2", limit: 1 }),
+      ).rejects.toThrow(/could not be reached.*; the dataset API at .* answered HTTP 401/);
     } finally {
       server.close();
     }
@@ -97,17 +111,36 @@ describe("dataset sources", () => {
 });
 
 describe("judgeSet", () => {
-  it("is cached in the store: the second call returns the stored samples", () => {
+  it("is cached in the store: the second call returns the stored samples", async () => {
     const store = Store.open(tempDir());
     const { rows } = validateRows(ROWS);
-    const first = judgeSet(rows, "seed-1", { count: 10, maxMessages: 6 }, store.sampleSets);
-    const second = judgeSet(rows, "seed-1", { count: 10, maxMessages: 6 }, store.sampleSets);
+    const first = await judgeSet(rows, "seed-1", { count: 10, maxMessages: 6 }, store.sampleSets);
+    const second = await judgeSet(rows, "seed-1", { count: 10, maxMessages: 6 }, store.sampleSets);
     expect(first.cached).toBe(false);
     expect(second.cached).toBe(true);
     expect(second.samples).toEqual(first.samples);
     expect(first.samples).toHaveLength(10);
-    const other = judgeSet(rows, "seed-2", { count: 10, maxMessages: 6 }, store.sampleSets);
+    const other = await judgeSet(rows, "seed-2", { count: 10, maxMessages: 6 }, store.sampleSets);
     expect(other.key).not.toBe(first.key);
+    store.close();
+  });
+
+  it("replaces the prompts a filter rejects, as the reference replaces over-long ones; the filter is part of the key", async () => {
+    const store = Store.open(tempDir());
+    const { rows } = validateRows(ROWS);
+    const plain = await judgeSet(rows, "seed-1", { count: 10, maxMessages: 6 });
+    const banned = new Set(plain.samples.slice(0, 3).map((s) => s.source));
+    const filter = {
+      id: "test: not the first three",
+      fits: async (s: { source: number }) => !banned.has(s.source),
+    };
+    const filtered = await judgeSet(rows, "seed-1", { count: 10, maxMessages: 6, filter }, store.sampleSets);
+    expect(filtered.rejected).toBe(3);
+    expect(filtered.samples).toHaveLength(10);
+    // The same order, the rejected ones replaced by the next candidates.
+    expect(filtered.samples.slice(0, 7)).toEqual(plain.samples.slice(3));
+    expect(filtered.samples.some((s) => banned.has(s.source))).toBe(false);
+    expect(filtered.key).not.toBe(plain.key);
     store.close();
   });
 });

@@ -209,6 +209,32 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       }
     }, 120_000);
 
+    it("a prompt over the 8192-token limit is rejected at sampling; one the engine's context cannot take is a failed sample, not a failed run", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const row = (card: string, i: number) => ({
+        system_prompt: card,
+        messages: (ROWS[i] as (typeof ROWS)[number]).messages,
+      });
+      // The tiny model's vocabulary is mostly bytes: about one token per character of this text.
+      const noise = (n: number) => Array.from({ length: n }, (_, i) => "qzxv"[i % 4]).join("");
+      const rows = [
+        ...Array.from({ length: 8 }, (_, i) => row(`You are tavern keeper ${i}.`, i)),
+        row(noise(9000), 8), // over the profile's 8192 tokens: the reference rejects it at sampling
+        row(noise(3000), 9), // within 8192, beyond this engine's 2048-token context
+      ];
+      const mixed = join(tempDir(), "mixed.jsonl");
+      writeFileSync(mixed, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+      const run = await runInProcess(
+        scoreArgs({ model, dataset: mixed, judgeUrl, samples: 10, maxTokens: 16 }, ["--verbose"]),
+        { env },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const card = JSON.parse(run.stdout);
+      expect(card).toMatchObject({ status: "COMPLETED", samples: 9, valid: 8, failed: 1 });
+      expect(run.stderr).toContain("prompts over the token limit replaced");
+      expect(run.stderr).toContain("generation refused: a failed sample");
+    }, 120_000);
+
     it("preflight: an unreachable judge is exit 69 and a refused key exit 78 naming the variable, before any generation", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
       const dead = await runInProcess(
@@ -240,7 +266,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       const run = await runInProcess(argv(), { env });
       expect(run.code, run.stderr).toBe(0);
       const card = JSON.parse(run.stdout);
-      expect(Object.keys(card).slice(0, 15)).toEqual([
+      expect(Object.keys(card).slice(0, 17)).toEqual([
         "repo",
         "revision",
         "profile",
@@ -250,13 +276,30 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         "samples",
         "valid",
         "failed",
+        "skipped",
         "tally",
         "win_rate",
         "total_score",
         "engine",
+        "generation",
         "judge",
         "timings",
       ]);
+      // Every generation request carried the profile's sampling, explicitly; llama-server gets the
+      // template's stop strings (it ignores stop ids).
+      expect(card.generation).toMatchObject({
+        max_tokens: 16,
+        prompt_token_limit: 8192,
+        top_p: 1,
+        top_k: -1,
+        min_p: 0,
+        repetition_penalty: 1,
+        presence_penalty: 0,
+        frequency_penalty: 0,
+        stop_token_ids: [],
+      });
+      expect(card.generation.temperature).toBeGreaterThanOrEqual(0);
+      expect(card.generation.temperature).toBeLessThan(0.2);
       expect(card).toMatchObject({
         status: "COMPLETED",
         samples: 6,

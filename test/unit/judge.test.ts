@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { judgeKeyHeader, judgeModelFor } from "../../src/eval/judge/endpoint-model.js";
 import { conversationText, judgeMessages, verdictSchema } from "../../src/eval/judge/prompt.js";
-import { parseVerdict, tallyVerdicts } from "../../src/eval/judge/verdict.js";
+import { parseAnswer, parseVerdict, SKIPPED, tallyVerdicts } from "../../src/eval/judge/verdict.js";
 
 const answer = (r: string, e: string, c: string) =>
   JSON.stringify({
@@ -24,11 +25,8 @@ describe("parseVerdict", () => {
       `Sure!\n\`\`\`json\n${answer("tie", "tie", "tie")}\n\`\`\``,
       { realism: "tie", entertainment: "tie", coherency: "tie" },
     ],
-    [
-      "upper case outcomes",
-      answer("Generated", "TIE", "original"),
-      { realism: "generated", entertainment: "tie", coherency: "original" },
-    ],
+    // The reference tallies by exact value: "Generated" is no outcome of its (a failed call here).
+    ["upper case outcomes", answer("Generated", "TIE", "original"), null],
     ["an outcome outside the enum", answer("both", "tie", "tie"), null],
     ["a missing key", JSON.stringify({ realism_win: "tie" }), null],
     ["not JSON", "The generated one is better.", null],
@@ -79,8 +77,68 @@ describe("the judge prompt", () => {
       expect(user?.content).toContain(key);
   });
 
+  it("asks for the three verdicts first, then the three reasonings, as the reference (schema and text)", () => {
+    const order = [
+      "realism_win",
+      "entertainment_win",
+      "coherency_win",
+      "realism_win_reasoning",
+      "entertainment_win_reasoning",
+      "coherency_win_reasoning",
+    ];
+    expect(Object.keys(verdictSchema().properties)).toEqual(order);
+    expect(verdictSchema().required).toEqual(order);
+    const [system] = judgeMessages("card", "a", "b");
+    const positions = order.map((key) => system?.content.indexOf(`"${key}"`) ?? -1);
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+  });
+
   it("the schema bounds the reasoning only when asked", () => {
     expect(JSON.stringify(verdictSchema())).not.toContain("maxLength");
     expect(verdictSchema(8).properties.realism_win_reasoning).toEqual({ type: "string", maxLength: 8 });
+  });
+});
+
+describe("parseAnswer: as strict as the reference where it decides a score", () => {
+  it.each<[string, string, string]>([
+    ["six keys", answer("generated", "tie", "original"), "verdict"],
+    [
+      "a verdict key missing (the reference skips the item)",
+      JSON.stringify({ realism_win: "tie", entertainment_win: "tie" }),
+      "skipped",
+    ],
+    ["a value outside the three", answer("both", "tie", "tie"), "unparseable"],
+    ["a value of another case", answer("Tie", "tie", "tie"), "unparseable"],
+    ["not an object", "[1, 2]", "unparseable"],
+    ["no JSON", "generated wins", "unparseable"],
+  ])("%s → %s", (_label, text, kind) => {
+    expect(parseAnswer(text).kind).toBe(kind);
+  });
+  it("a skipped answer is neither valid nor failed in the tally", () => {
+    const v = { realism: "generated", entertainment: "tie", coherency: "original" } as const;
+    const score = tallyVerdicts([v, SKIPPED, SKIPPED, null], 512, 0.1);
+    expect([score.valid, score.failed, score.skipped]).toEqual([1, 1, 2]);
+    expect(score.winRate).toBeCloseTo(1 / 3);
+  });
+});
+
+describe("the judge model per endpoint", () => {
+  it.each<[string, string, string]>([
+    ["https://openrouter.ai/api/v1", "gpt-4o-2024-11-20", "openai/gpt-4o-2024-11-20"],
+    ["https://openrouter.ai/api/v1", "openai/gpt-4o-2024-11-20", "openai/gpt-4o-2024-11-20"],
+    ["https://openrouter.ai/api/v1", "claude-3.5-sonnet", "anthropic/claude-3.5-sonnet"],
+    ["https://openrouter.ai/api/v1", "some-local-finetune", "some-local-finetune"],
+    ["https://dippy.openai.azure.com/openai/v1", "gpt-4o-2024-11-20", "gpt-4o"],
+    ["https://dippy.openai.azure.com/openai/v1", "openai/gpt-4o-2024-11-20", "gpt-4o"],
+    ["https://dippy.openai.azure.com/openai/v1", "my-deployment", "my-deployment"],
+    ["http://127.0.0.1:8080/v1", "gpt-4o-2024-11-20", "gpt-4o-2024-11-20"],
+    ["https://api.openai.com/v1", "gpt-4o-2024-11-20", "gpt-4o-2024-11-20"],
+  ])("%s with %s → %s", (url, model, resolved) => {
+    expect(judgeModelFor(url, model)).toBe(resolved);
+  });
+  it("Azure takes its key as api-key, everything else as a bearer token", () => {
+    expect(judgeKeyHeader("https://x.openai.azure.com/openai/v1", "k")).toEqual({ "api-key": "k" });
+    expect(judgeKeyHeader("https://openrouter.ai/api/v1", "k")).toEqual({ Authorization: "Bearer k" });
   });
 });

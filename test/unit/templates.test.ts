@@ -53,6 +53,16 @@ describe("details the golden strings do not show", () => {
     );
   });
 
+  it("vicuna strips each message as the reference's template does", () => {
+    expect(
+      render("vicuna", [
+        { role: "system", content: "SYS" },
+        { role: "user", content: "  U1 \n" },
+        { role: "assistant", content: "\tA1  " },
+      ]),
+    ).toBe("<BOS>SYS\nBEGINNING OF CONVERSATION:\n{{user}}: U1\n{{char}}: A1\n{{char}}: ");
+  });
+
   it("qwen2dot5 injects its default system text when there is none", () => {
     expect(render("qwen2dot5", [{ role: "user", content: "hi" }])).toBe(
       "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",

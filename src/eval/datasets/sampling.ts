@@ -100,24 +100,52 @@ export interface SampleOptions {
 }
 
 /**
- * The judge set: cut every conversation (one draw each, in dataset order), shuffle, take the first
- * `count` usable ones. Unlike the reference, a replacement for a rejected sample passes the same checks.
+ * Every usable sample in the order the judge set takes them: cut every conversation (one draw each, in
+ * dataset order), shuffle, drop the ones with an empty message.
+ */
+export function judgeCandidates(
+  rows: readonly Conversation[],
+  rng: SeededRandom,
+  maxMessages: number,
+): JudgeSample[] {
+  const cut = rows.map((row, i) => cutConversation(row, i, rng, maxMessages));
+  const order = rng.shuffle(cut.map((_, i) => i));
+  return order
+    .map((i) => cut[i])
+    .filter((sample): sample is JudgeSample => sample !== null && sample !== undefined)
+    .filter((sample) => !sample.messages.some((m) => m.content.length === 0));
+}
+
+/**
+ * The judge set: the first `count` candidates that fit. Unlike the reference, a replacement for a rejected
+ * sample passes the same checks.
  */
 export function sampleJudgeSet(
   rows: readonly Conversation[],
   rng: SeededRandom,
   options: SampleOptions,
 ): JudgeSample[] {
-  const cut = rows.map((row, i) => cutConversation(row, i, rng, options.maxMessages));
-  const order = rng.shuffle(cut.map((_, i) => i));
+  const fits = options.fits ?? (() => true);
   const chosen: JudgeSample[] = [];
-  for (const i of order) {
+  for (const sample of judgeCandidates(rows, rng, options.maxMessages)) {
     if (chosen.length >= options.count) break;
-    const sample = cut[i];
-    if (!sample) continue;
-    if (sample.messages.some((m) => m.content.length === 0)) continue;
-    if (options.fits && !options.fits(sample)) continue;
-    chosen.push(sample);
+    if (fits(sample)) chosen.push(sample);
   }
   return chosen;
+}
+
+/** The same choice when whether a sample fits takes I/O (the engine's tokenizer): one check at a time. */
+export async function pickFitting(
+  candidates: readonly JudgeSample[],
+  count: number,
+  fits: (sample: JudgeSample) => Promise<boolean>,
+): Promise<{ samples: JudgeSample[]; rejected: number }> {
+  const samples: JudgeSample[] = [];
+  let rejected = 0;
+  for (const sample of candidates) {
+    if (samples.length >= count) break;
+    if (await fits(sample)) samples.push(sample);
+    else rejected++;
+  }
+  return { samples, rejected };
 }

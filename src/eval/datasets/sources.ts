@@ -55,17 +55,42 @@ export async function parquetRows(bytes: ArrayBuffer): Promise<unknown[]> {
 
 /** The Dippy dataset API: `GET url?start_date&end_date&limit` with a bearer token; rows under `all_convos`. */
 export async function fetchDippyApiRows(options: {
-  url: string;
+  /** The API, then its backups: tried in order until one answers, as the reference does. */
+  url: string | readonly string[];
   token?: string;
   startDate: string;
   endDate: string;
   limit: number;
   signal?: AbortSignal;
 }): Promise<unknown[]> {
-  const url = new URL(options.url);
+  const urls = typeof options.url === "string" ? options.url.split(",") : options.url;
+  const failures: string[] = [];
+  for (const [i, base] of urls.entries()) {
+    try {
+      // The reference asks its backups without the limit.
+      return await fetchOneDatasetApi(base, options, i === 0 ? options.limit : null);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      failures.push((error as Error).message);
+    }
+  }
+  throw new NetworkError(failures.join("; "), {
+    hint:
+      urls.length > 1
+        ? "every dataset API URL failed: check SN11_DATASET_API_URL and the token"
+        : "add backup URLs to SN11_DATASET_API_URL, separated by commas, or pass --dataset FILE",
+  });
+}
+
+async function fetchOneDatasetApi(
+  base: string,
+  options: { token?: string; startDate: string; endDate: string; signal?: AbortSignal },
+  limit: number | null,
+): Promise<unknown[]> {
+  const url = new URL(base);
   url.searchParams.set("start_date", options.startDate);
   url.searchParams.set("end_date", options.endDate);
-  url.searchParams.set("limit", String(options.limit));
+  if (limit !== null) url.searchParams.set("limit", String(limit));
   let response: Response;
   try {
     response = await fetch(url, {
@@ -79,7 +104,7 @@ export async function fetchDippyApiRows(options: {
     );
   }
   if (!response.ok) {
-    throw new NetworkError(`the dataset API answered HTTP ${response.status}`, {
+    throw new NetworkError(`the dataset API at ${url.origin} answered HTTP ${response.status}`, {
       hint: response.status === 401 || response.status === 403 ? "check the dataset API token" : undefined,
     });
   }

@@ -1,7 +1,7 @@
 import { CancelledError, EngineError, isSn11Error } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import type { Progress } from "../progress.js";
-import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
+import { type Engine, GenerationRefused, type GenerationRequest, type GenerationResult } from "./engine.js";
 import type { LlamaGpu } from "./llama-binaries.js";
 
 export interface EmbeddedOptions {
@@ -86,6 +86,17 @@ export class EmbeddedEngine implements Engine {
     return this.context !== null;
   }
 
+  readonly takesStopTokenIds = false;
+
+  /** The context of each conversation (one sequence at a time). */
+  get contextTokens(): number {
+    return this.options.contextSize;
+  }
+
+  async countTokens(text: string): Promise<number | null> {
+    return this.model ? this.model.tokenize(text, true).length : null;
+  }
+
   async version(): Promise<string> {
     return this.llama ? `llama.cpp ${this.llama.llamaCppRelease.release}` : "unknown";
   }
@@ -107,10 +118,37 @@ export class EmbeddedEngine implements Engine {
       if (signal?.aborted) throw new CancelledError();
       const sequence = context.getSequence();
       try {
+        const promptTokens = model.tokenize(request.prompt, true).length;
+        if (promptTokens >= context.contextSize) {
+          throw new GenerationRefused(
+            `the prompt has ${promptTokens} tokens; the embedded engine's context holds ${context.contextSize}`,
+          );
+        }
         const completion = new lib.LlamaCompletion({ contextSequence: sequence });
+        const sampling = request.sampling;
+        const neutralPenalty =
+          !sampling ||
+          (sampling.repetitionPenalty === 1 &&
+            sampling.presencePenalty === 0 &&
+            sampling.frequencyPenalty === 0);
         const response = await completion.generateCompletionWithMeta(request.prompt, {
           maxTokens: request.maxTokens,
           temperature: request.temperature,
+          ...(sampling
+            ? {
+                topP: sampling.topP,
+                // node-llama-cpp turns top-k off with 0.
+                topK: Math.max(0, sampling.topK),
+                minP: sampling.minP,
+                repeatPenalty: neutralPenalty
+                  ? false
+                  : {
+                      penalty: sampling.repetitionPenalty,
+                      presencePenalty: sampling.presencePenalty,
+                      frequencyPenalty: sampling.frequencyPenalty,
+                    },
+              }
+            : {}),
           ...(request.seed === undefined ? {} : { seed: request.seed }),
           ...(request.stop?.length ? { customStopTriggers: [...request.stop] } : {}),
           signal,

@@ -6,7 +6,7 @@ import { atExit } from "../../exit-hooks.js";
 import type { Logger } from "../../log.js";
 import { isProcessAlive } from "../../process-alive.js";
 import type { Progress } from "../progress.js";
-import type { Engine, GenerationRequest, GenerationResult } from "./engine.js";
+import { type Engine, GenerationRefused, type GenerationRequest, type GenerationResult } from "./engine.js";
 import { CompletionsClient } from "./openai-http.js";
 
 export interface LlamaServerOptions {
@@ -74,12 +74,28 @@ export class LlamaServerEngine implements Engine {
     return this.options.parallel ?? 1;
   }
 
+  /** One slot's context: vLLM's max model length, or llama-server's --context-size. */
+  get contextTokens(): number {
+    return this.options.contextSize ?? 2048;
+  }
+
+  /** vLLM honours stop_token_ids; llama-server ignores them (it stops on the model's end-of-generation tokens). */
+  get takesStopTokenIds(): boolean {
+    return this.name === "vllm";
+  }
+
+  async countTokens(text: string, signal?: AbortSignal): Promise<number | null> {
+    if (!this.client) throw new EngineError("the engine was not started");
+    return this.client.countTokens(text, signal);
+  }
+
   async start(signal?: AbortSignal): Promise<void> {
     if (this.options.url) this.baseUrl = this.options.url.replace(/\/+$/, "");
     else await this.spawnChild();
     this.client = new CompletionsClient(this.baseUrl as string, {
       concurrency: this.options.parallel ?? 1,
       timeoutMs: this.options.requestTimeoutMs ?? 600_000,
+      dialect: this.takesStopTokenIds ? "vllm" : "llama-server",
     });
     await this.waitHealthy(signal);
   }
@@ -99,8 +115,9 @@ export class LlamaServerEngine implements Engine {
       String(port),
       "-t",
       String(this.options.threads ?? 2),
+      // llama-server divides its context among its slots: each conversation gets the whole context size.
       "-c",
-      String(this.options.contextSize ?? 2048),
+      String((this.options.contextSize ?? 2048) * (this.options.parallel ?? 1)),
       "--parallel",
       String(this.options.parallel ?? 1),
     ];
@@ -207,7 +224,8 @@ export class LlamaServerEngine implements Engine {
     try {
       return await this.client.batch(requests, signal);
     } catch (error) {
-      if (error instanceof CancelledError || this.options.url || this.child) throw error;
+      if (error instanceof CancelledError || error instanceof GenerationRefused) throw error;
+      if (this.options.url || this.child) throw error;
       if (this.restarts >= 1)
         throw new EngineError(`${this.name} died again: ${this.exitedEarly ?? (error as Error).message}`);
       this.restarts++;

@@ -1,13 +1,66 @@
 import pLimit from "p-limit";
 import { CancelledError, EngineError } from "../../errors.js";
-import type { GenerationRequest, GenerationResult } from "./engine.js";
+import {
+  GenerationRefused,
+  type GenerationRequest,
+  type GenerationResult,
+  type SamplingSettings,
+} from "./engine.js";
+
+/** vLLM and llama-server name their sampling extensions differently; each gets only its own names. */
+export type Dialect = "vllm" | "llama-server";
+
+function samplingFields(sampling: SamplingSettings | undefined, dialect: Dialect): Record<string, number> {
+  if (!sampling) return {};
+  const common = {
+    top_p: sampling.topP,
+    top_k: sampling.topK,
+    min_p: sampling.minP,
+    presence_penalty: sampling.presencePenalty,
+    frequency_penalty: sampling.frequencyPenalty,
+  };
+  return dialect === "vllm"
+    ? { ...common, repetition_penalty: sampling.repetitionPenalty }
+    : { ...common, repeat_penalty: sampling.repetitionPenalty };
+}
 
 /** Generation through an OpenAI-compatible `/v1/completions` endpoint (vLLM, llama-server). */
 export class CompletionsClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly options: { model?: string; concurrency: number; timeoutMs: number },
+    private readonly options: { model?: string; concurrency: number; timeoutMs: number; dialect: Dialect },
   ) {}
+
+  /**
+   * The prompt's tokens by the server's own tokenizer: vLLM answers {count}, llama-server {tokens}; null
+   * when the server has no /tokenize.
+   */
+  async countTokens(text: string, signal?: AbortSignal): Promise<number | null> {
+    const timeout = AbortSignal.timeout(30_000);
+    const body =
+      this.options.dialect === "vllm"
+        ? { model: this.options.model ?? "model", prompt: text, add_special_tokens: false }
+        : { content: text, add_special: false };
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/tokenize`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError();
+      throw new EngineError(
+        `the engine at ${this.baseUrl} did not answer /tokenize: ${(error as Error).message}`,
+      );
+    }
+    if (response.status === 404) return null;
+    if (!response.ok) throw new EngineError(`/tokenize answered HTTP ${response.status}`);
+    const answer = (await response.json()) as { count?: number; tokens?: unknown[] };
+    if (typeof answer.count === "number") return answer.count;
+    return Array.isArray(answer.tokens) ? answer.tokens.length : null;
+  }
 
   async one(request: GenerationRequest, signal?: AbortSignal): Promise<GenerationResult> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
@@ -22,6 +75,7 @@ export class CompletionsClient {
           prompt: request.prompt,
           max_tokens: request.maxTokens,
           temperature: request.temperature,
+          ...samplingFields(request.sampling, this.options.dialect),
           ...(request.seed === undefined ? {} : { seed: request.seed }),
           ...(request.stop?.length ? { stop: request.stop } : {}),
           ...(request.stopTokenIds?.length ? { stop_token_ids: request.stopTokenIds } : {}),
@@ -35,9 +89,9 @@ export class CompletionsClient {
       });
     }
     if (!response.ok) {
-      throw new EngineError(
-        `the engine answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
-      );
+      const message = `the engine answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+      // A 400 is about this request (its prompt does not fit, say), not the engine.
+      throw response.status === 400 ? new GenerationRefused(message) : new EngineError(message);
     }
     const body = (await response.json()) as {
       choices?: { text?: string; finish_reason?: string }[];

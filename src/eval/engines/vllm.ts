@@ -35,6 +35,9 @@ export function vllmServeArgs(options: {
     options.servedName ?? "model",
     "--tensor-parallel-size",
     String(options.tensorParallelSize ?? 1),
+    // Sampling defaults are vLLM's own, as the reference's, not the model's generation_config.json.
+    "--generation-config",
+    "vllm",
     ...(options.gpuMemoryUtilization === undefined
       ? []
       : ["--gpu-memory-utilization", String(options.gpuMemoryUtilization)]),

@@ -1,4 +1,6 @@
-import type { ScoringProfile } from "../../scoring/profile.js";
+import type { ChatTemplateName, ScoringProfile } from "../../scoring/profile.js";
+import { tokenText } from "../model-source.js";
+import { TEMPLATES } from "../templates/sources.js";
 import type { RepoInspection } from "./types.js";
 
 export interface Check {
@@ -83,6 +85,9 @@ export function runPrechecks(
           : `"${template}" is not one of ${profile.chatTemplates.join(", ")}`,
   });
 
+  const tokens = templateTokensCheck(inspection, template);
+  if (tokens) checks.push(tokens);
+
   const config = inspection.config;
   const customCode = config && "auto_map" in config;
   checks.push({
@@ -96,4 +101,29 @@ export function runPrechecks(
           : `architecture ${String((config.architectures as string[] | undefined)?.[0] ?? config.model_type ?? "unknown")}`,
   });
   return checks;
+}
+
+/**
+ * A template that renders `bos_token` or `eos_token` with a tokenizer that defines none: the reference's
+ * Jinja renders None as the text "None" or fails on `None + str`, so its evaluation of such a model is
+ * garbage or an error. sn11 refuses the model here instead, with that reason (one documented choice).
+ */
+function templateTokensCheck(inspection: RepoInspection, template: string | null): Check | null {
+  const spec = template ? TEMPLATES[template as ChatTemplateName] : undefined;
+  if (!spec) return null;
+  const needed = (["bos", "eos"] as const).filter((t) => spec.source.includes(`${t}_token`));
+  if (needed.length === 0) return null;
+  const config = inspection.tokenizerConfig;
+  if (!config) {
+    return { name: "template_tokens", ok: true, detail: "no tokenizer_config.json: not checked" };
+  }
+  const missing = needed.filter((t) => tokenText(config[`${t}_token`]) === null);
+  return {
+    name: "template_tokens",
+    ok: missing.length === 0,
+    detail:
+      missing.length === 0
+        ? `${needed.map((t) => `${t}_token`).join(", ")} defined`
+        : `the ${template} template renders ${missing.map((t) => `${t}_token`).join(" and ")}, which tokenizer_config.json does not define (the reference renders "None" there or fails)`,
+  };
 }

@@ -5,8 +5,9 @@ import type { Logger } from "../../log.js";
 import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
 import type { ChatMessage } from "../templates/render.js";
+import { judgeKeyHeader } from "./endpoint-model.js";
 import { verdictSchema } from "./prompt.js";
-import { parseVerdict, type Verdict } from "./verdict.js";
+import { parseAnswer, SKIPPED, type StoredVerdict } from "./verdict.js";
 
 export interface JudgeEndpoint {
   /** OpenAI-compatible base URL, e.g. https://openrouter.ai/api/v1 or http://127.0.0.1:8080/v1. */
@@ -19,7 +20,8 @@ export interface JudgeEndpoint {
 }
 
 export interface JudgeOutcome {
-  readonly verdict: Verdict | null;
+  /** The verdict, "skipped" for an answer the reference would skip (a missing verdict key), or null. */
+  readonly verdict: StoredVerdict | null;
   readonly cached: boolean;
   readonly tokensIn: number;
   readonly tokensOut: number;
@@ -59,7 +61,10 @@ export interface JudgeOptions {
   readonly attempts?: number;
   readonly timeoutMs?: number;
   readonly backoffMs?: number;
-  /** Bound on the answer's length (the reasoning strings are free text). */
+  /**
+   * Bound on the answer's length; none by default, as the reference sends none (a bound cuts off an
+   * answer it would have received whole).
+   */
   readonly maxTokens?: number;
   /** Bound on each reasoning string in the response schema (see verdictSchema). */
   readonly reasoningMaxLength?: number;
@@ -102,7 +107,7 @@ export class Judge {
     let answered = false;
     let endpointDown = false;
     for (const endpoint of this.options.endpoints) {
-      const hit = this.options.cache?.get<Verdict>(digest, endpoint.model);
+      const hit = this.options.cache?.get<StoredVerdict>(digest, endpoint.model);
       if (hit)
         return {
           verdict: hit.verdict,
@@ -118,8 +123,10 @@ export class Judge {
         if (signal?.aborted) throw new CancelledError();
         try {
           const answer = await this.call(endpoint, messages, signal);
-          const verdict = parseVerdict(answer.text);
-          if (!verdict) throw new Retryable(`unparseable answer: ${answer.text.slice(0, 80)}`);
+          const parsed = parseAnswer(answer.text);
+          if (parsed.kind === "unparseable")
+            throw new Retryable(`unparseable answer (${parsed.reason}): ${answer.text.slice(0, 80)}`);
+          const verdict = parsed.kind === "verdict" ? parsed.verdict : SKIPPED;
           this.options.cache?.put(digest, endpoint.model, {
             verdict,
             tokensIn: answer.tokensIn,
@@ -224,7 +231,7 @@ export class Judge {
     endpoint: JudgeEndpoint,
     messages: readonly ChatMessage[],
     signal?: AbortSignal,
-    maxTokens = this.options.maxTokens ?? 2048,
+    maxTokens = this.options.maxTokens,
   ) {
     const useSchema = this.structured.get(endpoint.url) ?? true;
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
@@ -234,13 +241,15 @@ export class Judge {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          ...(endpoint.apiKey ? { Authorization: `Bearer ${endpoint.apiKey}` } : {}),
+          ...(endpoint.apiKey ? judgeKeyHeader(endpoint.url, endpoint.apiKey) : {}),
         },
         body: JSON.stringify({
           model: endpoint.model,
           messages,
+          // Temperature 0 on purpose: the reference's OpenRouter path sends it (its Azure path leaves the
+          // service default of 1), its users asked for it, and it lets two validators' judges agree.
           temperature: 0,
-          max_tokens: maxTokens,
+          ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
           ...(useSchema
             ? {
                 response_format: {

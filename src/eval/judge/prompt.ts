@@ -6,8 +6,18 @@ export const OUTCOMES = ["original", "generated", "tie"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /**
- * The six-key answer the reference asks its judge for (DIPPY-SPEC §1.3.1). A bound on the reasoning
- * strings is optional: OpenAI's strict mode rejects maxLength, a local grammar-constrained judge needs it.
+ * The six keys in the reference's order (DIPPY-SPEC §1.3.1): the three verdicts first, then the three
+ * reasonings. With strict structured output the judge writes them in this order, so it decides every
+ * verdict before it writes any reasoning, as the reference's judge does.
+ */
+export const ANSWER_KEYS = [
+  ...CRITERIA.map((c) => `${c}_win`),
+  ...CRITERIA.map((c) => `${c}_win_reasoning`),
+] as const;
+
+/**
+ * The reference's answer schema. A bound on the reasoning strings is optional: OpenAI's strict mode
+ * rejects maxLength, a local grammar-constrained judge needs it.
  */
 export function verdictSchema(reasoningMaxLength?: number) {
   const reasoning =
@@ -15,12 +25,12 @@ export function verdictSchema(reasoningMaxLength?: number) {
   return {
     type: "object",
     properties: Object.fromEntries(
-      CRITERIA.flatMap((c) => [
-        [`${c}_win`, { type: "string", enum: [...OUTCOMES] }],
-        [`${c}_win_reasoning`, reasoning],
+      ANSWER_KEYS.map((key) => [
+        key,
+        key.endsWith("_reasoning") ? reasoning : { type: "string", enum: [...OUTCOMES] },
       ]),
     ),
-    required: CRITERIA.flatMap((c) => [`${c}_win`, `${c}_win_reasoning`]),
+    required: [...ANSWER_KEYS],
     additionalProperties: false,
   };
 }
@@ -39,10 +49,10 @@ export function conversationText(messages: readonly ChatMessage[]): string {
 const SCHEMA_TEXT = `"""
 {
   "realism_win": "original" | "generated" | "tie",
-  "realism_win_reasoning": string,
   "entertainment_win": "original" | "generated" | "tie",
-  "entertainment_win_reasoning": string,
   "coherency_win": "original" | "generated" | "tie",
+  "realism_win_reasoning": string,
+  "entertainment_win_reasoning": string,
   "coherency_win_reasoning": string
 }
 """`;

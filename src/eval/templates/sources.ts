@@ -119,8 +119,8 @@ const vicuna = `
 {{- bos_token ~ ns.system -}}
 {%- if include_beginning_of_conversation -%}{{- '\\nBEGINNING OF CONVERSATION:' -}}{%- endif -%}
 {%- for m in messages -%}
-{%- if m['role'] == 'user' -%}{{- '\\n{{user}}: ' ~ m['content'] -}}
-{%- elif m['role'] == 'assistant' -%}{{- '\\n{{char}}: ' ~ m['content'] -}}
+{%- if m['role'] == 'user' -%}{{- '\\n{{user}}: ' ~ (m['content'] | trim) -}}
+{%- elif m['role'] == 'assistant' -%}{{- '\\n{{char}}: ' ~ (m['content'] | trim) -}}
 {%- endif -%}
 {%- endfor -%}
 {%- if add_generation_prompt -%}{{- '\\n{{char}}: ' -}}{%- endif -%}
