@@ -12,6 +12,7 @@ import type { JudgeSample } from "./datasets/sampling.js";
 import { type Engine, GenerationRefused } from "./engines/engine.js";
 import type { Judge } from "./judge/judge.js";
 import { conversationText, judgeMessages } from "./judge/prompt.js";
+import type { JudgedPair } from "./judge/prompt-compare.js";
 import { type StoredVerdict, type Tally, tallyVerdicts } from "./judge/verdict.js";
 import type { Progress } from "./progress.js";
 import { buildPrompt, stopTokens } from "./templates/render.js";
@@ -72,6 +73,8 @@ export interface ScoreCard {
   readonly timings: Record<string, number>;
   readonly run_id: number;
   readonly resumed: boolean;
+  /** The stored judge set's key (sn11 reads the samples back from it, e.g. bench/judge-prompt.ts). */
+  readonly sample_set: string;
 }
 
 /**
@@ -155,8 +158,15 @@ async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
   if (real || failures[0]) throw (real ?? failures[0])?.reason;
 }
 
-function generatedConversation(sample: JudgeSample, reply: string): string {
-  return conversationText([...sample.messages, { role: "assistant", content: reply }]);
+/** What the judge compares for one sample: its card, and the chat ending in the original or the new reply. */
+export function judgedPair(sample: JudgeSample, generation: string): JudgedPair {
+  const withReply = (reply: string) =>
+    conversationText([...sample.messages, { role: "assistant", content: reply }]);
+  return {
+    card: sample.messages[0]?.role === "system" ? sample.messages[0].content : "",
+    original: withReply(sample.originalReply),
+    generated: withReply(generation),
+  };
 }
 
 /**
@@ -307,13 +317,8 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
         limit(async () => {
           if (stopping()) throw new CancelledError();
           if (judgeDown) return;
-          const sample = samples[i] as JudgeSample;
-          const card = sample.messages[0]?.role === "system" ? sample.messages[0].content : "";
-          const prompt = judgeMessages(
-            card,
-            generatedConversation(sample, sample.originalReply),
-            generatedConversation(sample, records.get(i)?.generation ?? ""),
-          );
+          const pair = judgedPair(samples[i] as JudgeSample, records.get(i)?.generation ?? "");
+          const prompt = judgeMessages(pair.card, pair.original, pair.generated);
           const outcome = await inputs.judge.judge(prompt, signal);
           if (outcome.failure === "unavailable" && !(await judgeAnswers())) {
             judgeDown ??= outcome.error;
@@ -373,6 +378,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
     run_id: run.id,
     resumed: existing !== undefined,
+    sample_set: set.key,
   };
   // A judge that answered nothing is an outage, not a result: the run stays open, so the next attempt
   // keeps the generations and asks the judge again.

@@ -191,9 +191,12 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
     it("a judge that keeps failing one prompt (HTTP 503) while it answers the others: a failed verdict, not an outage", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
       let unlucky: string | null = null;
+      let verdictCall: { max_tokens?: number; response_format?: { json_schema: { schema: object } } } | null =
+        null;
       const picky = await judgeStandIn(judgeUrl, (_served, body) => {
         const card = /tavern keeper \d+/.exec(body)?.[0] ?? null;
         if (card === null) return "forward";
+        verdictCall ??= JSON.parse(body);
         unlucky ??= card;
         return card === unlucky ? 503 : "forward";
       });
@@ -204,6 +207,17 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         );
         expect(run.code, run.stderr).toBe(0);
         expect(JSON.parse(run.stdout)).toMatchObject({ status: "COMPLETED", valid: 5, failed: 1 });
+        // The verdict calls as the reference makes them: no max_tokens, the verdicts before the reasonings.
+        expect(verdictCall).not.toBeNull();
+        expect(verdictCall).not.toHaveProperty("max_tokens");
+        const schema = (
+          verdictCall as unknown as { response_format: { json_schema: { schema: { properties: object } } } }
+        ).response_format.json_schema.schema;
+        expect(Object.keys(schema.properties).slice(0, 3)).toEqual([
+          "realism_win",
+          "entertainment_win",
+          "coherency_win",
+        ]);
       } finally {
         await picky.stop();
       }

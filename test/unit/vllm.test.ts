@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineBinary, resolveBinary } from "../../src/eval/engines/engine-check.js";
 import { assertFreeVram, parseGpuGroups, parseNvidiaSmi } from "../../src/eval/engines/gpu.js";
+import { samplingFields } from "../../src/eval/engines/openai-http.js";
 import {
   parseLlamaServerVersion,
   parseVllmVersion,
@@ -144,5 +145,31 @@ describe("engine versions and binaries", () => {
     expect(resolveBinary("vllm", "/nonexistent")).toBeNull();
     expect(engineBinary({ engine: "vllm", engineBin: "llama-server" })).toBe("vllm");
     expect(engineBinary({ engine: "vllm", engineBin: "/opt/vllm/bin/vllm" })).toBe("/opt/vllm/bin/vllm");
+  });
+});
+
+describe("sampling sent to each engine", () => {
+  const neutral = findProfile("dippy-2025-03")!.generation.sampling;
+  it("vLLM gets its repetition_penalty; llama-server its repeat_penalty; both the rest, explicitly", () => {
+    expect(samplingFields(neutral, "vllm")).toEqual({
+      top_p: 1,
+      top_k: -1,
+      min_p: 0,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      repetition_penalty: 1,
+    });
+    expect(samplingFields(neutral, "llama-server")).toEqual({
+      top_p: 1,
+      top_k: -1,
+      min_p: 0,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      repeat_penalty: 1,
+    });
+  });
+  it("vLLM is launched with its own sampling defaults, not the model's generation_config.json", () => {
+    const args = vllmServeArgs({ model: "/m", port: 1, profile: findProfile("dippy-2025-03")!, seed: 1 });
+    expect(args[args.indexOf("--generation-config") + 1]).toBe("vllm");
   });
 });

@@ -10,7 +10,10 @@ import {
 /** vLLM and llama-server name their sampling extensions differently; each gets only its own names. */
 export type Dialect = "vllm" | "llama-server";
 
-function samplingFields(sampling: SamplingSettings | undefined, dialect: Dialect): Record<string, number> {
+export function samplingFields(
+  sampling: SamplingSettings | undefined,
+  dialect: Dialect,
+): Record<string, number> {
   if (!sampling) return {};
   const common = {
     top_p: sampling.topP,

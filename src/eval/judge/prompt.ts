@@ -59,7 +59,9 @@ const SCHEMA_TEXT = `"""
 
 /**
  * The comparison prompt, written for sn11 with the reference's structure, criteria and answer schema:
- * the character card, the two versions of the chat (original first, as in the reference) and the schema.
+ * the character card, the two versions of the chat (original first, as in the reference) and the schema
+ * (verdicts first). Its words are not the reference's: what that does to a score is measured with
+ * bench/judge-prompt.ts against the reference's text pasted into a prompt file (README, "Fidelity").
  */
 export function judgeMessages(card: string, original: string, generated: string): ChatMessage[] {
   const system = [
