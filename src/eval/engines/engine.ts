@@ -1,15 +1,8 @@
 import { EngineError } from "../../errors.js";
+import type { ScoringProfile } from "../../scoring/profile.js";
 
 /** Sampling besides the temperature, explicit in every request (the profile's neutral settings). */
-export interface SamplingSettings {
-  readonly topP: number;
-  /** -1: off. */
-  readonly topK: number;
-  readonly minP: number;
-  readonly repetitionPenalty: number;
-  readonly presencePenalty: number;
-  readonly frequencyPenalty: number;
-}
+export type SamplingSettings = ScoringProfile["generation"]["sampling"];
 
 /**
  * The engine refused this one request (a prompt longer than its context, say; HTTP 400): a failed sample,

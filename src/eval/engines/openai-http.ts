@@ -58,7 +58,8 @@ export class CompletionsClient {
         `the engine at ${this.baseUrl} did not answer /tokenize: ${(error as Error).message}`,
       );
     }
-    if (response.status === 404) return null;
+    // A server without the endpoint (not vLLM, not llama-server) cannot count: null, not a failure.
+    if ([404, 405, 501].includes(response.status)) return null;
     if (!response.ok) throw new EngineError(`/tokenize answered HTTP ${response.status}`);
     const answer = (await response.json()) as { count?: number; tokens?: unknown[] };
     if (typeof answer.count === "number") return answer.count;
