@@ -249,6 +249,49 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       expect(run.stderr).toContain("generation refused: a failed sample");
     }, 120_000);
 
+    it("an engine killed mid-generation is restarted and the requests in flight are sent again: COMPLETED, every sample kept", async () => {
+      const dataDir = tempDir();
+      const env = cleanEnv({ SN11_DATA_DIR: dataDir });
+      const pidFile = join(dataDir, "llama-server.pid");
+      let killed = 0;
+      const generated = () => {
+        const store = Store.open(dataDir);
+        try {
+          const [run] = store.scoreRuns.list(1);
+          return run ? store.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
+        } finally {
+          store.close();
+        }
+      };
+      const killer = setInterval(() => {
+        if (killed > 0 || !existsSync(pidFile) || generated() < 2) return;
+        const pid = Number(readFileSync(pidFile, "utf8").split(" ")[0]);
+        try {
+          process.kill(-pid, "SIGKILL");
+          killed++;
+        } catch {
+          // not up yet
+        }
+      }, 50);
+      try {
+        const run = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl, samples: 12, maxTokens: 48 }, ["--verbose"]),
+          { env },
+        );
+        expect(killed).toBe(1);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stderr).toContain("died; restarting it once");
+        expect(JSON.parse(run.stdout)).toMatchObject({
+          status: "COMPLETED",
+          samples: 12,
+          valid: 12,
+          failed: 0,
+        });
+      } finally {
+        clearInterval(killer);
+      }
+    }, 120_000);
+
     it("preflight: an unreachable judge is exit 69 and a refused key exit 78 naming the variable, before any generation", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
       const dead = await runInProcess(

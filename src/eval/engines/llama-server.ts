@@ -61,6 +61,9 @@ export class LlamaServerEngine implements Engine {
   private baseUrl: string | null = null;
   private client: CompletionsClient | null = null;
   private restarts = 0;
+  /** Counts the servers started in this run: a request sent to an earlier one is retried on the new one. */
+  private generation = 0;
+  private restarting: Promise<void> | null = null;
   private unregister: (() => void) | null = null;
   private exitedEarly: string | null = null;
   /** Argparse exits 2 on a flag it does not know; a binary that cannot be executed never starts. */
@@ -84,9 +87,8 @@ export class LlamaServerEngine implements Engine {
     return this.name === "vllm";
   }
 
-  async countTokens(text: string, signal?: AbortSignal): Promise<number | null> {
-    if (!this.client) throw new EngineError("the engine was not started");
-    return this.client.countTokens(text, signal);
+  countTokens(text: string, signal?: AbortSignal): Promise<number | null> {
+    return this.survivingRestart((client) => client.countTokens(text, signal), signal);
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -98,6 +100,7 @@ export class LlamaServerEngine implements Engine {
       dialect: this.takesStopTokenIds ? "vllm" : "llama-server",
     });
     await this.waitHealthy(signal);
+    this.generation++;
   }
 
   private async spawnChild(): Promise<void> {
@@ -218,21 +221,59 @@ export class LlamaServerEngine implements Engine {
     }
   }
 
-  /** A spawned server that dies mid-batch is restarted once and the batch retried; a second death is final. */
-  async generate(requests: readonly GenerationRequest[], signal?: AbortSignal): Promise<GenerationResult[]> {
+  /**
+   * A spawned server that dies mid-run is restarted once, and every request that was in flight on it is
+   * sent again to the new one (they all fail together; one restart serves them all); a second death in
+   * the same run is final.
+   */
+  generate(requests: readonly GenerationRequest[], signal?: AbortSignal): Promise<GenerationResult[]> {
+    return this.survivingRestart((client) => client.batch(requests, signal), signal);
+  }
+
+  /** One call to the server; if the server died under it, once more on the restarted server. */
+  private async survivingRestart<T>(
+    call: (client: CompletionsClient) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     if (!this.client) throw new EngineError("the engine was not started");
+    const generation = this.generation;
     try {
-      return await this.client.batch(requests, signal);
+      return await call(this.client);
     } catch (error) {
-      if (error instanceof CancelledError || error instanceof GenerationRefused) throw error;
-      if (this.options.url || this.child) throw error;
+      if (error instanceof CancelledError || error instanceof GenerationRefused || this.options.url)
+        throw error;
+      const retry = () => call(this.client as CompletionsClient);
+      // A reset connection can be seen before the child's exit: give the exit a moment to arrive.
+      if (!this.restarting && this.child && generation === this.generation) await this.childExit(1000);
+      if (this.restarting) {
+        await this.restarting;
+        return retry();
+      }
+      if (generation !== this.generation) return retry(); // restarted meanwhile
+      if (this.child) throw error; // the server is alive: the error is not its death
       if (this.restarts >= 1)
         throw new EngineError(`${this.name} died again: ${this.exitedEarly ?? (error as Error).message}`);
       this.restarts++;
       this.options.logger.warn({ reason: this.exitedEarly }, `${this.name} died; restarting it once`);
-      await this.start(signal);
-      return (this.client as CompletionsClient).batch(requests, signal);
+      this.restarting = this.start(signal).finally(() => {
+        this.restarting = null;
+      });
+      await this.restarting;
+      return retry();
     }
+  }
+
+  /** Resolves when the current child exits, or after `ms`. */
+  private childExit(ms: number): Promise<void> {
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
