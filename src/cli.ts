@@ -7,6 +7,7 @@ import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
+import { redact, registerSecret } from "./secrets.js";
 import { routeConsole } from "./console-route.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
@@ -106,11 +107,11 @@ function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, e
   if (isSn11Error(error)) {
     if (globals.json) {
       io.stderr.write(
-        `${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`,
+        redact(`${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`),
       );
     } else {
-      io.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+      io.stderr.write(`error: ${redact(error.message)}\n`);
+      if (error.hint) io.stderr.write(`hint: ${redact(error.hint)}\n`);
     }
     if (globals.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;
@@ -153,6 +154,14 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       ),
       configFile: rawGlobals.config as string | undefined,
     });
+    for (const secret of [
+      loaded.config.judgeApiKey,
+      loaded.config.datasetApiToken,
+      loaded.config.hfToken,
+      io.env.SN11_WALLET_PASSWORD,
+      ...Object.entries(io.env).flatMap(([k, v]) => (k.startsWith("BT_PW_") ? [v] : [])),
+    ])
+      registerSecret(secret);
     logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
     const activeLogger = logger;
     cleanup.add("console", routeConsole(activeLogger));

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { redact } from "./secrets.js";
 
 export type { Logger };
 
@@ -58,9 +59,11 @@ function humanDestination(out: Writer): DestinationStream {
  * JSON lines unless stderr is a terminal, secrets censored by key.
  */
 export function createLogger(stderr: Writer, level: LogLevel): Logger {
+  // Secret values are replaced in every line, whatever field or message they ended up in.
+  const safe: Writer = { write: (s) => stderr.write(redact(s)), isTTY: stderr.isTTY };
   const destination: DestinationStream = stderr.isTTY
-    ? humanDestination(stderr)
-    : { write: (s) => stderr.write(s) };
+    ? humanDestination(safe)
+    : { write: (s) => safe.write(s) };
   return pino(
     {
       level,

@@ -30,6 +30,7 @@ import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import type { Job } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
+import { redact } from "../secrets.js";
 import { errorRetryAt } from "./settings.js";
 
 export interface WorkerDeps {
@@ -142,7 +143,7 @@ export class EvaluationWorker {
         log.info("evaluation stopped; it resumes from its last committed sample");
         return report("STOPPED", null, "stopped");
       }
-      const message = (error as Error).message ?? String(error);
+      const message = redact((error as Error).message ?? String(error));
       if (error instanceof ModelFault || error instanceof CopiedWeights) {
         const status = error instanceof ModelFault ? "FAILED" : "COMPLETED";
         this.record(job, status, 0, null, message);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,7 +63,14 @@ function scoreArgs(
  * A judge endpoint in front of the real one: for each request (counted from 0) it forwards, or answers
  * with the status the rule gives (401 a refused key, 503 an outage).
  */
-async function judgeStandIn(target: string, rule: (served: number, body: string) => "forward" | number) {
+async function judgeStandIn(
+  target: string,
+  rule: (
+    served: number,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ) => "forward" | number | { status: number; body: string },
+) {
   let served = 0;
   const upstream = new URL(target);
   const server = createServer((req, res) => {
@@ -71,7 +78,12 @@ async function judgeStandIn(target: string, rule: (served: number, body: string)
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      const answer = rule(served++, body.toString());
+      const answer = rule(served++, body.toString(), req.headers);
+      if (typeof answer === "object") {
+        res.writeHead(answer.status, { "content-type": "application/json" });
+        res.end(answer.body);
+        return;
+      }
       if (answer !== "forward") {
         res.writeHead(answer, { "content-type": "application/json" });
         res.end(
@@ -289,6 +301,52 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         });
       } finally {
         clearInterval(killer);
+      }
+    }, 120_000);
+
+    it("secrets stay contained: a judge that echoes the key gets it redacted in the store and the logs; the engine never sees it", async () => {
+      const dataDir = tempDir();
+      const secret = "sk-or-v1-0123456789abcdef";
+      const echo = await judgeStandIn(judgeUrl, (_served, body, headers) =>
+        /tavern keeper/.test(body)
+          ? { status: 400, body: JSON.stringify({ error: "bad request", echo: headers.authorization }) }
+          : "forward",
+      );
+      const pidFile = join(dataDir, "llama-server.pid");
+      let engineEnv = "";
+      const watcher = setInterval(() => {
+        if (engineEnv || !existsSync(pidFile)) return;
+        try {
+          engineEnv = readFileSync(`/proc/${readFileSync(pidFile, "utf8").split(" ")[0]}/environ`, "utf8");
+        } catch {
+          // not up yet
+        }
+      }, 20);
+      // A spawned engine inherits the process environment: the key is there, as in a real shell.
+      const saved = { judge: process.env.SN11_JUDGE_API_KEY, openrouter: process.env.OPENROUTER_API_KEY };
+      process.env.SN11_JUDGE_API_KEY = secret;
+      process.env.OPENROUTER_API_KEY = secret;
+      try {
+        const run = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl: echo.url, samples: 4, maxTokens: 8 }, ["--verbose"]),
+          { env: cleanEnv({ SN11_DATA_DIR: dataDir, SN11_JUDGE_API_KEY: secret }) },
+        );
+        expect(run.code).toBe(70); // every verdict refused: FAILED
+        expect(run.stderr).toContain("[redacted]");
+        expect(run.stderr + run.stdout).not.toContain(secret);
+        expect(engineEnv).toContain("PATH=");
+        expect(engineEnv).not.toContain(secret);
+        expect(engineEnv).not.toMatch(/SN11_JUDGE_API_KEY|OPENROUTER_API_KEY/);
+        for (const file of readdirSync(dataDir).filter((f) => f.startsWith("sn11.db"))) {
+          expect(readFileSync(join(dataDir, file)).includes(secret), file).toBe(false);
+        }
+      } finally {
+        clearInterval(watcher);
+        await echo.stop();
+        if (saved.judge === undefined) delete process.env.SN11_JUDGE_API_KEY;
+        else process.env.SN11_JUDGE_API_KEY = saved.judge;
+        if (saved.openrouter === undefined) delete process.env.OPENROUTER_API_KEY;
+        else process.env.OPENROUTER_API_KEY = saved.openrouter;
       }
     }, 120_000);
 

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { CleanupRegistry } from "../../src/cleanup.js";
 import { commanderOptions, parseOptions } from "../../src/commands/options.js";
 import { CancelledError, ConfigError, EXIT, throwIfCancelled, UsageError } from "../../src/errors.js";
+import { engineEnvironment } from "../../src/eval/engines/engine-env.js";
 import { createLogger } from "../../src/log.js";
+import { forgetSecrets, redact, registerSecret } from "../../src/secrets.js";
 
 describe("createLogger", () => {
   const sink = (isTTY: boolean) => {
@@ -99,5 +101,41 @@ describe("options from a zod schema", () => {
     });
     expect(() => parseOptions(schema, { limit: "-1" })).toThrow(/--limit/);
     expect(() => parseOptions(schema, { limit: "x" })).toThrow(UsageError);
+  });
+});
+
+describe("secrets contained", () => {
+  it("a spawned engine's environment: what it needs, never a secret", () => {
+    const env = engineEnvironment(
+      {
+        PATH: "/usr/bin",
+        HOME: "/root",
+        CUDA_VISIBLE_DEVICES: "0",
+        HF_HOME: "/cache/hf",
+        HF_TOKEN: "hf_abcdef",
+        SN11_JUDGE_API_KEY: "sk-1",
+        OPENROUTER_API_KEY: "sk-2",
+        SN11_WALLET_PASSWORD: "pw",
+        BT_PW__ROOT_WALLET: "pw",
+        VLLM_API_KEY: "k",
+        VLLM_LOGGING_LEVEL: "INFO",
+        AWS_SECRET_ACCESS_KEY: "s",
+      },
+      { CUDA_VISIBLE_DEVICES: "2,3" },
+    );
+    expect(env).toEqual({
+      PATH: "/usr/bin",
+      HOME: "/root",
+      CUDA_VISIBLE_DEVICES: "2,3",
+      HF_HOME: "/cache/hf",
+      VLLM_LOGGING_LEVEL: "INFO",
+    });
+  });
+  it("registered secret values are replaced wherever they appear; short values are not secrets", () => {
+    forgetSecrets();
+    registerSecret("sk-or-v1-abcdef");
+    registerSecret("abc");
+    expect(redact('{"echo":"Bearer sk-or-v1-abcdef"} abc')).toBe('{"echo":"Bearer [redacted]"} abc');
+    forgetSecrets();
   });
 });

@@ -7,6 +7,7 @@ import type { Logger } from "../../log.js";
 import { isProcessAlive } from "../../process-alive.js";
 import type { Progress } from "../progress.js";
 import { type Engine, GenerationRefused, type GenerationRequest, type GenerationResult } from "./engine.js";
+import { engineEnvironment } from "./engine-env.js";
 import { CompletionsClient } from "./openai-http.js";
 
 export interface LlamaServerOptions {
@@ -129,7 +130,7 @@ export class LlamaServerEngine implements Engine {
     const child = spawn(binary, args, {
       detached: true,
       stdio: ["ignore", "ignore", "pipe"],
-      env: this.options.env ? { ...process.env, ...this.options.env } : process.env,
+      env: engineEnvironment(process.env, this.options.env),
     });
     let tail = "";
     child.stderr?.on("data", (d: Buffer) => {

@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import { CancelledError, EngineError } from "../../errors.js";
+import { redact } from "../../secrets.js";
 import {
   GenerationRefused,
   type GenerationRequest,
@@ -93,7 +94,7 @@ export class CompletionsClient {
       });
     }
     if (!response.ok) {
-      const message = `the engine answered HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+      const message = `the engine answered HTTP ${response.status}: ${redact((await response.text()).slice(0, 200))}`;
       // A 400 is about this request (its prompt does not fit, say), not the engine.
       throw response.status === 400 ? new GenerationRefused(message) : new EngineError(message);
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
+import { redact } from "../../secrets.js";
 import type { Logger } from "../../log.js";
 import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
@@ -47,7 +48,7 @@ const KEY_HINT =
 /** A 401/403: the key is missing or wrong, on every prompt alike. */
 export class JudgeKeyRefused extends ConfigError {
   constructor(status: number, url: string, body: string) {
-    super(`the judge refused the key (HTTP ${status} from ${url}${body ? `: ${body.slice(0, 120)}` : ""})`, {
+    super(`the judge refused the key (HTTP ${status} from ${url}${body ? `: ${redact(body.slice(0, 120))}` : ""})`, {
       hint: KEY_HINT,
     });
   }
@@ -145,7 +146,8 @@ export class Judge {
           };
         } catch (error) {
           if (error instanceof CancelledError) throw error;
-          lastError = (error as Error).message;
+          // What the endpoint said is stored with the sample: never with a key it echoed back.
+          lastError = redact((error as Error).message);
           endpointDown = error instanceof Unavailable;
           if (error instanceof JudgeKeyRefused) {
             refused ??= error;
