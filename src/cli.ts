@@ -7,11 +7,11 @@ import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
-import { redact, registerSecret } from "./secrets.js";
 import { routeConsole } from "./console-route.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
+import { redact, registerSecret } from "./secrets.js";
 import { Store } from "./store/store.js";
 
 export interface CliIO {
@@ -107,7 +107,9 @@ function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, e
   if (isSn11Error(error)) {
     if (globals.json) {
       io.stderr.write(
-        redact(`${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`),
+        redact(
+          `${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`,
+        ),
       );
     } else {
       io.stderr.write(`error: ${redact(error.message)}\n`);

@@ -159,8 +159,9 @@ export const validateCommand = defineCommand({
       import("../validator/worker.js"),
       import("../validator/schedule.js"),
     ]);
-    const store = ctx.store();
+    // The lock first: a second validator on this data dir is refused before it touches the store.
     ctx.cleanup.add("validator lock", acquireDataDirLock(config.dataDir));
+    const store = ctx.store();
     // Fail at start, not after an hour of evaluation: a live validator must be able to sign.
     const signer = mode === "live" ? await ctx.hotkey() : null;
     if (signer) ctx.logger.info({ hotkey: signer.address }, "validator hotkey loaded");

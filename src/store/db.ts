@@ -12,7 +12,14 @@ export const STORE_FILE = "sn11.db";
 
 /** Open (creating if needed) the SQLite file with WAL and a busy timeout, then migrate it forward. */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  mkdirSync(dirname(file), { recursive: true });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`cannot create the data dir ${dirname(file)}: ${(error as Error).message}`, {
+      hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
+      cause: error,
+    });
+  }
   let db: Db;
   try {
     db = new Database(file, { nativeBinding: betterSqliteBinding(), timeout: 5000 });
@@ -32,7 +39,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     migrate(db, migrations);
   } catch (error) {
     db.close();
-    throw error;
+    throw storeError(file, error);
   }
   // An exit that skips the cleanup registry (a second signal) still folds the WAL in and closes the file.
   exitHooks.set(
@@ -48,7 +55,11 @@ export function schemaVersion(db: Db): number {
   return (prepared(db, "PRAGMA user_version").get() as { user_version: number }).user_version;
 }
 
-/** Apply every migration above the file's version, each in its own transaction. */
+/**
+ * Apply every migration above the file's version, each in its own IMMEDIATE transaction that reads the
+ * version again first: of several processes opening a fresh file at once, one applies each migration and
+ * the others, waiting on the write lock, find it applied.
+ */
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
   const latest = migrations.at(-1)?.version ?? 0;
   const current = schemaVersion(db);
@@ -61,11 +72,34 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
       db.exec(`PRAGMA user_version = ${migration.version}`);
     }).immediate();
   }
   return schemaVersion(db);
+}
+
+const UNUSABLE_STORE: Readonly<Record<string, string>> = {
+  SQLITE_CORRUPT: "is damaged",
+  SQLITE_NOTADB: "is not an SQLite database (truncated or overwritten?)",
+  SQLITE_READONLY: "is read-only",
+  SQLITE_CANTOPEN: "cannot be opened",
+  SQLITE_IOERR: "cannot be read or written",
+  SQLITE_FULL: "cannot grow: the disk is full",
+  SQLITE_PERM: "is not accessible",
+  SQLITE_BUSY: "is locked by another process beyond the busy timeout",
+};
+
+/** An SQLite failure of the file itself is the user's to fix (exit 78, with the path); others are bugs. */
+function storeError(file: string, error: unknown): unknown {
+  const code = String((error as { code?: string }).code ?? "");
+  const what = UNUSABLE_STORE[code] ?? UNUSABLE_STORE[code.split("_").slice(0, 2).join("_")];
+  if (!what) return error;
+  return new ConfigError(`the store ${file} ${what} (${code})`, {
+    hint: `move it aside (mv ${file} ${file}.broken) to start a fresh store, or point --data-dir elsewhere`,
+    cause: error,
+  });
 }
 
 /** Fold the WAL into the main file and close; safe to call twice. */

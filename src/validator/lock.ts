@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
 import { isProcessAlive } from "../process-alive.js";
@@ -9,6 +9,13 @@ import { isProcessAlive } from "../process-alive.js";
  */
 export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () => void {
   const file = join(dataDir, name);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`cannot create the data dir ${dataDir}: ${(error as Error).message}`, {
+      hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
+    });
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx");
@@ -22,8 +29,12 @@ export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () 
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const pid = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new ConfigError(`cannot take the lock ${file}: ${(error as Error).message}`, {
+          hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
+        });
+      }
+      const pid = ownerOf(file);
       if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
         throw new ConfigError(`another sn11 validate (pid ${pid}) is using ${dataDir}`, {
           hint: "stop it first, or give this one its own --data-dir",
@@ -33,4 +44,22 @@ export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () 
     }
   }
   throw new ConfigError(`cannot take the lock ${file}`, { hint: "remove it if no sn11 validate is running" });
+}
+
+/**
+ * The pid in a lock file. A file just created by another starting validator may not hold its pid yet:
+ * it is read again for a moment before it counts as stale.
+ */
+function ownerOf(file: string): number {
+  for (let i = 0; i < 20; i++) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8").trim();
+    } catch {
+      return Number.NaN; // removed meanwhile
+    }
+    if (text !== "") return Number.parseInt(text, 10);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+  }
+  return Number.NaN;
 }

@@ -28,9 +28,9 @@ import type { ScoreCard } from "../eval/pipeline.js";
 import { fanOut, type Progress } from "../eval/progress.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
+import { redact } from "../secrets.js";
 import type { Job } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
-import { redact } from "../secrets.js";
 import { errorRetryAt } from "./settings.js";
 
 export interface WorkerDeps {

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -6,7 +7,8 @@ import { closeDatabase, migrate, openDatabase, schemaVersion } from "../../src/s
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.js";
 import { betterSqliteBinding } from "../../src/store/native.js";
 import { Store } from "../../src/store/store.js";
-import { tempDir } from "../support/cli.js";
+import { cleanEnv, runChild, tempDir } from "../support/cli.js";
+import { REPO_ROOT } from "../support/shared.js";
 
 const rawOpen = (file: string) => new Database(file, { nativeBinding: betterSqliteBinding() });
 
@@ -80,6 +82,12 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
            commit_hex, beacon_key_hex, tx_hash, tx_block, status, updated_at)
          VALUES ('t', 'timelock', 11, 'h', 0, 7, 4, 1000, 1, 2, 700, 1060, '0x', '0x', 'k', '0x1', 400,
            'committed', 't')`,
+      )
+      .run(),
+  11: (db) =>
+    db
+      .prepare(
+        `UPDATE score_samples SET gen_error = 'the prompt has 9000 tokens' WHERE rowid = (SELECT min(rowid) FROM score_samples)`,
       )
       .run(),
 };
@@ -187,3 +195,85 @@ describe("store", () => {
     store.close();
   });
 });
+
+describe("the store under concurrent starts and damaged files", () => {
+  const sn11 = join(REPO_ROOT, "bin", "sn11.mjs");
+  const children = (n: number, args: string[], env: Record<string, string>) =>
+    Promise.all(Array.from({ length: n }, () => runChild(process.execPath, [sn11, ...args], { env })));
+
+  it("20 processes opening a fresh data dir at once all succeed (the migrations do not race)", async () => {
+    const dataDir = join(tempDir(), "fresh");
+    const runs = await children(20, ["score", "--list", "--json"], cleanEnv({ SN11_DATA_DIR: dataDir }));
+    expect(
+      runs.map((r) => r.code),
+      runs.find((r) => r.code !== 0)?.stderr,
+    ).toEqual(Array(20).fill(0));
+    const store = Store.open(dataDir);
+    expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
+    store.close();
+  }, 120_000);
+
+  it("20 validators started at once on a fresh data dir: one runs, the others refuse with 78", async () => {
+    const dataDir = join(tempDir(), "fresh-validators");
+    const args = [
+      "--network",
+      "ws://127.0.0.1:1",
+      "validate",
+      "--once",
+      "--offline",
+      "--score-source",
+      "remote",
+      "--score-url",
+      "http://127.0.0.1:9",
+    ];
+    const runs = await children(20, args, cleanEnv({ SN11_DATA_DIR: dataDir }));
+    const codes = runs.map((r) => r.code).sort((a, b) => a - b);
+    // The one that holds the lock cannot reach the chain (69); every other is refused by the lock.
+    expect(codes, runs.map((r) => r.stderr).join("\n")).toEqual([69, ...Array(19).fill(78)]);
+    expect(runs.filter((r) => r.code === 78).every((r) => r.stderr.includes("another sn11 validate"))).toBe(
+      true,
+    );
+  }, 120_000);
+
+  it.each([
+    [
+      "garbage",
+      () => Buffer.from("this is not a database, just some text that happens to be long enough".repeat(80)),
+    ],
+    ["a truncated file", () => readFileSync(realStore()).subarray(0, 4096 + 100)],
+  ])("a store that is %s: exit 78 with the path and what to do, never a bug", async (_label, bytes) => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, "sn11.db"), bytes());
+    const run = await runChild(process.execPath, [sn11, "score", "--list"], {
+      env: cleanEnv({ SN11_DATA_DIR: dataDir }),
+    });
+    expect(run.code, run.stderr).toBe(78);
+    expect(run.stderr).toContain(join(dataDir, "sn11.db"));
+    expect(run.stderr).toMatch(/hint: move it aside/);
+  });
+
+  it("a data dir that cannot be created: exit 78 naming it", async () => {
+    const blocker = join(tempDir(), "a-file");
+    writeFileSync(blocker, "");
+    const run = await runChild(process.execPath, [sn11, "score", "--list"], {
+      env: cleanEnv({ SN11_DATA_DIR: join(blocker, "data") }),
+    });
+    expect(run.code, run.stderr).toBe(78);
+    expect(run.stderr).toContain(join(blocker, "data"));
+  });
+});
+
+/** A store file with a few pages of content, for the truncation test. */
+function realStore(): string {
+  const dir = tempDir();
+  const store = Store.open(dir);
+  for (let i = 0; i < 50; i++)
+    store.sampleSets.put({
+      key: `k${i}`,
+      datasetDigest: "d",
+      seed: "s",
+      samples: [{ i, text: "x".repeat(500) }],
+    });
+  store.close();
+  return join(dir, "sn11.db");
+}

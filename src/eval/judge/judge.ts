@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
-import { redact } from "../../secrets.js";
 import type { Logger } from "../../log.js";
+import { redact } from "../../secrets.js";
 import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
 import type { ChatMessage } from "../templates/render.js";
@@ -48,9 +48,12 @@ const KEY_HINT =
 /** A 401/403: the key is missing or wrong, on every prompt alike. */
 export class JudgeKeyRefused extends ConfigError {
   constructor(status: number, url: string, body: string) {
-    super(`the judge refused the key (HTTP ${status} from ${url}${body ? `: ${redact(body.slice(0, 120))}` : ""})`, {
-      hint: KEY_HINT,
-    });
+    super(
+      `the judge refused the key (HTTP ${status} from ${url}${body ? `: ${redact(body.slice(0, 120))}` : ""})`,
+      {
+        hint: KEY_HINT,
+      },
+    );
   }
 }
 
