@@ -10,6 +10,7 @@ import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
 import { routeConsole } from "./console-route.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
+import { inertText } from "./render/inert.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
 import { redact, registerSecret } from "./secrets.js";
 import { Store } from "./store/store.js";
@@ -98,8 +99,10 @@ function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): 
       `${result.jsonLine ? JSON.stringify(result.json) : JSON.stringify(result.json, null, 2)}\n`,
     );
   else {
-    const text = result.text();
-    io.stdout.write(result.raw || text.endsWith("\n") ? text : `${text}\n`);
+    // Raw output is data the user asked for byte for byte; on a terminal it is made inert all the same.
+    const raw = result.raw === true;
+    const text = raw && !io.stdout.isTTY ? result.text() : inertText(result.text());
+    io.stdout.write(raw || text.endsWith("\n") ? text : `${text}\n`);
   }
 }
 
@@ -112,8 +115,8 @@ function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, e
         ),
       );
     } else {
-      io.stderr.write(`error: ${redact(error.message)}\n`);
-      if (error.hint) io.stderr.write(`hint: ${redact(error.hint)}\n`);
+      io.stderr.write(`error: ${inertText(redact(error.message))}\n`);
+      if (error.hint) io.stderr.write(`hint: ${inertText(redact(error.hint))}\n`);
     }
     if (globals.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;

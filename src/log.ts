@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { inertText } from "./render/inert.js";
 import { redact } from "./secrets.js";
 
 export type { Logger };
@@ -49,7 +50,10 @@ function humanDestination(out: Writer): DestinationStream {
       const extra = Object.entries(rest)
         .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
         .join(" ");
-      out.write(`${clock} ${labels[level as number] ?? level} ${msg ?? ""}${extra ? ` ${extra}` : ""}\n`);
+      out.write(
+        inertText(`${clock} ${labels[level as number] ?? level} ${msg ?? ""}${extra ? ` ${extra}` : ""}`) +
+          "\n",
+      );
     },
   };
 }

@@ -1,3 +1,5 @@
+import { inertCell } from "./inert.js";
+
 export interface Column<Row> {
   readonly header: string;
   readonly value: (row: Row) => string;
@@ -6,7 +8,7 @@ export interface Column<Row> {
 
 /** A plain-text table: one header line, then one line per row, columns separated by two spaces. */
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const cells = rows.map((row) => columns.map((c) => inertCell(c.value(row))));
   const widths = columns.map((c, i) =>
     Math.max(c.header.length, ...cells.map((r) => (r[i] as string).length)),
   );

@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runInProcess, tempDir } from "../support/cli.js";
+import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { REPO_ROOT } from "../support/shared.js";
 
 function conversationFile(value: unknown): string {
   const file = join(tempDir(), "chat.json");
@@ -67,5 +68,30 @@ describe("sn11 render", () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("$.messages[0].content");
+  });
+});
+
+describe("hostile chain text in a replay table", () => {
+  it("escape sequences are shown inert and a 10 MB commitment is cut, not a crash", async () => {
+    const step = JSON.parse(readFileSync(join(REPO_ROOT, "examples", "demo-step.json"), "utf8"));
+    // A commitment that parses, with a namespace and name a terminal would act on.
+    const parts = step.commitments[0].data.split(":");
+    parts[0] = "ev\x1b]0;pwned\x07\x1b[2K\x1b[1A\x1b[31mil";
+    parts[1] = "rp\u202eREVERSED\x00";
+    step.commitments[0].data = parts.join(":");
+    step.commitments[1].data = "x".repeat(10 * 1024 * 1024);
+    const file = join(tempDir(), "hostile.json");
+    writeFileSync(file, JSON.stringify(step));
+    const run = await runInProcess(["weights", "--snapshot", file], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/[\x00\x07\x1b\u202e]/);
+    expect(run.stdout).toContain("ev\\x1b]0;pwned\\x07\\x1b[2K\\x1b[1A\\x1b[31mil/rp\\u202eREVERSED\\x00");
+    expect(run.stdout.length).toBeLessThan(100_000);
+    const json = await runInProcess(["weights", "--snapshot", file, "--json"], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(json.code).toBe(0);
   });
 });
