@@ -24,7 +24,13 @@ export function engineOptions(defaultEngine: EngineName) {
       .default("off")
       .describe("embedded engine: llama.cpp's CUDA or Vulkan build (fetched from npm on first use)"),
     threads: z.coerce.number().int().min(1).max(256).default(2).describe("CPU threads for llama.cpp"),
-    contextSize: z.coerce.number().int().min(256).default(8192).describe("engine context size (tokens)"),
+    contextSize: z.coerce
+      .number()
+      .int()
+      .min(256)
+      .max(1_048_576)
+      .default(8192)
+      .describe("engine context size per conversation (tokens)"),
   };
 }
 
@@ -40,6 +46,7 @@ export const evaluationOptions = {
     .number()
     .int()
     .positive()
+    .max(65_536)
     .optional()
     .describe("conversations to judge (default: the profile's 512)"),
   seed: z.string().default("").describe("extra seed text (the default seed is the model's identity)"),
@@ -47,6 +54,7 @@ export const evaluationOptions = {
     .number()
     .int()
     .positive()
+    .max(131_072)
     .optional()
     .describe(
       "tokens to generate per reply (default: the profile's 8192, clamped to what the context leaves)",
@@ -62,6 +70,16 @@ export const evaluationOptions = {
     .describe("judge model (default: the profile's)")
     .meta({ valueName: "name" }),
   judgeConcurrency: z.coerce.number().int().min(1).max(256).default(32).describe("judge calls in flight"),
+  judgeTimeout: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe(
+      "seconds one judge call may take (3 attempts per endpoint; a judge that never answers\nends the run as interrupted within a few minutes)",
+    )
+    .meta({ valueName: "seconds" }),
   judgeMaxReasoning: z.coerce
     .number()
     .int()

@@ -42,6 +42,8 @@ export interface JudgeSettings {
   readonly judgeUrl?: string;
   readonly judgeModel?: string;
   readonly judgeConcurrency: number;
+  /** Seconds per judge call. */
+  readonly judgeTimeout?: number;
   readonly judgeMaxReasoning?: number;
 }
 
@@ -211,6 +213,7 @@ export async function createJudge(
     })),
     logger: deps.logger,
     concurrency: settings.judgeConcurrency,
+    ...(settings.judgeTimeout === undefined ? {} : { timeoutMs: settings.judgeTimeout * 1000 }),
     cache: deps.store.judgeVerdicts,
     reasoningMaxLength: settings.judgeMaxReasoning,
   });

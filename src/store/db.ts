@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { ensureDir } from "../ensure-dir.js";
 import { ConfigError } from "../errors.js";
 import { atExit } from "../exit-hooks.js";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations.js";
@@ -12,14 +12,7 @@ export const STORE_FILE = "sn11.db";
 
 /** Open (creating if needed) the SQLite file with WAL and a busy timeout, then migrate it forward. */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-  } catch (error) {
-    throw new ConfigError(`cannot create the data dir ${dirname(file)}: ${(error as Error).message}`, {
-      hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
-      cause: error,
-    });
-  }
+  ensureDir(dirname(file));
   let db: Db;
   try {
     db = new Database(file, { nativeBinding: betterSqliteBinding(), timeout: 5000 });

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { ensureDir } from "../ensure-dir.js";
 import { ConfigError } from "../errors.js";
 import { isProcessAlive } from "../process-alive.js";
 
@@ -9,13 +10,7 @@ import { isProcessAlive } from "../process-alive.js";
  */
 export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () => void {
   const file = join(dataDir, name);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    throw new ConfigError(`cannot create the data dir ${dataDir}: ${(error as Error).message}`, {
-      hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
-    });
-  }
+  ensureDir(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx");

@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanEnv, runBin, runInProcess, tempDir } from "../support/cli.js";
@@ -246,6 +248,37 @@ describe.skipIf(!HAS_SHARED)("sn11 weights on the shared example", () => {
     expect(out.emit.uids).toEqual(expected.emit.uids);
     for (const [i, w] of (out.weights as number[]).entries()) {
       expect(Math.abs(w - expected.weights[i])).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe("bounds and bodies that are not what they should be", () => {
+  it.each([
+    ["--max-tokens", "1000000000000"],
+    ["--samples", "1e9"],
+    ["--context-size", "99999999"],
+  ])("%s %s is a usage error (exit 2), not something an engine finds out", async (flag, value) => {
+    const run = await runInProcess(["score", "x.gguf", "--chat-template", "chatml", flag, value], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(flag);
+  });
+
+  it("a dataset API that answers garbage: exit 69 with the URL and the first bytes, never a bug", async () => {
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "text/html" }).end("<html>oops</html>"),
+    );
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dataset`;
+      const { fetchDippyApiRows } = await import("../../src/eval/datasets/sources.js");
+      const error = await fetchDippyApiRows({ url, startDate: "1", endDate: "2", limit: 1 }).catch((e) => e);
+      expect(error.exitCode).toBe(69);
+      expect(error.message).toContain("answered something other than JSON");
+      expect(error.message).toContain("<html>oops</html>");
+    } finally {
+      server.close();
     }
   });
 });

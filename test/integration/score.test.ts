@@ -358,6 +358,27 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       );
       expect(dead.code).toBe(69);
       expect(dead.stderr).toContain("the judge at http://127.0.0.1:9/v1 is unreachable");
+      // A judge that takes connections and never answers: --judge-timeout bounds each call.
+      const silent = createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+      const t0 = Date.now();
+      const hung = await runInProcess(
+        scoreArgs(
+          {
+            model,
+            dataset,
+            judgeUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1`,
+            samples: 6,
+            maxTokens: 16,
+          },
+          ["--judge-timeout", "1"],
+        ),
+        { env },
+      );
+      silent.closeAllConnections();
+      silent.close();
+      expect(hung.code).toBe(69);
+      expect(Date.now() - t0).toBeLessThan(20_000);
       const locked = await judgeStandIn(judgeUrl, () => 401);
       try {
         const refused = await runInProcess(

@@ -252,6 +252,14 @@ describe("the store under concurrent starts and damaged files", () => {
     expect(run.stderr).toMatch(/hint: move it aside/);
   });
 
+  it("a data dir under a path nothing can be created in (/proc): exit 78 at once, no spin", async () => {
+    const run = await runChild(process.execPath, [sn11, "score", "--list"], {
+      env: cleanEnv({ SN11_DATA_DIR: "/proc/1/sn11-nope" }),
+    });
+    expect(run.code, run.stderr).toBe(78);
+    expect(run.stderr).toContain("/proc/1/sn11-nope");
+  }, 20_000);
+
   it("a data dir that cannot be created: exit 78 naming it", async () => {
     const blocker = join(tempDir(), "a-file");
     writeFileSync(blocker, "");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Conversation } from "../../src/eval/conversation.js";
 import { evaluationSeed, SeededRandom } from "../../src/eval/datasets/random.js";
-import { validateRows } from "../../src/eval/datasets/rows.js";
+import { MAX_ROW_CHARACTERS, validateRows } from "../../src/eval/datasets/rows.js";
 import { cutConversation, sampleJudgeSet, stripSpecialTokens } from "../../src/eval/datasets/sampling.js";
 import { parseRowsText } from "../../src/eval/datasets/sources.js";
 
@@ -146,6 +146,17 @@ describe("rows", () => {
     expect(result.rows).toHaveLength(2);
     expect(result.bad).toBe(3);
     expect(result.firstProblems).toHaveLength(3);
+  });
+
+  it("skips and counts a row too long for any prompt within the token limit (a 20 MB message is never sent)", () => {
+    const huge = "x".repeat(20 * 1024 * 1024);
+    const result = validateRows([
+      { system_prompt: "c", messages: [{ role: "user", content: huge }] },
+      { system_prompt: "c", messages: [{ role: "user", content: "x".repeat(MAX_ROW_CHARACTERS - 1) }] },
+    ]);
+    expect(result.rows).toHaveLength(1);
+    expect(result.bad).toBe(1);
+    expect(result.firstProblems[0]).toMatch(/^row 0: 20971521 characters/);
   });
 
   it("parses JSON arrays, the API's all_convos and JSON Lines (a bad line is a bad row)", () => {

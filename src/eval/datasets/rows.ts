@@ -7,6 +7,20 @@ export interface ValidatedRows {
   readonly firstProblems: string[];
 }
 
+/**
+ * A text longer than this cannot fit the profile's 8192-token prompt under any tokenizer (no token spans
+ * 32 characters of chat text), so the row is skipped before anything tokenizes or sends it: one 20 MB
+ * message would otherwise keep an engine busy for minutes.
+ */
+export const MAX_ROW_CHARACTERS = 8192 * 32;
+
+function overlong(row: Conversation): string | null {
+  const total = (row.system_prompt?.length ?? 0) + row.messages.reduce((n, m) => n + m.content.length, 0);
+  return total > MAX_ROW_CHARACTERS
+    ? `${total} characters, more than the ${MAX_ROW_CHARACTERS} any prompt within the token limit can hold`
+    : null;
+}
+
 /** Keeps the rows shaped like `{system_prompt, messages: [{role, content}]}`; `messages` may be JSON text. */
 export function validateRows(raw: readonly unknown[]): ValidatedRows {
   const rows: Conversation[] = [];
@@ -26,8 +40,12 @@ export function validateRows(raw: readonly unknown[]): ValidatedRows {
       }
     }
     const parsed = conversationSchema.safeParse(candidate);
-    if (parsed.success) rows.push(parsed.data);
-    else {
+    const tooLong = parsed.success ? overlong(parsed.data) : null;
+    if (parsed.success && !tooLong) rows.push(parsed.data);
+    else if (parsed.success) {
+      bad++;
+      if (firstProblems.length < 5) firstProblems.push(`row ${index}: ${tooLong}`);
+    } else {
       bad++;
       if (firstProblems.length < 5) {
         const issue = parsed.error.issues[0];

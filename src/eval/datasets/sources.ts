@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { downloadFile, listFiles } from "@huggingface/hub";
 import { parquetReadObjects } from "hyparquet";
 import { NetworkError, UsageError } from "../../errors.js";
+import { jsonBody } from "../../http-json.js";
 
 /** Rows of a JSON file (an array, or `{all_convos: [...]}` as the dataset API returns) or of a JSONL file. */
 export function parseRowsText(text: string, name: string): unknown[] {
@@ -108,7 +109,9 @@ async function fetchOneDatasetApi(
       hint: response.status === 401 || response.status === 403 ? "check the dataset API token" : undefined,
     });
   }
-  const body = (await response.json()) as { all_convos?: unknown };
+  const body = await jsonBody<{ all_convos?: unknown } | null>(response, (m) => new NetworkError(m));
+  if (!body || typeof body !== "object")
+    throw new NetworkError(`the dataset API at ${url.origin} answered no JSON object`);
   return Array.isArray(body.all_convos) ? body.all_convos : [];
 }
 

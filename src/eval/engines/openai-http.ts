@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import { CancelledError, EngineError } from "../../errors.js";
+import { jsonBody } from "../../http-json.js";
 import { redact } from "../../secrets.js";
 import {
   GenerationRefused,
@@ -62,7 +63,10 @@ export class CompletionsClient {
     // A server without the endpoint (not vLLM, not llama-server) cannot count: null, not a failure.
     if ([404, 405, 501].includes(response.status)) return null;
     if (!response.ok) throw new EngineError(`/tokenize answered HTTP ${response.status}`);
-    const answer = (await response.json()) as { count?: number; tokens?: unknown[] };
+    const answer = await jsonBody<{ count?: number; tokens?: unknown[] }>(
+      response,
+      (m) => new EngineError(m),
+    );
     if (typeof answer.count === "number") return answer.count;
     return Array.isArray(answer.tokens) ? answer.tokens.length : null;
   }
@@ -98,10 +102,11 @@ export class CompletionsClient {
       // A 400 is about this request (its prompt does not fit, say), not the engine.
       throw response.status === 400 ? new GenerationRefused(message) : new EngineError(message);
     }
-    const body = (await response.json()) as {
+    const body = await jsonBody<{
       choices?: { text?: string; finish_reason?: string }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
+    } | null>(response, (m) => new EngineError(m));
+    if (!body || typeof body !== "object") throw new EngineError("the engine's answer is not a JSON object");
     const choice = body.choices?.[0];
     if (!choice || typeof choice.text !== "string")
       throw new EngineError("the engine's answer has no completion text");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
+import { jsonBody } from "../../http-json.js";
 import type { Logger } from "../../log.js";
 import { redact } from "../../secrets.js";
 import { sleep } from "../../sleep.js";
@@ -239,7 +240,7 @@ export class Judge {
     maxTokens = this.options.maxTokens,
   ) {
     const useSchema = this.structured.get(endpoint.url) ?? true;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
     let response: Response;
     try {
       response = await fetch(`${endpoint.url.replace(/\/+$/, "")}/chat/completions`, {
@@ -291,10 +292,11 @@ export class Judge {
       throw new Error(
         `HTTP ${response.status} from ${endpoint.url}: ${(await response.text()).slice(0, 160)}`,
       );
-    const body = (await response.json()) as {
+    const body = await jsonBody<{
       choices?: { message?: { content?: string } }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };
-    };
+    } | null>(response, (m) => new Retryable(m));
+    if (!body || typeof body !== "object") throw new Retryable("the answer is not a JSON object");
     const text = body.choices?.[0]?.message?.content;
     if (typeof text !== "string") throw new Retryable("the answer has no message content");
     return { text, tokensIn: body.usage?.prompt_tokens ?? 0, tokensOut: body.usage?.completion_tokens ?? 0 };

@@ -1,0 +1,35 @@
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError } from "./errors.js";
+
+/**
+ * Creates a directory and its parents, after checking that the nearest existing ancestor is a writable
+ * directory: Node 20's recursive mkdirSync spins for ever under a path like /proc/1/x.
+ */
+export function ensureDir(path: string, what = "the data dir"): void {
+  let ancestor = path;
+  for (;;) {
+    try {
+      const stat = statSync(ancestor);
+      if (!stat.isDirectory()) throw new Error(`${ancestor} is not a directory`);
+      if (ancestor !== path) accessSync(ancestor, constants.W_OK | constants.X_OK);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" && dirname(ancestor) !== ancestor) {
+        ancestor = dirname(ancestor);
+        continue;
+      }
+      throw new ConfigError(`cannot create ${what} ${path}: ${(error as Error).message}`, {
+        hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
+      });
+    }
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`cannot create ${what} ${path}: ${(error as Error).message}`, {
+      hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
+    });
+  }
+}
