@@ -43,6 +43,7 @@ function buildProgram(
     opts: Record<string, unknown>,
     globals: Record<string, unknown>,
   ) => Promise<void>,
+  jsonErrors = false,
 ): Command {
   const program = new Command("sn11")
     .description("One CLI for Bittensor subnet 11 (Dippy): audit weights, score models, submit, validate.")
@@ -60,7 +61,8 @@ function buildProgram(
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      // Under --json a usage error is one JSON line (written where it is caught), not commander's text.
+      writeErr: (s) => (jsonErrors ? true : io.stderr.write(s)),
     })
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
@@ -256,7 +258,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
   };
 
   try {
-    const program = buildProgram(io, run);
+    const program = buildProgram(io, run, globals.json);
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
       return EXIT.usage;
@@ -266,6 +268,12 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     if (error instanceof CommanderError) {
       const shown = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       exitCode = shown ? EXIT.ok : EXIT.usage;
+      if (!shown && globals.json) {
+        const message = error.message.replace(/^error:\s*/, "");
+        io.stderr.write(
+          `${JSON.stringify({ error: { kind: "usage", message, hint: "run with --help for usage" } })}\n`,
+        );
+      }
     } else {
       exitCode = reportError(io, globals, logger, error);
     }

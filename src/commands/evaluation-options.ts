@@ -24,6 +24,12 @@ export function engineOptions(defaultEngine: EngineName) {
       .default("off")
       .describe("embedded engine: llama.cpp's CUDA or Vulkan build (fetched from npm on first use)"),
     threads: z.coerce.number().int().min(1).max(256).default(2).describe("CPU threads for llama.cpp"),
+    deterministic: z
+      .boolean()
+      .default(false)
+      .describe(
+        "the same generations on every run: one llama-server slot, vLLM's batch-invariant mode\n(VLLM_BATCH_INVARIANT, vLLM 0.11.1+ on compute capability 8.0+); slower. The card says whether a run was",
+      ),
     contextSize: z.coerce
       .number()
       .int()

@@ -147,6 +147,19 @@ export const scoreCommand = defineCommand({
       signal: ctx.signal,
       onProgress,
     });
+    if (card.status === "FAILED") {
+      // A FAILED card is a result (printed on stdout) and an error all the same: say it the same way.
+      const failure = {
+        kind: "engine",
+        message: `the evaluation FAILED: ${card.reason ?? "unknown reason"}`,
+        hint: "rerun the same command to ask the judge again for the failed verdicts (the others are cached)",
+      };
+      ctx.stderr.write(
+        ctx.globals.json
+          ? `${JSON.stringify({ error: failure })}\n`
+          : `error: ${failure.message}\nhint: ${failure.hint}\n`,
+      );
+    }
     return {
       json: card,
       text: () => scoreCardText(card),

@@ -36,6 +36,8 @@ export interface EngineSettings {
   readonly gpu?: string;
   /** The embedded engine's llama.cpp build: CPU, or a GPU build fetched from npm on first use. */
   readonly llamaGpu?: "off" | LlamaGpu;
+  /** Reproducible generations at the cost of throughput (one llama-server slot, vLLM batch invariance). */
+  readonly deterministic?: boolean;
 }
 
 export interface JudgeSettings {
@@ -103,6 +105,26 @@ export function assertEngineFitsNetwork(
   }
 }
 
+/** vLLM has a batch-invariant mode from 0.11.1 on (VLLM_BATCH_INVARIANT=1). */
+function vllmHasBatchInvariance(version: string | undefined): boolean {
+  const [major = 0, minor = 0, patch = 0] = (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(version ?? "") ?? [])
+    .slice(1)
+    .map((n) => Number(n ?? 0));
+  return major > 0 || minor > 11 || (minor === 11 && patch >= 1);
+}
+
+/**
+ * Whether the run gives the same generations every time: the embedded engine runs one sequence at a
+ * time; a spawned llama-server with one slot; vLLM in batch-invariant mode. An engine at --engine-url is
+ * not known to be.
+ */
+export function deterministicRun(settings: EngineSettings, engineVersion?: string): boolean {
+  if (settings.engineUrl) return false;
+  if (settings.engine === "embedded") return true;
+  if (!settings.deterministic) return false;
+  return settings.engine === "llama-server" || vllmHasBatchInvariance(engineVersion);
+}
+
 /** The engine for one model, spawned or embedded as the settings say (not started yet). */
 export async function createEngine(
   source: ModelSource,
@@ -157,15 +179,22 @@ export async function createEngine(
     threads: settings.threads,
     // vLLM's context is the reference's max model length, whatever --context-size says.
     contextSize: vllm ? profile.generation.maxModelLength : settings.contextSize,
-    // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots.
+    // vLLM batches the profile's sequences in flight; a CPU llama-server is kept to a few slots, or one
+    // when the run must be reproducible (slots batched together do not give the same bits twice).
     parallel: vllm
       ? profile.generation.maxSequencesInFlight
-      : Math.min(profile.generation.maxSequencesInFlight, 4),
+      : settings.deterministic
+        ? 1
+        : Math.min(profile.generation.maxSequencesInFlight, 4),
+    deterministic: deterministicRun(settings, deps.engineVersion),
     pidFile: join(
       deps.dataDir,
       `${settings.engine}${settings.gpu ? `-gpu${settings.gpu.replaceAll(",", "-")}` : ""}.pid`,
     ),
-    ...(settings.gpu !== undefined ? { env: { CUDA_VISIBLE_DEVICES: settings.gpu } } : {}),
+    env: {
+      ...(settings.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: settings.gpu } : {}),
+      ...(vllm && deterministicRun(settings, deps.engineVersion) ? { VLLM_BATCH_INVARIANT: "1" } : {}),
+    },
     ...(vllm
       ? {
           startTimeoutMs: 30 * 60_000,

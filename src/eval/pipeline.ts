@@ -59,7 +59,7 @@ export interface ScoreCard {
   readonly tally: Tally;
   readonly win_rate: number;
   readonly total_score: number;
-  readonly engine: { readonly name: string; readonly version: string };
+  readonly engine: { readonly name: string; readonly version: string; readonly deterministic: boolean };
   /** What every generation request carried, besides its prompt. */
   readonly generation: GenerationSettings;
   readonly judge: {
@@ -365,7 +365,11 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     tally: score.tally,
     win_rate: score.winRate,
     total_score: failed ? 0 : score.winRate,
-    engine: { name: inputs.engine.name, version: await inputs.engine.version() },
+    engine: {
+      name: inputs.engine.name,
+      version: await inputs.engine.version(),
+      deterministic: inputs.engine.deterministic,
+    },
     generation,
     judge: {
       model: inputs.judgeModel,

@@ -253,6 +253,16 @@ describe.skipIf(!HAS_SHARED)("sn11 weights on the shared example", () => {
 });
 
 describe("bounds and bodies that are not what they should be", () => {
+  it("under --json a usage error from the option parser is one JSON line too", async () => {
+    const run = await runInProcess(["--json", "score", "--frobnicate"], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stderr.trim())).toEqual({
+      error: { kind: "usage", message: "unknown option '--frobnicate'", hint: "run with --help for usage" },
+    });
+  });
+
   it.each([
     ["--max-tokens", "1000000000000"],
     ["--samples", "1e9"],

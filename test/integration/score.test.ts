@@ -332,6 +332,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
           { env: cleanEnv({ SN11_DATA_DIR: dataDir, SN11_JUDGE_API_KEY: secret }) },
         );
         expect(run.code).toBe(70); // every verdict refused: FAILED
+        expect(run.stderr).toMatch(/"error":\{"kind":"engine","message":"the evaluation FAILED: /);
         expect(run.stderr).toContain("[redacted]");
         expect(run.stderr + run.stdout).not.toContain(secret);
         expect(engineEnv).toContain("PATH=");
@@ -349,6 +350,33 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         else process.env.OPENROUTER_API_KEY = saved.openrouter;
       }
     }, 120_000);
+
+    it("--deterministic: fresh runs give the same generations and the same card, and the card says so", async () => {
+      const runOnce = async () => {
+        const dataDir = tempDir();
+        const run = await runInProcess(
+          scoreArgs({ model, dataset, judgeUrl, samples: 8, maxTokens: 24 }, ["--deterministic"]),
+          { env: cleanEnv({ SN11_DATA_DIR: dataDir }) },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        const store = Store.open(dataDir);
+        try {
+          const card = JSON.parse(run.stdout);
+          return {
+            card: { ...card, timings: null, run_id: null },
+            generations: store.scoreRuns.samples(card.run_id).map((s) => s.generation),
+          };
+        } finally {
+          store.close();
+        }
+      };
+      const runs = [await runOnce(), await runOnce(), await runOnce()];
+      expect(runs[0]?.card.engine.deterministic).toBe(true);
+      for (const r of runs.slice(1)) {
+        expect(r.generations).toEqual(runs[0]?.generations);
+        expect(r.card).toEqual(runs[0]?.card);
+      }
+    }, 180_000);
 
     it("preflight: an unreachable judge is exit 69 and a refused key exit 78 naming the variable, before any generation", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });

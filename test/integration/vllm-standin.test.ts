@@ -78,7 +78,11 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         expect(run.code, run.stderr).toBe(0);
         const card = JSON.parse(run.stdout);
         expect(card).toMatchObject({ status: "COMPLETED", valid: 3 });
-        expect(card.engine).toEqual({ name: "vllm", version: release === "current" ? "0.11.0" : "0.8.5" });
+        expect(card.engine).toEqual({
+          name: "vllm",
+          version: release === "current" ? "0.11.0" : "0.8.5",
+          deterministic: false,
+        });
         const [launch] = vllm.launches();
         expect(launch?.options).toMatchObject({
           "--max-model-len": "8192",

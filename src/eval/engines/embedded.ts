@@ -87,6 +87,8 @@ export class EmbeddedEngine implements Engine {
   }
 
   readonly takesStopTokenIds = false;
+  /** One sequence at a time, seeded: the same generations on every run. */
+  readonly deterministic = true;
 
   /** The context of each conversation (one sequence at a time). */
   get contextTokens(): number {

@@ -47,6 +47,8 @@ export interface Engine {
    * template's stop strings instead.
    */
   readonly takesStopTokenIds: boolean;
+  /** Whether the same inputs give the same generations on every run. */
+  readonly deterministic: boolean;
   /** Tokens one conversation may hold, prompt and reply together. */
   readonly contextTokens: number;
   /** Generates each request; the order of results follows the requests. */

@@ -35,6 +35,8 @@ export interface LlamaServerOptions {
   readonly launch?: { readonly name: string; readonly args: (port: number) => string[] };
   /** Extra environment for the spawned server (e.g. CUDA_VISIBLE_DEVICES to pin it to one GPU). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Whether this run's generations are reproducible (one slot, vLLM's batch invariance). */
+  readonly deterministic?: boolean;
   /** The version the preflight read (`--version`): recorded on the card instead of asking the server. */
   readonly knownVersion?: string;
   /** Told how the start goes (vLLM loads for minutes): stage "engine start". */
@@ -72,6 +74,10 @@ export class LlamaServerEngine implements Engine {
 
   constructor(private readonly options: LlamaServerOptions) {
     this.name = options.launch?.name ?? "llama-server";
+  }
+
+  get deterministic(): boolean {
+    return this.options.deterministic ?? false;
   }
 
   get slots(): number {
