@@ -4,18 +4,34 @@
  * overrides there could rewrite an auditor's screen or hide a line; they are shown as visible escapes
  * instead (`\x1b`, `\u202e`). Newlines and tabs are layout and stay.
  */
-// C0 controls but \t and \n, DEL, C1 controls, bidi embeddings/overrides/isolates, line/paragraph separators.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** C0 controls but tab and newline, DEL, C1 controls, line/paragraph separators, bidi controls. */
+export function isUnsafeChar(code: number): boolean {
+  return (
+    (code <= 0x1f && code !== 0x09 && code !== 0x0a) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
 
-function visible(char: string): string {
-  const code = char.charCodeAt(0);
+function visible(code: number): string {
   return code <= 0xff
     ? `\\x${code.toString(16).padStart(2, "0")}`
     : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
 export function inertText(text: string): string {
-  return text.replace(UNSAFE, visible);
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isUnsafeChar(code)) continue;
+    out += text.slice(from, i) + visible(code);
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** One line of a table cell: inert, no newlines, and at most `max` characters (an ellipsis marks the cut). */
