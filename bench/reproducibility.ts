@@ -7,30 +7,15 @@
  */
 
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { Store } from "../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../test/support/cli.js";
-import { LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../test/support/engines/llama.js";
+import { startLocalJudge, tinyModelPath } from "../test/support/engines/llama.js";
+import { scoreArgs, writeDataset } from "../test/support/score-args.js";
 
 const RUNS = Number(process.env.RUNS ?? 10);
 const judge = await startLocalJudge();
 const model = tinyModelPath({ seed: 3 });
-const dataset = join(tempDir(), "chats.jsonl");
-writeFileSync(
-  dataset,
-  `${Array.from({ length: 30 }, (_, i) =>
-    JSON.stringify({
-      system_prompt: `You are tavern keeper ${i}.`,
-      messages: [
-        { role: "user", content: `hello ${i}` },
-        { role: "assistant", content: `welcome ${i}` },
-        { role: "user", content: `a room please ${i}` },
-        { role: "assistant", content: `here is your key ${i}` },
-      ],
-    }),
-  ).join("\n")}\n`,
-);
+const dataset = writeDataset();
 
 async function series(extra: string[]) {
   const cards = new Set<string>();
@@ -39,30 +24,7 @@ async function series(extra: string[]) {
   for (let i = 0; i < RUNS; i++) {
     const dataDir = tempDir();
     const run = await runInProcess(
-      [
-        "score",
-        model,
-        "--chat-template",
-        "chatml",
-        "--dataset",
-        dataset,
-        "--samples",
-        "16",
-        "--max-tokens",
-        "32",
-        "--engine-bin",
-        LLAMA_SERVER,
-        "--threads",
-        "1",
-        "--context-size",
-        "2048",
-        "--judge-url",
-        judge.url,
-        "--judge-max-reasoning",
-        "8",
-        "--json",
-        ...extra,
-      ],
+      scoreArgs({ model, dataset, judgeUrl: judge.url, samples: 16, maxTokens: 32 }, extra),
       { env: cleanEnv({ SN11_DATA_DIR: dataDir }) },
     );
     if (run.code !== 0) throw new Error(run.stderr);

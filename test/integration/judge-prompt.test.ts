@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPromptComparison } from "../../bench/judge-prompt-run.js";
 import { promptFromFile } from "../../src/eval/judge/prompt-compare.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
-import { HAS_LLAMA_SERVER, LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
+import { HAS_LLAMA_SERVER, startLocalJudge, tinyModelPath } from "../support/engines/llama.js";
+import { scoreArgs, writeDataset } from "../support/score-args.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the judge-prompt benchmark test");
@@ -14,45 +15,14 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the judge prompt measured (bench/judge-promp
   const dataDir = tempDir("sn11-prompt-bench-");
   beforeAll(async () => {
     judge = await startLocalJudge();
-    const dataset = join(tempDir(), "chats.jsonl");
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(
-      dataset,
-      `${Array.from({ length: 12 }, (_, i) =>
-        JSON.stringify({
-          system_prompt: `You are a ferryman ${i}.`,
-          messages: [
-            { role: "user", content: `Can you take me across? ${i}` },
-            { role: "assistant", content: `Two coins, and mind the mist ${i}.` },
-            { role: "user", content: `Is the river deep? ${i}` },
-            { role: "assistant", content: `Deeper than the stories say ${i}.` },
-          ],
-        }),
-      ).join("\n")}\n`,
-    );
     const run = await runInProcess(
-      [
-        "score",
-        tinyModelPath({ seed: 9 }),
-        "--chat-template",
-        "chatml",
-        "--dataset",
-        dataset,
-        "--samples",
-        "4",
-        "--max-tokens",
-        "12",
-        "--engine-bin",
-        LLAMA_SERVER,
-        "--threads",
-        "1",
-        "--context-size",
-        "2048",
-        "--judge-url",
-        judge.url,
-        "--judge-max-reasoning",
-        "8",
-      ],
+      scoreArgs({
+        model: tinyModelPath({ seed: 9 }),
+        dataset: writeDataset(),
+        judgeUrl: judge.url,
+        samples: 4,
+        maxTokens: 12,
+      }),
       { env: cleanEnv({ SN11_DATA_DIR: dataDir }) },
     );
     expect(run.code, run.stderr).toBe(0);

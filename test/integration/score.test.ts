@@ -12,52 +12,12 @@ import {
   startLocalJudge,
   tinyModelPath,
 } from "../support/engines/llama.js";
+import { scoreArgs, TAVERN_ROWS, writeDataset } from "../support/score-args.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
 noteMissingShared("the sn11 score tests");
 
-const ROWS = Array.from({ length: 30 }, (_, i) => ({
-  system_prompt: `You are tavern keeper ${i}.`,
-  messages: [
-    { role: "user", content: `hello ${i}` },
-    { role: "assistant", content: `welcome ${i}` },
-    { role: "user", content: `a room please ${i}` },
-    { role: "assistant", content: `here is your key ${i}` },
-  ],
-}));
-
-/** The `sn11 score` command line of these tests: a tiny model, the local dataset, the local judge. */
-function scoreArgs(
-  o: { model: string; dataset: string; judgeUrl: string; samples: number; maxTokens: number },
-  extra: string[] = [],
-) {
-  return [
-    "score",
-    o.model,
-    "--chat-template",
-    "chatml",
-    "--dataset",
-    o.dataset,
-    "--samples",
-    String(o.samples),
-    "--engine-bin",
-    LLAMA_SERVER,
-    "--threads",
-    "1",
-    "--context-size",
-    "2048",
-    "--max-tokens",
-    String(o.maxTokens),
-    "--judge-url",
-    o.judgeUrl,
-    "--judge-model",
-    "tiny-judge",
-    "--judge-max-reasoning",
-    "8",
-    "--json",
-    ...extra,
-  ];
-}
+const ROWS = TAVERN_ROWS;
 
 /**
  * A judge endpoint in front of the real one: for each request (counted from 0) it forwards, or answers
@@ -121,8 +81,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
     let judge: Awaited<ReturnType<typeof startLocalJudge>> | null = null;
     let judgeUrl = "";
     const model = HAS_LLAMA_SERVER ? tinyModelPath({ seed: 3 }) : "";
-    const dataset = join(tempDir(), "chats.jsonl");
-    writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const dataset = writeDataset(ROWS);
 
     beforeAll(async () => {
       judge = await startLocalJudge();
@@ -599,8 +558,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
   it("resumes after kill -9 at several points, leaves no engine behind, and scores like an uninterrupted run", async () => {
     const judgeUrl = judge?.url as string;
     const model = tinyModelPath({ seed: 5 });
-    const dataset = join(tempDir(), "chats.jsonl");
-    writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const dataset = writeDataset(ROWS);
     const args = (extra: string[] = []) =>
       scoreArgs({ model, dataset, judgeUrl, samples: 8, maxTokens: 48 }, [
         "--judge-concurrency",
