@@ -108,17 +108,26 @@ function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): 
   }
 }
 
+/** Where an error names no remedy of its own, where to look next, by kind. */
+const FALLBACK_HINTS: Readonly<Record<string, string>> = {
+  usage: "run the command with --help for its options and examples",
+  config: "sn11 config shows every setting and where its value came from",
+  network: "check the connection and the URL named above; the same command retries",
+  engine:
+    "check --engine, --engine-bin or --engine-url (sn11 score --help); --verbose shows the engine's output",
+  chain: "sn11 status shows this hotkey on the chain; --verbose shows the chain's answers",
+};
+
 function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, error: unknown): number {
   if (isSn11Error(error)) {
+    const hint = error.hint ?? FALLBACK_HINTS[error.kind] ?? null;
     if (globals.json) {
       io.stderr.write(
-        redact(
-          `${JSON.stringify({ error: { kind: error.kind, message: error.message, hint: error.hint ?? null } })}\n`,
-        ),
+        redact(`${JSON.stringify({ error: { kind: error.kind, message: error.message, hint } })}\n`),
       );
     } else {
       io.stderr.write(`error: ${inertText(redact(error.message))}\n`);
-      if (error.hint) io.stderr.write(`hint: ${inertText(redact(error.hint))}\n`);
+      if (hint) io.stderr.write(`hint: ${inertText(redact(hint))}\n`);
     }
     if (globals.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;

@@ -81,9 +81,9 @@ export const evaluationOptions = {
     .int()
     .min(1)
     .max(3600)
-    .default(60)
+    .optional()
     .describe(
-      "seconds one judge call may take (3 attempts per endpoint; a judge that never answers\nends the run as interrupted within a few minutes)",
+      "seconds one judge call may take (default: judgeTimeout, 60; 3 attempts per endpoint; a judge that never answers\nends the run as interrupted within a few minutes)",
     )
     .meta({ valueName: "seconds" }),
   judgeMaxReasoning: z.coerce

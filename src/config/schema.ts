@@ -17,6 +17,7 @@ export const configSchema = z.strictObject({
   profile: z.enum(PROFILE_IDS as [string, ...string[]]),
   log: z.enum(LOG_LEVELS),
   chainTimeout: z.number().positive().max(3600),
+  judgeTimeout: z.number().positive().max(3600),
   walletName: z.string().min(1),
   walletHotkey: z.string().min(1),
   walletPath: z.string().min(1),
@@ -107,6 +108,13 @@ export const KEY_SPECS: readonly KeySpec[] = [
     env: ["SN11_CHAIN_TIMEOUT"],
     fromText: (s) => (/^\s*\d+(\.\d+)?\s*$/.test(s) ? Number(s) : s),
     defaultValue: () => 30,
+  },
+  {
+    key: "judgeTimeout",
+    description: "seconds one judge call may take (3 attempts per endpoint)",
+    env: ["SN11_JUDGE_TIMEOUT"],
+    fromText: (s) => (/^\s*\d+(\.\d+)?\s*$/.test(s) ? Number(s) : s),
+    defaultValue: () => 60,
   },
   {
     key: "walletName",

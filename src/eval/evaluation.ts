@@ -242,7 +242,7 @@ export async function createJudge(
     })),
     logger: deps.logger,
     concurrency: settings.judgeConcurrency,
-    ...(settings.judgeTimeout === undefined ? {} : { timeoutMs: settings.judgeTimeout * 1000 }),
+    timeoutMs: (settings.judgeTimeout ?? config.judgeTimeout) * 1000,
     cache: deps.store.judgeVerdicts,
     reasoningMaxLength: settings.judgeMaxReasoning,
   });

@@ -253,6 +253,17 @@ describe.skipIf(!HAS_SHARED)("sn11 weights on the shared example", () => {
 });
 
 describe("bounds and bodies that are not what they should be", () => {
+  it("every expected error carries a hint: one of its own, or where to look next for its kind", async () => {
+    const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+    const text = await runInProcess(["validate", "--dry-run", "--offline"], { env });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toMatch(
+      /^error: give --dry-run or --offline, not both\nhint: run the command with --help/,
+    );
+    const json = await runInProcess(["--json", "validate", "--dry-run", "--offline"], { env });
+    expect(JSON.parse(json.stderr.trim()).error.hint).toContain("--help");
+  });
+
   it("under --json a usage error from the option parser is one JSON line too", async () => {
     const run = await runInProcess(["--json", "score", "--frobnicate"], {
       env: cleanEnv({ SN11_DATA_DIR: tempDir() }),

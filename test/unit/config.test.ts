@@ -39,6 +39,7 @@ describe("loadConfig precedence: flags > SN11_* env > file > defaults", () => {
       profile: "dippy-2025-03",
       log: "warn",
       chainTimeout: 30,
+      judgeTimeout: 60,
       walletName: "default",
       walletHotkey: "default",
       walletPath: "/home/miner/.bittensor/wallets",
