@@ -31,7 +31,14 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     if (v !== undefined && !k.startsWith("SN11_") && !k.startsWith("HF_") && !k.startsWith("XDG_"))
       env[k] = v;
   }
-  return { ...env, HOME: home, SN11_TEST_ENGINE_CACHE: TEST_ENGINE_CACHE, ...extra };
+  // Spawned engines see an allow-listed environment: the test launcher's cache is passed by name.
+  return {
+    ...env,
+    HOME: home,
+    SN11_TEST_ENGINE_CACHE: TEST_ENGINE_CACHE,
+    SN11_ENGINE_ENV: "SN11_TEST_ENGINE_CACHE",
+    ...extra,
+  };
 }
 
 class Capture {

@@ -133,6 +133,16 @@ describe("secrets contained", () => {
       VLLM_LOGGING_LEVEL: "INFO",
     });
   });
+  it("SN11_ENGINE_ENV passes more variables by name, never a secret-like one", () => {
+    const env = engineEnvironment({
+      SN11_ENGINE_ENV: "MY_VAR, MY_TOKEN",
+      MY_VAR: "1",
+      MY_TOKEN: "t",
+      OTHER: "x",
+    });
+    expect(env).toEqual({ MY_VAR: "1" });
+  });
+
   it("registered secret values are replaced wherever they appear; short values are not secrets", () => {
     forgetSecrets();
     registerSecret("sk-or-v1-abcdef");

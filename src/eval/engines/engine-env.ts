@@ -47,14 +47,25 @@ const ALLOWED_PREFIXES = [
 /** Never passed, even under an allowed prefix. */
 const SECRET_LIKE = /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL)/i;
 
+/**
+ * The engine's environment. `SN11_ENGINE_ENV` names more variables to pass (comma-separated) for an
+ * engine that needs one this list does not know; a secret-like name is refused even there.
+ */
 export function engineEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
+  const asked = new Set(
+    (env.SN11_ENGINE_ENV ?? "")
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || SECRET_LIKE.test(name)) continue;
-    if (ALLOWED_NAMES.has(name) || ALLOWED_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+    if (ALLOWED_NAMES.has(name) || asked.has(name) || ALLOWED_PREFIXES.some((p) => name.startsWith(p)))
+      out[name] = value;
   }
   return { ...out, ...extra };
 }

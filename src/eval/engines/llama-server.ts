@@ -146,6 +146,7 @@ export class LlamaServerEngine implements Engine {
     const group = child.pid;
     const forget = group
       ? atExit(() => {
+          if (this.options.pidFile) rmSync(this.options.pidFile, { force: true });
           process.kill(-group, "SIGKILL");
         })
       : () => {};
