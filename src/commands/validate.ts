@@ -298,6 +298,26 @@ export const validateCommand = defineCommand({
     const exitCode =
       stoppedBy === "SIGINT" ? EXIT.cancelled : opts.once ? onceExitCode(last ?? null, evaluations) : EXIT.ok;
     const stoppedLine = stoppedBy ? `stopped by ${stoppedBy}; evaluations resume from their last sample` : "";
+    if (opts.once && exitCode !== EXIT.ok && exitCode !== EXIT.cancelled) {
+      // The result is printed; the exit code's reason is said as every error is, on stderr.
+      const failure =
+        exitCode === EXIT.network
+          ? {
+              kind: "network",
+              message: `step ${last?.step ?? "?"} could not read the chain${last?.reason ? `: ${last.reason}` : ""}`,
+              hint: "nothing was sent; the next step (or this command again) retries",
+            }
+          : {
+              kind: "engine",
+              message: `an evaluation ended in ERROR: ${evaluations.find((e) => e.outcome === "ERROR")?.reason ?? "see above"}`,
+              hint: "this validator's engine, judge or Hub: the model is retried later, never scored 0",
+            };
+      ctx.stderr.write(
+        ctx.globals.json
+          ? `${JSON.stringify({ error: failure })}\n`
+          : `error: ${failure.message}\nhint: ${failure.hint}\n`,
+      );
+    }
     if (streaming) {
       return {
         json: {

@@ -108,6 +108,10 @@ describe("sn11 validate --once exit codes", () => {
     );
     expect(run.code, run.stderr).toBe(69);
     expect(JSON.parse(run.stdout).steps[0]).toMatchObject({ outcome: "skipped" });
+    // The exit code's reason is said as every error is: one JSON error line on stderr.
+    const error = JSON.parse(run.stderr.trim().split("\n").at(-1) as string).error;
+    expect(error.kind).toBe("network");
+    expect(error.message).toMatch(/^step \d+ could not read the chain: chain unreachable/);
   });
 });
 
