@@ -8,11 +8,12 @@ import { commanderOptions, parseOptions } from "./commands/options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
 import { routeConsole } from "./console-route.js";
+import { writeError } from "./error-output.js";
 import { CancelledError, EXIT, isSn11Error } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { inertText } from "./render/inert.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
-import { redact, registerSecret } from "./secrets.js";
+import { registerSecret } from "./secrets.js";
 import { Store } from "./store/store.js";
 
 export interface CliIO {
@@ -121,14 +122,7 @@ const FALLBACK_HINTS: Readonly<Record<string, string>> = {
 function reportError(io: CliIO, globals: GlobalOptions, logger: Logger | null, error: unknown): number {
   if (isSn11Error(error)) {
     const hint = error.hint ?? FALLBACK_HINTS[error.kind] ?? null;
-    if (globals.json) {
-      io.stderr.write(
-        redact(`${JSON.stringify({ error: { kind: error.kind, message: error.message, hint } })}\n`),
-      );
-    } else {
-      io.stderr.write(`error: ${inertText(redact(error.message))}\n`);
-      if (hint) io.stderr.write(`hint: ${inertText(redact(hint))}\n`);
-    }
+    writeError(io.stderr, globals.json, { kind: error.kind, message: error.message, hint });
     if (globals.verbose && error.stack) io.stderr.write(`${error.stack}\n`);
     return error.exitCode;
   }
@@ -279,9 +273,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       exitCode = shown ? EXIT.ok : EXIT.usage;
       if (!shown && globals.json) {
         const message = error.message.replace(/^error:\s*/, "");
-        io.stderr.write(
-          `${JSON.stringify({ error: { kind: "usage", message, hint: "run with --help for usage" } })}\n`,
-        );
+        writeError(io.stderr, true, { kind: "usage", message, hint: "run with --help for usage" });
       }
     } else {
       exitCode = reportError(io, globals, logger, error);

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { writeError } from "../error-output.js";
 import { EXIT, UsageError } from "../errors.js";
 import {
   createEngine,
-  createJudge,
   downloadModel,
   type EngineSettings,
   engineMismatch,
@@ -115,7 +115,9 @@ export const scoreCommand = defineCommand({
       logger: ctx.logger,
       signal: ctx.signal,
     });
-    const { judge, judgeModel } = await createJudge(config, opts, { profile, store, logger: ctx.logger });
+    // The judge the preflight asked (it remembers whether the endpoint takes structured output).
+    const { judgeClient: judge } = preflight;
+    const judgeModel = preflight.judge.model;
 
     const onProgress = progressPrinter(opts.progress, ctx.stderr);
     const source = await resolveModel(target, opts, ctx, onProgress);
@@ -149,16 +151,11 @@ export const scoreCommand = defineCommand({
     });
     if (card.status === "FAILED") {
       // A FAILED card is a result (printed on stdout) and an error all the same: say it the same way.
-      const failure = {
+      writeError(ctx.stderr, ctx.globals.json, {
         kind: "engine",
         message: `the evaluation FAILED: ${card.reason ?? "unknown reason"}`,
         hint: "rerun the same command to ask the judge again for the failed verdicts (the others are cached)",
-      };
-      ctx.stderr.write(
-        ctx.globals.json
-          ? `${JSON.stringify({ error: failure })}\n`
-          : `error: ${failure.message}\nhint: ${failure.hint}\n`,
-      );
+      });
     }
     return {
       json: card,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { writeError } from "../error-output.js";
 import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
 import { parseGpuGroups } from "../eval/engines/gpu.js";
 import { progressPrinter } from "../eval/progress.js";
@@ -292,7 +293,7 @@ export const validateCommand = defineCommand({
       },
     });
 
-    const last = run.lastSteps.at(-1);
+    const last = lastStep as import("../validator/step.js").StepResult | null;
     const stoppedBy = ctx.stop.aborted ? String((ctx.stop.reason as Error)?.message ?? "signal") : null;
     // Ctrl-C is a cancellation (130); SIGTERM is the service manager's normal stop (0).
     const exitCode =
@@ -312,11 +313,7 @@ export const validateCommand = defineCommand({
               message: `an evaluation ended in ERROR: ${evaluations.find((e) => e.outcome === "ERROR")?.reason ?? "see above"}`,
               hint: "this validator's engine, judge or Hub: the model is retried later, never scored 0",
             };
-      ctx.stderr.write(
-        ctx.globals.json
-          ? `${JSON.stringify({ error: failure })}\n`
-          : `error: ${failure.message}\nhint: ${failure.hint}\n`,
-      );
+      writeError(ctx.stderr, ctx.globals.json, failure);
     }
     if (streaming) {
       return {

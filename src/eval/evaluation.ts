@@ -58,7 +58,7 @@ export interface EvaluationSettings {
 
 /** Why a model cannot run on the chosen engine; null when it can. */
 export function engineMismatch(source: ModelSource, settings: EngineSettings): string | null {
-  if (settings.engine !== "vllm" && !settings.engineUrl && !source.gguf) {
+  if (isLlamaCpp(settings) && !source.gguf) {
     return `${source.repo} has no GGUF file: the llama.cpp engines load GGUF models (--engine vllm loads safetensors)`;
   }
   if (settings.engine === "vllm" && !settings.engineUrl && !source.dir) {
@@ -161,6 +161,7 @@ export async function createEngine(
     });
   }
   const gpus = (settings.gpu ?? "0").split(",").map(Number);
+  const deterministic = deterministicRun(settings, deps.engineVersion);
   if (settings.engine === "vllm" && !settings.engineUrl) {
     const { checkFreeVram } = await import("./engines/gpu.js");
     const checked = await checkFreeVram(VLLM_GPU_SHARE, gpus);
@@ -186,14 +187,14 @@ export async function createEngine(
       : settings.deterministic
         ? 1
         : Math.min(profile.generation.maxSequencesInFlight, 4),
-    deterministic: deterministicRun(settings, deps.engineVersion),
+    deterministic,
     pidFile: join(
       deps.dataDir,
       `${settings.engine}${settings.gpu ? `-gpu${settings.gpu.replaceAll(",", "-")}` : ""}.pid`,
     ),
     env: {
       ...(settings.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: settings.gpu } : {}),
-      ...(vllm && deterministicRun(settings, deps.engineVersion) ? { VLLM_BATCH_INVARIANT: "1" } : {}),
+      ...(vllm && deterministic ? { VLLM_BATCH_INVARIANT: "1" } : {}),
     },
     ...(vllm
       ? {

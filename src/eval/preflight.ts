@@ -13,7 +13,7 @@ import {
   loadDatasetRows,
   VLLM_GPU_SHARE,
 } from "./evaluation.js";
-import type { JudgeProbe } from "./judge/judge.js";
+import type { Judge, JudgeProbe } from "./judge/judge.js";
 
 /** What is checked before any evaluation starts, for the banner and the card. */
 export interface EvaluationPreflight {
@@ -22,8 +22,9 @@ export interface EvaluationPreflight {
   readonly gpus: readonly (readonly GpuMemory[])[] | null;
   readonly judge: { readonly model: string; readonly endpoints: readonly JudgeProbe[] };
   readonly dataset: { readonly source: string; readonly rows: number };
-  /** The conversations it loaded, for a caller that evaluates right away. */
+  /** The conversations it loaded and the judge it asked, for a caller that evaluates right away. */
   readonly rows: ValidatedRows;
+  readonly judgeClient: Judge;
 }
 
 // The GPU builds are pinned to node-llama-cpp's own version (a test checks it against the lock file).
@@ -79,6 +80,7 @@ export async function preflightEvaluation(inputs: {
     judge: { model: judgeModel, endpoints },
     dataset: { source: inputs.dataset, rows: rows.rows.length },
     rows,
+    judgeClient: judge,
   };
 }
 

@@ -49,21 +49,12 @@ export interface ValidatorOptions {
 }
 
 /**
- * What a run did: counts, and the last few results only. A daemon runs for months; everything else is in
- * the store (sn11 weights --history, sn11 status), and the callbacks saw each result as it happened.
+ * What a run did: counts only. A daemon runs for months; each result was told to the callbacks as it
+ * happened, and everything is in the store (sn11 weights --history, sn11 status).
  */
 export interface ValidatorRun {
   readonly stepCount: number;
   readonly evaluationCount: number;
-  readonly lastSteps: readonly StepResult[];
-  readonly lastEvaluations: readonly JobReport[];
-}
-
-const KEPT_RESULTS = 8;
-
-function keepLast<T>(list: T[], item: T): void {
-  list.push(item);
-  if (list.length > KEPT_RESULTS) list.shift();
 }
 
 /** Sleeps until a timeout, a `wake()` or the stop signal, whichever comes first. */
@@ -106,11 +97,9 @@ const IDLE_POLL_MS = 5_000;
 export async function runValidator(options: ValidatorOptions): Promise<ValidatorRun> {
   const { store, profile, logger, drain } = options;
   const now = options.now ?? Date.now;
-  const lastSteps: StepResult[] = [];
-  const lastEvaluations: JobReport[] = [];
   let stepCount = 0;
   let evaluationCount = 0;
-  const run = (): ValidatorRun => ({ stepCount, evaluationCount, lastSteps, lastEvaluations });
+  const run = (): ValidatorRun => ({ stepCount, evaluationCount });
   const recovered = store.evalQueue.recoverInterrupted();
   const interrupted = store.validatorSteps.markInterrupted();
   if (recovered || interrupted) {
@@ -166,7 +155,6 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       commitReveal: options.commitReveal,
     });
     stepCount++;
-    keepLast(lastSteps, result);
     collectGarbageWhileIdle();
     options.metrics?.step(result);
     options.onStep?.(result);
@@ -182,7 +170,6 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       const report = await worker.runNext();
       if (report) {
         evaluationCount++;
-        keepLast(lastEvaluations, report);
         collectGarbageWhileIdle();
         options.metrics?.evaluation(report);
         options.onEvaluation?.(report);

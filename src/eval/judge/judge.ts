@@ -110,7 +110,8 @@ export class Judge {
     let lastError = "no judge endpoint configured";
     let refused: JudgeKeyRefused | null = null;
     let answered = false;
-    let endpointDown = false;
+    // How the endpoint tried last ended: it answered (badly), was down, or refused the key.
+    let ending: "answered" | "down" | "refused" = "down";
     for (const endpoint of this.options.endpoints) {
       const hit = this.options.cache?.get<StoredVerdict>(digest, endpoint.model);
       if (hit)
@@ -152,9 +153,10 @@ export class Judge {
           if (error instanceof CancelledError) throw error;
           // What the endpoint said is stored with the sample: never with a key it echoed back.
           lastError = redact((error as Error).message);
-          endpointDown = error instanceof Unavailable;
+          ending = error instanceof Unavailable ? "down" : "answered";
           if (error instanceof JudgeKeyRefused) {
             refused ??= error;
+            ending = "refused";
             break;
           }
           if (!(error instanceof Retryable)) break; // a 4xx: this endpoint will not do better
@@ -163,14 +165,14 @@ export class Judge {
           }
         }
       }
-      if (!endpointDown && !(refused && lastError === refused.message)) answered = true;
+      if (ending === "answered") answered = true;
       this.options.logger.debug(
         { endpoint: endpoint.url, error: lastError },
         "judge endpoint failed, trying the next",
       );
     }
-    // Every endpoint refused the key: no prompt will do better.
-    if (refused && !answered && !endpointDown) throw refused;
+    // No endpoint answered and the last one refused the key: no prompt will do better.
+    if (refused && !answered && ending === "refused") throw refused;
     return {
       verdict: null,
       cached: false,
