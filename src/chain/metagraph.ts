@@ -4,15 +4,23 @@ import { ChainError } from "../errors.js";
 import { decodeRegistration, registrationType } from "./decode.js";
 import type { RawRpc } from "./storage.js";
 import { decodeValue, type EntryLike, keyArgs, storageValuesAt } from "./storage.js";
-import type { BlockRef, ChainCommitment, Metagraph, Neuron, WeightHyperparameters } from "./types.js";
+import type {
+  BlockRef,
+  ChainCommitment,
+  Metagraph,
+  Neuron,
+  NeuronRewards,
+  WeightHyperparameters,
+} from "./types.js";
 
 /**
  * SelectiveMetagraph field indexes sn11 asks for: block, tempo, weight hyperparameters, num_uids,
- * immunity period, commit-reveal, hotkeys, coldkeys, active, permits, last update, block at registration,
- * stakes, validators and commitments.
+ * immunity period, commit-reveal, hotkeys, coldkeys, active, permits, last update, the epoch's emission,
+ * dividends, incentives and consensus, block at registration, stakes, validators and commitments.
+ * (Rank and trust, 64–65, are empty since subtensor a1258cd61.)
  */
 export const METAGRAPH_FIELDS = [
-  7, 8, 24, 25, 26, 27, 30, 36, 46, 47, 52, 53, 56, 57, 59, 66, 67, 68, 69, 72, 73,
+  7, 8, 24, 25, 26, 27, 30, 36, 46, 47, 52, 53, 56, 57, 59, 60, 61, 62, 63, 66, 67, 68, 69, 72, 73,
 ];
 
 const SELECTIVE_METAGRAPH = "Option<PalletSubtensorRpcInfoMetagraphSelectiveMetagraph>";
@@ -21,6 +29,32 @@ const MISSING_API = /not found|does not exist|unknown|Exported method/i;
 type Field = { isSome: boolean; unwrap(): Codec & Record<string, unknown> };
 type Num = { toNumber(): number; toBigInt(): bigint };
 type List<T> = T[] & { map: T[]["map"] };
+
+/** Per-uid epoch outputs, or none for a uid the vectors do not cover (an older runtime, a storage gap). */
+export function rewardsOf(
+  uid: number,
+  v: { incentive: number[]; consensus: number[]; dividends: number[]; emission: bigint[] },
+): NeuronRewards | undefined {
+  const [incentive, consensus, dividends, emissionRao] = [
+    v.incentive[uid],
+    v.consensus[uid],
+    v.dividends[uid],
+    v.emission[uid],
+  ];
+  if (incentive === undefined || consensus === undefined || dividends === undefined) return undefined;
+  if (emissionRao === undefined) return undefined;
+  return {
+    incentive: incentive / 65535,
+    consensus: consensus / 65535,
+    dividends: dividends / 65535,
+    emissionRao,
+  };
+}
+
+function optionalField<T>(struct: Record<string, unknown>, name: string): T | undefined {
+  const value = struct[name] as Field | undefined;
+  return value?.isSome ? (value.unwrap() as unknown as T) : undefined;
+}
 
 function field<T>(struct: Record<string, unknown>, name: string): T {
   const value = struct[name] as Field | undefined;
@@ -69,6 +103,13 @@ export function decodeSelectiveMetagraph(
   const lastUpdate = field<List<Num>>(m, "lastUpdate").map((x) => x.toNumber());
   const registeredAt = field<List<Num>>(m, "blockAtRegistration").map((x) => x.toNumber());
   const stake = field<List<Num>>(m, "totalStake").map((x) => x.toBigInt());
+  const u16s = (name: string) => optionalField<List<Num>>(m, name)?.map((x) => x.toNumber()) ?? [];
+  const epoch = {
+    incentive: u16s("incentives"),
+    consensus: u16s("consensus"),
+    dividends: u16s("dividends"),
+    emission: optionalField<List<Num>>(m, "emission")?.map((x) => x.toBigInt()) ?? [],
+  };
   const reportedBlock = field<Num>(m, "block").toNumber();
   if (reportedBlock !== block.number) {
     throw new ChainError(
@@ -84,6 +125,7 @@ export function decodeSelectiveMetagraph(
     lastUpdate: lastUpdate[uid] ?? 0,
     stakeRao: stake[uid] ?? 0n,
     blockAtRegistration: registeredAt[uid] ?? null,
+    rewards: rewardsOf(uid, epoch),
   }));
   const hyperparameters: WeightHyperparameters = {
     tempo: field<Num>(m, "tempo").toNumber(),
@@ -145,6 +187,10 @@ export async function readMetagraphFromStorage(
     "active",
     "validatorPermit",
     "lastUpdate",
+    "incentive",
+    "consensus",
+    "dividends",
+    "emission",
   ];
   const uids = uidKeys.map((k) => (keyArgs(api, entry("keys"), k)[1] as unknown as Num).toNumber());
   const firstRound = await valuesAt([...uidKeys, ...PLAIN.map((name) => entry(name).key(netuid))]);
@@ -162,6 +208,13 @@ export async function readMetagraphFromStorage(
       entry("blockAtRegistration").key(netuid, uid),
     ]),
   );
+  const vector = (name: string) => (plain[name] ?? []) as unknown as List<Num>;
+  const epoch = {
+    incentive: vector("incentive").map((x) => x.toNumber()),
+    consensus: vector("consensus").map((x) => x.toNumber()),
+    dividends: vector("dividends").map((x) => x.toNumber()),
+    emission: vector("emission").map((x) => x.toBigInt()),
+  };
   const neurons: Neuron[] = hotkeys.map((hotkey, uid) => ({
     uid,
     hotkey,
@@ -175,6 +228,7 @@ export async function readMetagraphFromStorage(
     blockAtRegistration: (
       decodeValue(api, entry("blockAtRegistration"), perHotkey[uid * 3 + 2] ?? null) as unknown as Num
     ).toNumber(),
+    rewards: rewardsOf(uid, epoch),
   }));
   const commitmentOf = (api.query.commitments as unknown as Record<string, EntryLike>)
     .commitmentOf as EntryLike;

@@ -15,6 +15,16 @@ export interface Neuron {
   /** Total stake in rao (alpha + tao × TaoWeight, as the chain weighs it). */
   readonly stakeRao: bigint;
   readonly blockAtRegistration: number | null;
+  /** What the last epoch gave this uid; absent where the runtime did not say. */
+  readonly rewards?: NeuronRewards;
+}
+
+/** The epoch's outputs per uid (u16 shares as fractions of 65535; emission in rao of the subnet's alpha). */
+export interface NeuronRewards {
+  readonly incentive: number;
+  readonly consensus: number;
+  readonly dividends: number;
+  readonly emissionRao: bigint;
 }
 
 export interface WeightHyperparameters {

@@ -2,6 +2,7 @@ import { checkCommand } from "./check.js";
 import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
 import type { CommandDefinition } from "./define.js";
+import { leaderboardCommand } from "./leaderboard.js";
 import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
 import { renderCommand } from "./render.js";
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   scoreCommand as unknown as CommandDefinition,
   submitCommand as unknown as CommandDefinition,
   statusCommand as unknown as CommandDefinition,
+  leaderboardCommand as unknown as CommandDefinition,
   validateCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,

@@ -6,6 +6,7 @@ import { progressPrinter } from "../eval/progress.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
+import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
 import {
   type Banner,
   bannerLines,
@@ -19,8 +20,6 @@ import type { StepResult } from "../validator/step.js";
 import type { JobReport } from "../validator/worker.js";
 import { defineCommand } from "./define.js";
 import { engineOptions, evaluationOptions } from "./evaluation-options.js";
-
-const REFERENCE_SCORE_API = "https://dippy-bittensor-subnet.com";
 
 const options = z.object({
   once: z.boolean().default(false).describe("evaluate what is due, run one step, exit"),

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { decodeAddress } from "@polkadot/util-crypto";
 import { z } from "zod";
@@ -17,10 +16,11 @@ import { replayText } from "../render/replay.js";
 import { renderTable } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../scoring/replay.js";
-import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
+import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { WeightCommitRecord } from "../store/weight-commits.js";
 import type { WeightComputation } from "../store/weight-computations.js";
 import { defineCommand } from "./define.js";
+import { readSnapshotFile } from "./snapshot-file.js";
 
 const options = z.object({
   snapshot: z
@@ -117,7 +117,7 @@ export const weightsCommand = defineCommand({
       sourceRef = chain.endpoint;
     } else {
       sourceRef = resolve(ctx.cwd, opts.snapshot as string);
-      snapshot = readSnapshot(sourceRef);
+      snapshot = readSnapshotFile(sourceRef);
     }
     const replay = replaySnapshot(snapshot, profile);
     const digest = snapshotDigest(snapshot);
@@ -235,28 +235,6 @@ function commitText(commit: WeightsCommit): string {
     ? `; the chain reveals it in epoch ${commit.plan.revealEpoch} (blocks ${commit.plan.firstRevealBlock}–${commit.plan.lastRevealBlock})`
     : "";
   return `commit: ${commit.ciphertext.length}-byte drand timelock for round ${commit.revealRound} by ${commit.hotkey}${when}`;
-}
-
-function readSnapshot(file: string): Snapshot {
-  let raw: string;
-  try {
-    raw = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read snapshot ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new UsageError(`snapshot ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = parseSnapshot(value);
-  if (!parsed.ok) {
-    throw new UsageError(`snapshot ${file}: ${parsed.path}: ${parsed.message}`, {
-      hint: "the snapshot format is described in the README (sn11 weights)",
-    });
-  }
-  return parsed.snapshot;
 }
 
 function historyResult(

@@ -42,6 +42,8 @@ export interface RegistryEntry {
   readonly recorded: boolean;
   /** A strictly earlier entry has the same entry hash or repo: this one can never score. */
   readonly duplicate: boolean;
+  /** The earlier uid this one duplicates, and what they share. */
+  readonly duplicateOf: { readonly uid: number; readonly match: "repo" | "entry_hash" } | null;
   readonly status: EvaluationStatus | null;
   readonly totalScore: number;
 }
@@ -87,6 +89,7 @@ function applyUidRules(uid: number, hotkey: string, input: RegistryInput, profil
     block: null,
     recorded: false,
     duplicate: false,
+    duplicateOf: null,
     status: null,
     totalScore: 0,
   };
@@ -168,6 +171,7 @@ function rejectDuplicates(drafts: Draft[]): void {
     const earlier = [byHash, byRepo].find((e) => (e.block as number) < (d.block as number));
     if (!earlier) continue;
     d.duplicate = true;
+    d.duplicateOf = { uid: earlier.uid, match: earlier === byRepo ? "repo" : "entry_hash" };
     const what = earlier === byRepo ? `repo ${repoId(d.modelId as ModelId)}` : "entry hash";
     if (d.valid) {
       rejected(

@@ -147,6 +147,25 @@ export class ValidatorSteps {
     return row ? toRecord(row) : undefined;
   }
 
+  /** The newest step that ended in one of `outcomes`. */
+  lastWithOutcome(outcomes: readonly StepOutcome[]): StepRecord | undefined {
+    const row = prepared(
+      this.db,
+      `SELECT ${COLUMNS} FROM validator_steps WHERE outcome IN (${outcomes.map(() => "?").join(", ")})
+         ORDER BY id DESC LIMIT 1`,
+    ).get(...outcomes) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The newest step that recorded its snapshot (the chain state it computed weights from). */
+  lastWithSnapshot(): StepRecord | undefined {
+    const row = prepared(
+      this.db,
+      `SELECT ${COLUMNS} FROM validator_steps WHERE snapshot_json IS NOT NULL ORDER BY id DESC LIMIT 1`,
+    ).get() as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
   snapshot(id: number): unknown {
     const row = prepared(this.db, "SELECT snapshot_json FROM validator_steps WHERE id = ?").get(id) as
       | { snapshot_json: string | null }

@@ -3,6 +3,9 @@ import { NetworkError } from "../errors.js";
 import { repoId } from "../scoring/model-id.js";
 import { EVALUATION_STATUSES, type EvaluationStatus, type RegistryEntry } from "../scoring/registry.js";
 
+/** The owner's validation API, where the reference's validators ask for scores. */
+export const REFERENCE_SCORE_API = "https://dippy-bittensor-subnet.com";
+
 /**
  * The reference's reading of `/model_submission_details` (DIPPY-SPEC §5.6.5): null or no status → FAILED,
  * an unknown status → FAILED, COMPLETED → the judge score (the total under both profiles).

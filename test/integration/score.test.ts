@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { judgeStandIn } from "../support/engines/judge-standin.js";
 import {
   HAS_LLAMA_SERVER,
   LLAMA_SERVER,
@@ -18,62 +19,6 @@ import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 noteMissingShared("the sn11 score tests");
 
 const ROWS = TAVERN_ROWS;
-
-/**
- * A judge endpoint in front of the real one: for each request (counted from 0) it forwards, or answers
- * with the status the rule gives (401 a refused key, 503 an outage).
- */
-async function judgeStandIn(
-  target: string,
-  rule: (
-    served: number,
-    body: string,
-    headers: Record<string, string | string[] | undefined>,
-  ) => "forward" | number | { status: number; body: string },
-) {
-  let served = 0;
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const answer = rule(served++, body.toString(), req.headers);
-      if (typeof answer === "object") {
-        res.writeHead(answer.status, { "content-type": "application/json" });
-        res.end(answer.body);
-        return;
-      }
-      if (answer !== "forward") {
-        res.writeHead(answer, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({ error: { message: answer === 401 ? "No auth credentials found" : "down" } }),
-        );
-        return;
-      }
-      const forward = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (reply) => {
-          res.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(res);
-        },
-      );
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`,
-    served: () => served,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe.skipIf(!HAS_LLAMA_SERVER)(
   "sn11 score end to end (real llama-server for the model and the judge)",

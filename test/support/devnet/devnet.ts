@@ -169,6 +169,18 @@ export class Devnet {
     return subnet.neurons.length - 1;
   }
 
+  /** Sets what the last epoch gave each uid (u16 shares, emission in rao), as the chain's epoch would. */
+  setEpochOutputs(
+    netuid: number,
+    outputs: Record<
+      number,
+      { incentive?: number; consensus?: number; dividends?: number; emission?: bigint }
+    >,
+  ): void {
+    const neurons = this.subnet(netuid).neurons;
+    for (const [uid, o] of Object.entries(outputs)) Object.assign(neurons[Number(uid)] as Neuron, o);
+  }
+
   /** Writes a commitment as if its owner had sent it at `block`: text or bytes as one Raw field, or any fields. */
   putCommitment(
     netuid: number,

@@ -12,6 +12,11 @@ export interface Neuron {
   alphaStake: bigint; // rao
   taoStake: bigint;
   blockAtRegistration: number;
+  /** The last epoch's outputs as the chain stores them (u16 shares, emission in rao); set by tests. */
+  incentive?: number;
+  consensus?: number;
+  dividends?: number;
+  emission?: bigint;
 }
 
 export interface Hyperparameters {
@@ -190,6 +195,18 @@ export function deriveStorage(
       entry(sm, "lastUpdate"),
       [n],
       subnet.neurons.map((x) => x.lastUpdate),
+    );
+    for (const name of ["incentive", "consensus", "dividends"] as const) {
+      put(
+        entry(sm, name),
+        [n],
+        subnet.neurons.map((x) => x[name] ?? 0),
+      );
+    }
+    put(
+      entry(sm, "emission"),
+      [n],
+      subnet.neurons.map((x) => x.emission ?? 0n),
     );
     subnet.neurons.forEach((neuron, uid) => {
       put(entry(sm, "keys"), [n, uid], neuron.hotkey);

@@ -1,0 +1,130 @@
+import type { LeaderboardRow } from "../leaderboard/build.js";
+import { rowState, type Selection } from "../leaderboard/select.js";
+import { inertCell } from "./inert.js";
+import { type Column, fixed, renderTable, shortHotkey } from "./table.js";
+
+/** 45s, 9m, 2h10m, 3d4h: the size of an ETA, not a clock. */
+export function shortDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86400)}d${Math.round((s % 86400) / 3600)}h`;
+}
+
+function cut(text: string, width: number): string {
+  const clean = inertCell(text);
+  return clean.length <= width ? clean : `${clean.slice(0, width - 1)}…`;
+}
+
+/** The status cell: why a row has the weight it has, in a few words. */
+export function statusCell(row: LeaderboardRow): string {
+  const q = row.evaluation.queue;
+  switch (rowState(row)) {
+    case "none":
+      return row.burn ? "burn" : "no commitment";
+    case "invalid":
+      return `invalid ${row.registry.reason}`;
+    case "duplicate": {
+      const dup = row.registry.duplicateOf;
+      if (dup) return `dup of ${dup.uid} (${dup.match === "repo" ? "repo" : "entry hash"})`;
+      return `copy of ${row.registry.copyOf?.uid} (model hash)`;
+    }
+    case "running":
+      return "running";
+    case "error": {
+      const retry = q?.nextAttemptAt ? ` ↻${q.nextAttemptAt.slice(11, 16)}` : "";
+      return `error${retry} ${cut(q?.lastError ?? "", 30)}`.trimEnd();
+    }
+    case "queued":
+      if (!q) return row.evaluation.status?.toLowerCase() ?? "not queued yet";
+      return `queued #${q.position ?? "?"}${q.etaSeconds === null ? "" : ` ~${shortDuration(q.etaSeconds)}`}`;
+    case "scored":
+      return "scored";
+    case "failed":
+      return `failed ${cut(row.evaluation.reason ?? q?.lastError ?? "", 30)}`.trimEnd();
+  }
+}
+
+function immunityCell(row: LeaderboardRow, head: number | null): string {
+  const c = row.chain;
+  if (!c) return "-";
+  const left = c.immune && c.immunityEndsAt !== null && head !== null ? String(c.immunityEndsAt - head) : "-";
+  return c.pruneNext ? `${left} ⚠ next` : left;
+}
+
+type Ranked = Selection["top"][number];
+
+export function leaderboardColumns(o: {
+  wide: boolean;
+  head: number | null;
+  owner: boolean;
+}): Column<Ranked>[] {
+  const columns: Column<Ranked>[] = [
+    { header: "#", value: (r) => String(r.rank), align: "right" },
+    { header: "uid", value: (r) => (r.row.burn ? `${r.row.uid} burn` : String(r.row.uid)), align: "right" },
+    { header: "hotkey", value: (r) => (o.wide ? r.row.hotkey : shortHotkey(r.row.hotkey)) },
+    { header: "repo", value: (r) => (r.row.repo ? cut(r.row.repo, o.wide ? 60 : 28) : "—") },
+    {
+      header: "block",
+      value: (r) => (r.row.commitBlock === null ? "-" : String(r.row.commitBlock)),
+      align: "right",
+    },
+    { header: "status", value: (r) => statusCell(r.row) },
+    { header: "score", value: (r) => fixed(r.row.evaluation.totalScore, 4), align: "right" },
+    { header: "win", value: (r) => fixed(r.row.winRate, 4), align: "right" },
+    { header: "weight", value: (r) => fixed(r.row.weight, 4), align: "right" },
+    { header: "incent", value: (r) => fixed(r.row.chain?.incentive ?? null, 4), align: "right" },
+    { header: "α/day est", value: (r) => fixed(r.row.chain?.emissionPerDay ?? null, 2), align: "right" },
+    { header: "cons", value: (r) => fixed(r.row.chain?.consensus ?? null, 4), align: "right" },
+    { header: "imm", value: (r) => immunityCell(r.row, o.head) },
+  ];
+  if (!o.wide) return columns;
+  return [
+    ...columns,
+    { header: "coldkey", value: (r) => r.row.chain?.coldkey ?? "-" },
+    { header: "reg", value: (r) => String(r.row.chain?.registeredAt ?? "-"), align: "right" },
+    { header: "entry hash", value: (r) => r.row.entryHash ?? "-" },
+    { header: "model hash", value: (r) => (r.row.modelHash ? r.row.modelHash.slice(0, 16) : "-") },
+    { header: "revision", value: (r) => (r.row.revision ? r.row.revision.slice(0, 12) : "-") },
+    { header: "u16", value: (r) => String(r.row.u16), align: "right" },
+    { header: "sent", value: (r) => fixed(r.row.sentWeight, 4), align: "right" },
+    ...(o.owner
+      ? [
+          {
+            header: "owner",
+            value: (r: Ranked) =>
+              r.row.owner ? `${r.row.owner.status} ${fixed(r.row.owner.totalScore, 4)}` : "-",
+          },
+          {
+            header: "Δ",
+            value: (r: Ranked) => {
+              const local = r.row.evaluation.totalScore;
+              const remote = r.row.owner?.totalScore ?? null;
+              if (local === null || remote === null) return "-";
+              const d = local - remote;
+              return `${d >= 0 ? "+" : ""}${d.toFixed(4)}${Math.abs(d) > 0.01 ? " !" : ""}`;
+            },
+            align: "right" as const,
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The board as text: the top rows, then `…` and the pinned rows outside the top. */
+export function leaderboardTable(
+  selection: Selection,
+  o: { wide: boolean; head: number | null; owner: boolean },
+): string {
+  const columns = leaderboardColumns(o);
+  const rows = selection.pinned.length > 0 ? [...selection.top, null, ...selection.pinned] : selection.top;
+  const table = renderTable<Ranked | null>(
+    columns.map((c) => ({
+      ...c,
+      value: (r: Ranked | null) => (r ? c.value(r) : c === columns[0] ? "…" : ""),
+    })),
+    rows,
+  );
+  return table;
+}
