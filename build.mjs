@@ -78,7 +78,11 @@ async function bundle() {
         'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));',
       ].join("\n"),
     },
+    // Ink's optional devtools hook is never used: a stub keeps React DevTools out of the bundle.
+    alias: { "react-devtools-core": join(root, "src/dashboard/devtools-stub.ts") },
     define: {
+      // React's production build: the development one doubles the dashboard's chunk.
+      "process.env.NODE_ENV": '"production"',
       "process.env.WS_NO_BUFFER_UTIL": '"1"',
       "process.env.WS_NO_UTF_8_VALIDATE": '"1"',
       __SN11_VERSION__: JSON.stringify(pkg.version),

@@ -1,6 +1,7 @@
 import { checkCommand } from "./check.js";
 import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
+import { dashboardCommand } from "./dashboard.js";
 import type { CommandDefinition } from "./define.js";
 import { leaderboardCommand } from "./leaderboard.js";
 import { metagraphCommand } from "./metagraph.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   submitCommand as unknown as CommandDefinition,
   statusCommand as unknown as CommandDefinition,
   leaderboardCommand as unknown as CommandDefinition,
+  dashboardCommand as unknown as CommandDefinition,
   validateCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,

@@ -3,7 +3,13 @@ import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { UsageError } from "../errors.js";
-import { buildLeaderboard, type ChainFacts, type OwnerFacts, type StoreFacts } from "../leaderboard/build.js";
+import {
+  buildLeaderboard,
+  type ChainFacts,
+  chainFacts,
+  type OwnerFacts,
+  type StoreFacts,
+} from "../leaderboard/build.js";
 import { rowJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
@@ -137,14 +143,8 @@ export const leaderboardCommand = defineCommand({
       );
       snapshot = read.snapshot;
       store = s ? storeFacts(s, profile.id) : null;
-      const m = read.metagraph;
-      chain = {
-        head: m.block.number,
-        tempo: m.hyperparameters.tempo,
-        immunityPeriod: m.hyperparameters.immunityPeriod,
-        neurons: m.neurons,
-      };
-      source = { kind: "finalized", ref: client.endpoint, blockHash: m.block.hash };
+      chain = chainFacts(read.metagraph);
+      source = { kind: "finalized", ref: client.endpoint, blockHash: read.metagraph.block.hash };
     }
     const replay = replaySnapshot(snapshot, profile);
     warnings.push(...replay.warnings);

@@ -259,6 +259,9 @@ export const validateCommand = defineCommand({
       else ctx.stdout.write(`${lines.join("\n")}\n`);
     };
     if (streaming || !ctx.globals.json) emit("start", banner, bannerLines(banner));
+    if (streaming && ctx.stderr.isTTY) {
+      ctx.stderr.write(`watch it from another terminal: sn11 dashboard --data-dir ${config.dataDir}\n`);
+    }
     const steps: ReturnType<typeof stepJson>[] = [];
     const evaluations: ReturnType<typeof evaluationJson>[] = [];
 
@@ -266,6 +269,7 @@ export const validateCommand = defineCommand({
       store,
       profile,
       netuid: config.netuid,
+      network: String(config.network),
       mode,
       scoreSource: local ? { kind: "local" } : { kind: "remote", url: opts.scoreUrl },
       schedule: stepSchedule,

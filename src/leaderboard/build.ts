@@ -1,4 +1,4 @@
-import type { Neuron } from "../chain/types.js";
+import type { Metagraph, Neuron } from "../chain/types.js";
 import { repoId } from "../scoring/model-id.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { EvaluationStatus, RejectionReason } from "../scoring/registry.js";
@@ -14,6 +14,15 @@ export interface ChainFacts {
   readonly tempo: number;
   readonly immunityPeriod: number | null;
   readonly neurons: readonly Neuron[];
+}
+
+export function chainFacts(m: Metagraph): ChainFacts {
+  return {
+    head: m.block.number,
+    tempo: m.hyperparameters.tempo,
+    immunityPeriod: m.hyperparameters.immunityPeriod,
+    neurons: m.neurons,
+  };
 }
 
 /** The weights this validator last sent: the step, where it landed, and each uid's share. */
@@ -155,7 +164,8 @@ export function buildLeaderboard(inputs: LeaderboardInputs): Leaderboard {
         copyOf: job ? copyOf(job, jobs) : null,
       },
       evaluation: {
-        source: store ? "local" : "snapshot",
+        // The store's own record, or else the one the replayed snapshot carried.
+        source: evaluation || (store && !r.status) ? "local" : "snapshot",
         status: evaluation?.status ?? r.status,
         totalScore: evaluation
           ? evaluation.totalScore

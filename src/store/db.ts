@@ -44,6 +44,47 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
 
 const exitHooks = new WeakMap<Db, () => void>();
 
+/**
+ * Opens an existing store for reading beside a writer (WAL): never creates, never migrates. A schema of
+ * another version than this sn11's is exit 78 with what to do, as is a file that is not there.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  let db: Db;
+  try {
+    db = new Database(file, {
+      nativeBinding: betterSqliteBinding(),
+      readonly: true,
+      fileMustExist: true,
+      timeout: 5000,
+    });
+  } catch (error) {
+    if (/does not exist/i.test((error as Error).message)) {
+      throw new ConfigError(`no store at ${file}: nothing has run with this data dir yet`, {
+        hint: "check --data-dir (or SN11_DATA_DIR); sn11 validate and sn11 score create it",
+      });
+    }
+    throw storeError(file, error);
+  }
+  try {
+    const version = schemaVersion(db);
+    if (version !== LATEST_SCHEMA_VERSION) {
+      throw new ConfigError(
+        `the store ${file} has schema version ${version}, this sn11 reads ${LATEST_SCHEMA_VERSION}`,
+        {
+          hint:
+            version > LATEST_SCHEMA_VERSION
+              ? "upgrade sn11 to the version the validator runs"
+              : "run the validator (or any sn11 command with this data dir) once to migrate it",
+        },
+      );
+    }
+  } catch (error) {
+    db.close();
+    throw error instanceof ConfigError ? error : storeError(file, error);
+  }
+  return db;
+}
+
 export function schemaVersion(db: Db): number {
   return (prepared(db, "PRAGMA user_version").get() as { user_version: number }).user_version;
 }
@@ -99,6 +140,10 @@ function storeError(file: string, error: unknown): unknown {
 export function closeDatabase(db: Db): void {
   exitHooks.get(db)?.();
   if (!db.open) return;
+  if (db.readonly) {
+    db.close();
+    return;
+  }
   try {
     db.pragma("wal_checkpoint(TRUNCATE)");
   } finally {

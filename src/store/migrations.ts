@@ -248,6 +248,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE score_samples ADD COLUMN gen_error TEXT;
     `,
   },
+  {
+    version: 12,
+    name: "what the dashboard reads of a running daemon: its heartbeat, and each running job's progress",
+    sql: `
+      CREATE TABLE validator_state (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        pid          INTEGER NOT NULL,
+        started_at   TEXT    NOT NULL,
+        heartbeat_at TEXT    NOT NULL,
+        stopped_at   TEXT,
+        network      TEXT    NOT NULL,
+        netuid       INTEGER NOT NULL,
+        workers      INTEGER NOT NULL,
+        next_step_at TEXT
+      );
+      CREATE TABLE job_progress (
+        job_id     INTEGER PRIMARY KEY REFERENCES eval_queue (id) ON DELETE CASCADE,
+        stage      TEXT    NOT NULL,
+        done       REAL    NOT NULL,
+        total      REAL    NOT NULL,
+        detail     TEXT,
+        updated_at TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -6,6 +6,7 @@ import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
+import { HEARTBEAT_MS } from "../store/validator-state.js";
 import { collectGarbageWhileIdle } from "./idle-gc.js";
 import type { ValidatorMetrics } from "./metrics.js";
 import { nextStepAt, type Schedule, windowOf } from "./schedule.js";
@@ -23,6 +24,8 @@ export interface ValidatorOptions {
   readonly store: Store;
   readonly profile: ScoringProfile;
   readonly netuid: number;
+  /** The chain endpoint, as the dashboard shows it. */
+  readonly network?: string;
   readonly mode: StepMode;
   readonly scoreSource: ScoreSource;
   readonly schedule: Schedule;
@@ -108,6 +111,14 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       "resuming after an unclean stop: evaluations continue from their last committed sample",
     );
   }
+  store.validatorState.started({
+    pid: process.pid,
+    network: options.network ?? "",
+    netuid: options.netuid,
+    workers: options.workers.length,
+  });
+  const heartbeat = setInterval(() => store.validatorState.beat(), HEARTBEAT_MS);
+  heartbeat.unref();
   // A worker that fails outside an evaluation (a bug, a broken store) stops the whole validator.
   const halt = new AbortController();
   const stop = AbortSignal.any([drain, halt.signal]);
@@ -206,6 +217,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     while (!stop.aborted) {
       const t = now();
       const next = options.immediate && stepCount === 0 ? t : nextStepAt(t, options.schedule, lastWindow);
+      store.validatorState.beat(new Date(next));
       if (t >= next) {
         lastWindow = windowOf(t, options.schedule);
         await step();
@@ -226,5 +238,8 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
   } catch (error) {
     if (error instanceof CancelledError && drain.aborted) return run();
     throw error;
+  } finally {
+    clearInterval(heartbeat);
+    if (store.db.open) store.validatorState.stopped();
   }
 }

@@ -30,6 +30,7 @@ import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { redact } from "../secrets.js";
 import type { Job } from "../store/eval-queue.js";
+import { storeProgress } from "../store/job-progress.js";
 import type { Store } from "../store/store.js";
 import { errorRetryAt } from "./settings.js";
 
@@ -163,6 +164,7 @@ export class EvaluationWorker {
       return report("ERROR", null, message);
     } finally {
       this.current = null;
+      store.jobProgress.clear(job.id);
     }
   }
 
@@ -235,7 +237,7 @@ export class EvaluationWorker {
     await this.precheck(job, inspection);
     const unfit = engineRepoMismatch(job.repo, inspection.files, deps.engine);
     if (unfit) throw new EngineError(unfit, { hint: "this validator's engine, not the model: see --engine" });
-    const progress = fanOut(progressLog(log), deps.onProgress);
+    const progress = fanOut(progressLog(log), deps.onProgress, storeProgress(deps.store.jobProgress, job.id));
     const { source, release } = await downloadModel(job.repo, inspection, {
       config: deps.config,
       store: deps.store,

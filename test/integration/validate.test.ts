@@ -65,6 +65,31 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate end to end (devnet, local hub,
     });
     expect(out.weights.emit.uids.length).toBeGreaterThan(0);
     expect(net.devnet.subnetState(11).weights.size).toBe(0);
+    // What the dashboard reads of a daemon: its state row (stopped now), no progress rows left behind.
+    inStore(net.dataDir, (store) => {
+      expect(store.validatorState.get()).toMatchObject({
+        pid: process.pid,
+        netuid: 11,
+        stoppedAt: expect.any(String),
+      });
+      expect(store.jobProgress.all()).toEqual([]);
+    });
+    const dash = await runInProcess(["dashboard", "--offline", "--json"], { env: net.env });
+    expect(dash.code, dash.stderr).toBe(0);
+    const seen = JSON.parse(dash.stdout);
+    expect(seen).toMatchObject({ view: "validator", daemon: { state: "stopped" } });
+    expect(seen.boardSource).toMatch(/^step #\d+$/);
+    expect(seen.steps[0].outcome).toBe("dry_run");
+    expect(seen.board.find((b: { uid: number }) => b.uid === 1)).toMatchObject({
+      repo: "val/model-a",
+      state: "scored",
+    });
+    const board = await runInProcess(["leaderboard", "--offline", "--json"], { env: net.env });
+    expect(board.code, board.stderr).toBe(0);
+    expect(JSON.parse(board.stdout).rows.find((r: { uid: number }) => r.uid === 2)).toMatchObject({
+      state: "duplicate",
+      registry: { duplicate_of: { uid: 1, match: "repo" } },
+    });
 
     const text = await runInProcess(["validate", "--once", "--dry-run", ...quickEvaluation(net)], {
       env: net.env,
