@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useFocusManager, useInput, useStdout } from "ink";
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { inertCell } from "../render/inert.js";
 import { shortDuration } from "../render/leaderboard.js";
 import type { DashboardData } from "./data.js";
@@ -40,12 +40,12 @@ function Header({ data, width, now }: { data: DashboardData; width: number; now:
   const d = data.daemon;
   const daemon =
     d.state === "running"
-      ? `daemon ● pid ${d.pid} (hb ${d.heartbeatAgeSeconds}s)`
+      ? `● daemon ${d.pid} hb ${d.heartbeatAgeSeconds}s`
       : d.state === "stopped"
-        ? "daemon ○ stopped"
+        ? "○ daemon stopped"
         : d.state === "stale"
-          ? `daemon ◌ stale (pid ${d.pid}, hb ${shortDuration(d.heartbeatAgeSeconds ?? 0)} ago)`
-          : "daemon: none on this data dir";
+          ? `◌ daemon stale (${d.pid}, hb ${shortDuration(d.heartbeatAgeSeconds ?? 0)} ago)`
+          : "no daemon here";
   const left = fit(
     ` sn11 · ${data.network}/${data.netuid} · ${data.block === null ? "no chain state" : `block ${data.block}`} · ${daemon} · `,
     Math.max(0, width - 24),
@@ -153,7 +153,7 @@ export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
         : paneLines(pane, data, ui, columns);
   const footer = ui.editing
     ? `filter: ${ui.filter}▏ (Enter keeps, Esc clears)`
-    : `tab pane · ↑↓ move · enter details · / filter${ui.filter ? ` [${ui.filter}]` : ""} · s sort · m mine · r refresh · ? help · q quit`;
+    : `tab pane · ↑↓ move · enter detail · / filter${ui.filter ? ` [${ui.filter}]` : ""} · s sort · m mine · ? help · q quit`;
   return (
     <Box flexDirection="column" width={columns} height={height}>
       <Header data={data} width={columns} now={now} />
@@ -213,14 +213,17 @@ export function DashboardApp({ subscribe, getData, refresh, now = Date.now }: Ap
       stdout.off("resize", onResize);
     };
   }, [stdout, disableFocus]);
+  // Keys can arrive faster than React renders: each one reduces the latest state, not the rendered one.
+  const latest = useRef(ui);
   useInput((input, key) => {
-    let next = ui;
+    let next = latest.current;
     for (const k of keysFromInk(input, key)) next = reduceKey(next, k, lengthsOf(data, next));
     if (next.jumpToMine && data.mine) {
       const index = boardItems(data, next).findIndex((b) => b.row.hotkey === data.mine?.hotkey);
       if (index >= 0) next = { ...next, selection: { ...next.selection, board: index } };
     }
     if (next.refreshNow) refresh();
+    latest.current = next;
     setUi(next);
     if (next.quit) exit();
   });

@@ -43,7 +43,6 @@ export interface RunItem {
   readonly revision: string;
   readonly status: "RUNNING" | "COMPLETED" | "FAILED";
   readonly updatedAt: string;
-  readonly samples: number;
   readonly generated: number;
   readonly judged: number;
   readonly costUsd: number;

@@ -1,6 +1,6 @@
 import { CRITERIA, OUTCOMES } from "../eval/judge/prompt.js";
 import type { ProgressEvent } from "../eval/progress.js";
-import { compareRows } from "../leaderboard/select.js";
+import { compareRows, rowState } from "../leaderboard/select.js";
 import { inertCell, inertText } from "../render/inert.js";
 import { shortDuration, statusCell } from "../render/leaderboard.js";
 import { type Column, fixed, renderTable, shortHotkey } from "../render/table.js";
@@ -59,8 +59,13 @@ export function boardItems(data: DashboardData, ui: UiState): BoardItem[] {
         .sort((a, b) => compareRows(ui.sort ?? "weight")(a.row, b.row))
         .map((b, i) => ({ ...b, rank: i + 1 }))
     : data.board;
-  return sorted.filter((b) => matches(ui.filter, b.row.repo, b.row.hotkey, String(b.row.uid)));
+  // Uids without a commitment and without weight are noise on a screen; a filter can still find them.
+  return sorted.filter((b) =>
+    ui.filter ? matches(ui.filter, b.row.repo, b.row.hotkey, String(b.row.uid)) : !emptyRow(b),
+  );
 }
+
+const emptyRow = (b: BoardItem) => rowState(b.row) === "none" && b.row.weight === 0;
 
 function boardTable(items: readonly BoardItem[], wide: boolean, head: number | null) {
   const columns: Column<BoardItem>[] = [
@@ -98,10 +103,11 @@ export function runItems(data: DashboardData, filter: string): RunItem[] {
 }
 
 function runLine(r: RunItem): string {
-  const name = inertCell(`${r.repo}@${r.revision.slice(0, 7)}`, 34).padEnd(34);
-  const counts = `gen ${r.generated}/${r.samples} judge ${r.judged}/${r.samples}`;
+  const name = inertCell(`${r.repo}@${r.revision.slice(0, 7)}`, 30).padEnd(30);
+  // Sample rows appear as they are generated: a running run has no total in the store yet.
+  const counts = `gen ${r.generated} · judged ${r.judged}`;
   const result = r.status === "COMPLETED" ? `win ${fixed(r.winRate, 4)}` : r.status.toLowerCase();
-  return `#${String(r.id).padEnd(4)} ${name} ${counts.padEnd(24)} $${r.costUsd.toFixed(2).padStart(6)}  ${result}`;
+  return `#${String(r.id).padEnd(4)} ${name} ${counts.padEnd(20)} $${r.costUsd.toFixed(2).padStart(6)} ${result}`;
 }
 
 function mineLines(data: DashboardData): string[] {
@@ -157,7 +163,7 @@ export function paneLines(pane: Pane, data: DashboardData, ui: UiState, width: n
       const items = boardItems(data, ui);
       const t = boardTable(items, width >= 120, data.block);
       return {
-        title: `Board (${data.boardSource}${data.block !== null ? ` · block ${data.block}` : ""} · sort ${ui.sort ?? "default"})`,
+        title: `Board (${data.boardSource}${data.block !== null ? ` · block ${data.block}` : ""} · sort ${ui.sort ?? "default"}${ui.filter ? "" : ` · ${data.board.filter(emptyRow).length} uids without a commitment hidden`})`,
         header: t.header,
         items: t.rows,
       };

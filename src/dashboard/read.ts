@@ -2,6 +2,7 @@ import { snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
 import type { Tally } from "../eval/judge/verdict.js";
 import { buildLeaderboard, chainFacts } from "../leaderboard/build.js";
+import { queueEta, queuePositions, recentDurations } from "../leaderboard/queue.js";
 import { defaultSort, selectRows } from "../leaderboard/select.js";
 import { storeFacts } from "../leaderboard/sources.js";
 import { isProcessAlive } from "../process-alive.js";
@@ -54,12 +55,17 @@ export function readDashboard(store: Store, o: ReadOptions): DashboardData {
         now: o.now,
       })
     : null;
-  const byUid = new Map(board?.rows.map((r) => [r.uid, r]) ?? []);
+  const positions = queuePositions(facts.jobs, o.now);
+  const durations = recentDurations(facts.jobs);
+  const runningSince = facts.jobs
+    .filter((j) => j.status === "RUNNING" && j.startedAt)
+    .map((j) => j.startedAt as string);
+  const workers = state?.workers || facts.workers;
   const progress = new Map(store.jobProgress.all().map((p) => [p.jobId, p]));
   const queue: QueueItem[] = facts.jobs
     .filter((j) => j.status === "QUEUED" || j.status === "RUNNING" || j.status === "ERROR")
     .map((j) => {
-      const q = byUid.get(j.uid)?.evaluation.queue;
+      const position = positions.get(j.id) ?? null;
       const p = progress.get(j.id);
       return {
         jobId: j.id,
@@ -67,8 +73,11 @@ export function readDashboard(store: Store, o: ReadOptions): DashboardData {
         repo: j.repo,
         status: j.status,
         attempts: j.attempts,
-        position: q?.position ?? null,
-        etaSeconds: q?.etaSeconds ?? null,
+        position,
+        etaSeconds:
+          position === null
+            ? null
+            : queueEta({ position, runningStartedAt: runningSince, durations, workers, now: o.now }),
         lastError: j.lastError,
         nextAttemptAt: j.status === "ERROR" ? j.nextAttemptAt : null,
         progress: p
@@ -139,7 +148,6 @@ function runItems(store: Store, limit: number): RunItem[] {
       revision: run.revision,
       status: run.status,
       updatedAt: run.updatedAt,
-      samples: p.samples,
       generated: p.generated,
       judged: p.judged,
       costUsd: p.costUsd,

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ensureDir } from "../ensure-dir.js";
@@ -49,6 +50,11 @@ const exitHooks = new WeakMap<Db, () => void>();
  * another version than this sn11's is exit 78 with what to do, as is a file that is not there.
  */
 export function openDatabaseReadOnly(file: string): Db {
+  if (!existsSync(file)) {
+    throw new ConfigError(`no store at ${file}: nothing has run with this data dir yet`, {
+      hint: "check --data-dir (or SN11_DATA_DIR); sn11 validate and sn11 score create it",
+    });
+  }
   let db: Db;
   try {
     db = new Database(file, {
@@ -58,11 +64,6 @@ export function openDatabaseReadOnly(file: string): Db {
       timeout: 5000,
     });
   } catch (error) {
-    if (/does not exist/i.test((error as Error).message)) {
-      throw new ConfigError(`no store at ${file}: nothing has run with this data dir yet`, {
-        hint: "check --data-dir (or SN11_DATA_DIR); sn11 validate and sn11 score create it",
-      });
-    }
     throw storeError(file, error);
   }
   try {

@@ -99,15 +99,15 @@ export class ScoreRuns {
     );
   }
 
-  /** How far a run is, without reading its texts: samples, generated, judged and the judge's cost so far. */
-  progress(runId: number): { samples: number; generated: number; judged: number; costUsd: number } {
+  /** How far a run is, without reading its texts: generated, judged and the judge's cost so far. */
+  progress(runId: number): { generated: number; judged: number; costUsd: number } {
     const r = prepared(
       this.db,
-      `SELECT COUNT(*) AS samples, COUNT(generation) + COUNT(gen_error) AS generated,
+      `SELECT COUNT(generation) + COUNT(gen_error) AS generated,
               COUNT(verdict_json) + COUNT(judge_error) AS judged, COALESCE(SUM(judge_cost), 0) AS cost
          FROM score_samples WHERE run_id = ?`,
-    ).get(runId) as { samples: number; generated: number; judged: number; cost: number };
-    return { samples: r.samples, generated: r.generated, judged: r.judged, costUsd: r.cost };
+    ).get(runId) as { generated: number; judged: number; cost: number };
+    return { generated: r.generated, judged: r.judged, costUsd: r.cost };
   }
 
   samples(runId: number): SampleRecord[] {
