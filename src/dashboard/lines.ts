@@ -67,11 +67,13 @@ export function boardItems(data: DashboardData, ui: UiState): BoardItem[] {
 
 const emptyRow = (b: BoardItem) => rowState(b.row) === "none" && b.row.weight === 0;
 
-function boardTable(items: readonly BoardItem[], wide: boolean, head: number | null) {
+function boardTable(items: readonly BoardItem[], width: number, head: number | null) {
+  const wide = width >= 120;
+  const repoWidth = wide || width >= 100 ? 28 : 20;
   const columns: Column<BoardItem>[] = [
     { header: "#", value: (b) => String(b.rank), align: "right" },
     { header: "uid", value: (b) => (b.row.burn ? `${b.row.uid} burn` : String(b.row.uid)), align: "right" },
-    { header: "repo", value: (b) => (b.row.repo ? inertCell(b.row.repo, wide ? 28 : 20) : "—") },
+    { header: "repo", value: (b) => (b.row.repo ? inertCell(b.row.repo, repoWidth) : "—") },
     { header: "status", value: (b) => inertCell(statusCell(b.row), wide ? 28 : 18) },
     { header: "score", value: (b) => fixed(b.row.evaluation.totalScore, 4), align: "right" },
     { header: "weight", value: (b) => fixed(b.row.weight, 4), align: "right" },
@@ -161,7 +163,7 @@ export function paneLines(pane: Pane, data: DashboardData, ui: UiState, width: n
     }
     case "board": {
       const items = boardItems(data, ui);
-      const t = boardTable(items, width >= 120, data.block);
+      const t = boardTable(items, width, data.block);
       return {
         title: `Board (${data.boardSource}${data.block !== null ? ` · block ${data.block}` : ""} · sort ${ui.sort ?? "default"}${ui.filter ? "" : ` · ${data.board.filter(emptyRow).length} uids without a commitment hidden`})`,
         header: t.header,

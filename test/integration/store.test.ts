@@ -90,6 +90,16 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
         `UPDATE score_samples SET gen_error = 'the prompt has 9000 tokens' WHERE rowid = (SELECT min(rowid) FROM score_samples)`,
       )
       .run(),
+  12: (db) => {
+    db.prepare(
+      `INSERT INTO validator_state (id, pid, started_at, heartbeat_at, network, netuid, workers)
+         VALUES (1, 4121, '2026-12-02T00:00:00Z', '2026-12-02T00:00:05Z', 'finney', 11, 1)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO job_progress (job_id, stage, done, total, updated_at)
+         SELECT min(id), 'judge', 3, 8, '2026-12-02T00:00:05Z' FROM eval_queue`,
+    ).run();
+  },
 };
 
 describe("store", () => {
