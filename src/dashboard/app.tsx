@@ -19,7 +19,7 @@ const PANE_NAMES: Readonly<Record<Pane, string>> = {
 };
 
 /** Fits a line to the width: one terminal line, never a raw control character. */
-const fit = (line: string, width: number) => {
+const fitLine = (line: string, width: number) => {
   const clean = inertCell(line, 4000);
   return clean.length <= width ? clean : `${clean.slice(0, Math.max(0, width - 1))}…`;
 };
@@ -46,8 +46,10 @@ function Header({ data, width, now }: { data: DashboardData; width: number; now:
         : d.state === "stale"
           ? `◌ daemon stale (${d.pid}, hb ${shortDuration(d.heartbeatAgeSeconds ?? 0)} ago)`
           : "no daemon here";
-  const left = fit(
-    ` sn11 · ${data.network}/${data.netuid} · ${data.block === null ? "no chain state" : `block ${data.block}`} · ${daemon} · `,
+  const w = data.view === "validator" ? data.weightsFree : null;
+  const weights = w ? (w.blocksLeft > 0 ? ` · weights free in ${w.blocksLeft} blk` : " · weights free") : "";
+  const left = fitLine(
+    ` sn11 · ${data.network}/${data.netuid} · ${data.block === null ? "no chain state" : `block ${data.block}`}${weights} · ${daemon} · `,
     Math.max(0, width - 24),
   );
   return (
@@ -87,12 +89,13 @@ function PaneBox({
   const { start, end } = visibleWindow(lines.items.length, selected, bodyHeight);
   return (
     <Box flexDirection="column" borderStyle="single" width={width} height={height}>
-      <Text bold>{fit(lines.title, inner)}</Text>
-      {lines.header ? <Text dimColor>{fit(lines.header, inner)}</Text> : null}
+      <Text bold>{fitLine(lines.title, inner)}</Text>
+      {lines.header ? <Text dimColor>{fitLine(lines.header, inner)}</Text> : null}
       {lines.items.length === 0 ? <Text dimColor>(nothing here)</Text> : null}
       {lines.items.slice(start, end).map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a pane's lines are positions on the screen, not entities
         <Text key={start + i} inverse={focusLine && start + i === selected}>
-          {fit(line, inner)}
+          {fitLine(line, inner)}
         </Text>
       ))}
     </Box>
@@ -121,7 +124,7 @@ export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (
       <Text>
-        {fit(
+        {fitLine(
           `terminal too small (${MIN_COLUMNS}×${MIN_ROWS} needed, this one is ${columns}×${rows})`,
           columns,
         )}
@@ -164,7 +167,7 @@ export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
           </Text>
         ))}
         <Text dimColor>
-          {fit(
+          {fitLine(
             `  ${data.view} view · ${data.chainError ?? data.boardSource}`,
             Math.max(0, columns - tabs.join("   ").length - 6),
           )}
@@ -177,7 +180,7 @@ export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
         height={height - 3}
         focusLine={!ui.overlay}
       />
-      <Text dimColor>{fit(footer, columns)}</Text>
+      <Text dimColor>{fitLine(footer, columns)}</Text>
     </Box>
   );
 }

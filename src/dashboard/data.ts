@@ -72,6 +72,8 @@ export interface DashboardData {
   /** Problems worth a look, newest first: evaluation errors and steps that did not send. */
   readonly log: readonly string[];
   readonly mine: { readonly hotkey: string; readonly uid: number | null } | null;
+  /** When this hotkey may set weights again (its last update + the rate limit), where the chain was read. */
+  readonly weightsFree: { readonly atBlock: number; readonly blocksLeft: number } | null;
 }
 
 /** The daemon's liveness from its state row: three missed heartbeats and a live pid or not. */

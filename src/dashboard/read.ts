@@ -108,7 +108,15 @@ export function readDashboard(store: Store, o: ReadOptions): DashboardData {
     runs: runItems(store, o.runs ?? 10),
     log: logLines(queue, steps),
     mine: o.hotkey ? { hotkey: o.hotkey, uid: mineUid >= 0 ? mineUid : null } : null,
+    weightsFree: weightsFree(base?.metagraph ?? null, o.hotkey),
   };
+}
+
+function weightsFree(m: Metagraph | null, hotkey: string | null): DashboardData["weightsFree"] {
+  const neuron = m && hotkey ? m.neurons.find((n) => n.hotkey === hotkey) : undefined;
+  if (!m || !neuron) return null;
+  const atBlock = neuron.lastUpdate + m.hyperparameters.weightsRateLimit;
+  return { atBlock, blocksLeft: Math.max(0, atBlock - m.block.number) };
 }
 
 const rankOf = (q: QueueItem) => (q.status === "RUNNING" ? 0 : q.status === "QUEUED" ? 1 : 2);

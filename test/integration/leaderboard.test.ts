@@ -61,7 +61,7 @@ async function board(options: { selectiveMetagraph?: boolean } = {}) {
     ]);
   });
   const env = cleanEnv({ SN11_NETWORK: devnet.url, SN11_DATA_DIR: dataDir, SN11_CHAIN_TIMEOUT: "5" });
-  return { devnet, env, bob, charlie, dave };
+  return { devnet, env, bob, charlie, dave, validator: keys.validator.address };
 }
 
 describe.skipIf(!HAS_SHARED)("sn11 leaderboard against the devnet", () => {
@@ -133,6 +133,30 @@ describe.skipIf(!HAS_SHARED)("sn11 leaderboard against the devnet", () => {
       env,
     });
     expect(JSON.parse(byIncentive.stdout).rows.map((r: { uid: number }) => r.uid)).toEqual([1, 2]);
+  });
+
+  it("sn11 dashboard reads the same chain: the board's chain columns and when weights are free again", async () => {
+    const { devnet, env, validator } = await board();
+    devnet.setHyperparameters(11, { weightsRateLimit: 100 });
+    const lastUpdate = devnet.blockNumber - 40;
+    devnet.subnetState(11).neurons[0]!.lastUpdate = lastUpdate;
+    devnet.produceBlock();
+    const run = await runInProcess(
+      ["dashboard", "--once", "--json", "--view", "validator", "--hotkey", validator],
+      {
+        env,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.boardSource).toBe(`chain ${devnet.url}`);
+    expect(out.block).toBe(devnet.blockNumber);
+    expect(out.weightsFree).toEqual({
+      atBlock: lastUpdate + 100,
+      blocksLeft: lastUpdate + 100 - devnet.blockNumber,
+    });
+    expect(out.board.find((b: { uid: number }) => b.uid === 1).chain.incentive).toBeCloseTo(49151 / 65535, 9);
+    expect(out.pruneNext).toBe(3);
   });
 
   it("--scores remote with the owner's API down: a warning and a null owner column, never a failure", async () => {

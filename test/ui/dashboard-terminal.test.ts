@@ -133,6 +133,7 @@ describe("sn11 dashboard without a terminal", () => {
 
 const binary = process.env.SN11_TEST_BINARY ? resolve(REPO_ROOT, process.env.SN11_TEST_BINARY) : "";
 const entries: [string, string][] = [
+  ["src/main.ts (tsx)", `${process.execPath} --import tsx ${join(REPO_ROOT, "src/main.ts")}`],
   ["bin/sn11.mjs (npm)", `${process.execPath} ${join(REPO_ROOT, "bin/sn11.mjs")}`],
 ];
 if (binary && existsSync(binary)) entries.push(["dist/sn11 (single binary, Node 24)", binary]);
