@@ -15,16 +15,19 @@ d=$(mktemp -d); head -c 5000 /dev/urandom > $d/sn11.db; SN11_DATA_DIR=$d $S scor
 f=$(mktemp); SN11_DATA_DIR=$f $S score --list >/dev/null 2>&1; out "9 data dir is a file" "exit $?"
 # 10: data dir under /proc
 timeout -s KILL 10 env SN11_DATA_DIR=/proc/1/nope $S score --list >/dev/null 2>&1; out "10 SN11_DATA_DIR=/proc/1/nope (10 s limit)" "exit $?"
-# 12/13: hostile and huge commitments in a snapshot table
-python3 - "$1" <<'PY'
+# 12: a hostile commitment in a snapshot table; 13: a 10 MB one
+python3 - "$1" <<'PY2'
 import json,sys
 d=json.load(open(sys.argv[1]+'/examples/demo-step.json'))
 p=d['commitments'][0]['data'].split(':'); p[0]='ev\x1b]0;pwned\x07\x1b[31mil'; d['commitments'][0]['data']=':'.join(p)
-d['commitments'][1]['data']='x'*(10*1024*1024)
 json.dump(d,open('/tmp/hostile-step.json','w'))
-PY
-esc=$(SN11_DATA_DIR=$(mktemp -d) $S weights --snapshot /tmp/hostile-step.json --no-record 2>/dev/null | tr -cd '\033\007' | wc -c); rc=${PIPESTATUS[0]}
-SN11_DATA_DIR=$(mktemp -d) $S weights --snapshot /tmp/hostile-step.json --no-record >/dev/null 2>&1; out "12/13 hostile + 10 MB commitment table" "exit $?, $esc raw ESC/BEL bytes"
+q=d['commitments'][1]['data'].split(':'); q[1]='x'*(10*1024*1024); d['commitments'][1]['data']=':'.join(q)
+d['commitments'][0]['data']=json.load(open(sys.argv[1]+'/examples/demo-step.json'))['commitments'][0]['data']
+json.dump(d,open('/tmp/huge-step.json','w'))
+PY2
+esc=$(SN11_DATA_DIR=$(mktemp -d) $S weights --snapshot /tmp/hostile-step.json --no-record 2>/dev/null | tr -cd '\033\007' | wc -c)
+out "12 hostile commitment in the snapshot table" "$esc raw ESC/BEL bytes on stdout"
+SN11_DATA_DIR=$(mktemp -d) $S weights --snapshot /tmp/huge-step.json --no-record >/dev/null 2>&1; out "13 10 MB commitment in the snapshot table" "exit $?"
 # 15: bounds and JSON usage errors
 SN11_DATA_DIR=$(mktemp -d) $S score x.gguf --chat-template chatml --max-tokens 1000000000000 --judge-url http://127.0.0.1:9/v1 >/dev/null 2>&1; out "15 --max-tokens 1e12" "exit $?"
 j=$(SN11_DATA_DIR=$(mktemp -d) $S --json score --frobnicate 2>&1 >/dev/null | head -1); out "15 --json score --frobnicate" "$(echo "$j" | head -c 60)"

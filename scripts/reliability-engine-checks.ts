@@ -19,6 +19,9 @@ import { scoreArgs, writeDataset } from "../test/support/score-args.js";
 
 const checkout = resolve(process.argv[2] ?? ".");
 const RUNS = Number(process.env.RUNS ?? 5);
+/** ONLY=8,15: just those defects' checks. */
+const ONLY = process.env.ONLY ? new Set(process.env.ONLY.split(",")) : null;
+const wanted = (defect: string) => !ONLY || ONLY.has(defect);
 const HUNG_LIMIT_S = Number(process.env.HUNG_LIMIT_S ?? 150);
 
 interface Run {
@@ -91,6 +94,9 @@ const cardKey = (r: Run) =>
 const out = (check: string, result: string) => console.log(`${check.padEnd(58)} ${result}`);
 const refused = (r: Run) => (r.code === 2 ? `refused (exit 2: ${r.stderr.split("\n")[0]?.slice(0, 50)})` : "");
 
+/** The arguments without one flag and its value. */
+const without = (args: string[], flag: string) => args.filter((_, i) => args[i] !== flag && args[i - 1] !== flag);
+
 const judge = await startLocalJudge();
 const model = tinyModelPath({ seed: 3 });
 const dataset = writeDataset();
@@ -101,8 +107,37 @@ const score = (o: { samples: number; maxTokens: number; judgeUrl?: string; data?
   );
 
 try {
+  // 8 and 15: garbage bodies from the engine and the dataset API; an absurd --max-tokens with a real model
+  if (wanted("8") || wanted("15")) {
+    const garbage = createServer((_q, r) => {
+      r.writeHead(200, { "content-type": "text/html" });
+      r.end("<html>garbage</html>");
+    });
+    await new Promise<void>((r) => garbage.listen(0, "127.0.0.1", r));
+    const junk = `http://127.0.0.1:${(garbage.address() as { port: number }).port}`;
+    if (wanted("8")) {
+      const engine = await sn11([...without(score({ samples: 2, maxTokens: 8 }), "--engine-bin"), "--engine-url", junk], {
+        dataDir: tempDir(),
+      });
+      out("8 --engine-url answering garbage", `exit ${engine.code}`);
+      const data = await sn11(
+        score({ samples: 2, maxTokens: 8 }).map((a) => (a === dataset ? "api" : a)),
+        { dataDir: tempDir(), env: { SN11_DATASET_API_URL: `${junk}/rows` } },
+      );
+      out("8 dataset API answering garbage (score)", `exit ${data.code}`);
+    }
+    garbage.close();
+    if (wanted("15")) {
+      const huge = await sn11(
+        score({ samples: 2, maxTokens: 7 }).map((a) => (a === "7" ? "1000000000000" : a)),
+        { dataDir: tempDir() },
+      );
+      out("15 --max-tokens 1e12 with a real model", `exit ${huge.code}`);
+    }
+  }
+
   // 2: fresh runs, one seed: how many distinct cards and generation sets
-  for (const extra of [[], ["--deterministic"]]) {
+  for (const extra of wanted("2") ? [[], ["--deterministic"]] : []) {
     const cards = new Set<string>();
     const texts = new Set<string>();
     let refusal = "";
@@ -119,6 +154,7 @@ try {
     );
   }
 
+  if (wanted("5")) {
   // 5: prompts of ~1000 tokens (the tiny model: ~1 token a character) in a promised 2048-token context
   const long = writeDataset(
     Array.from({ length: 8 }, (_, i) => ({
@@ -131,7 +167,9 @@ try {
   );
   const ctx = await sn11(score({ samples: 4, maxTokens: 16, data: long }), { dataDir: tempDir() });
   out("5 1000-token prompts, --context-size 2048", `exit ${ctx.code} ${ctx.card?.status ?? ""}`.trim());
+  }
 
+  if (wanted("7")) {
   // 7: the engine killed once ≥2 generations are committed, three runs, against an uninterrupted run
   const deterministic = refused(await sn11(score({ samples: 1, maxTokens: 4 }, ["--deterministic"]), { dataDir: tempDir() }))
     ? []
@@ -162,7 +200,9 @@ try {
     `exits ${killed.map((r) => r.code).join(",")}; ${killed.filter((r) => r.card?.status === "COMPLETED").length}/3 COMPLETED, ` +
       `${killed.filter((r) => r.card && cardKey(r) === cardKey(reference)).length}/3 the uninterrupted card`,
   );
+  }
 
+  if (wanted("11")) {
   // 11: a judge that takes connections and never answers, default settings
   const silent = createServer(() => {});
   await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
@@ -177,7 +217,9 @@ try {
     "11 hung judge, default timeouts",
     hung.code === null ? `still running after ${HUNG_LIMIT_S} s (killed)` : `exit ${hung.code} after ${Math.round(hung.seconds)} s`,
   );
+  }
 
+  if (wanted("14")) {
   // 14: a judge that echoes the Authorization header in its error bodies; secrets in the environment
   const secrets = {
     SN11_JUDGE_API_KEY: "sk-judge-0123456789abcdef",
@@ -216,6 +258,7 @@ try {
       `in store: ${stored.some((b) => b.includes(secrets.SN11_JUDGE_API_KEY)) ? "yes" : "no"}, ` +
       `engine environ: ${environ ? `${values.filter((v) => environ.includes(v)).length}/4 secrets` : "not read"}`,
   );
+  }
 } finally {
   await judge.stop();
 }
