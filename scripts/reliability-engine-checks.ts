@@ -6,13 +6,12 @@
  * The tiny model, the judge and the stand-ins come from this checkout's test support. Takes a few minutes:
  * a hung judge is given HUNG_LIMIT_S (150 s) before it counts as a hang.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { cleanEnv, tempDir } from "../test/support/cli.js";
+import { cleanEnv, runChild, tempDir } from "../test/support/cli.js";
 import { judgeStandIn } from "../test/support/engines/judge-standin.js";
 import { startLocalJudge, tinyModelPath } from "../test/support/engines/llama.js";
 import { scoreArgs, writeDataset } from "../test/support/score-args.js";
@@ -25,47 +24,35 @@ const wanted = (defect: string) => !ONLY || ONLY.has(defect);
 const HUNG_LIMIT_S = Number(process.env.HUNG_LIMIT_S ?? 150);
 
 interface Run {
-  code: number | null;
+  code: number;
   stdout: string;
   stderr: string;
   seconds: number;
   card?: { status?: string; tally?: unknown; win_rate?: number; valid?: number; failed?: number };
 }
 
-/** The checkout's sn11 as a child; `during` sees the data dir while it runs; killed at `limitS`. */
-function sn11(
+/** The checkout's sn11 as a child; `during` sees the data dir while it runs; killed at `limitS` (code -1). */
+async function sn11(
   args: string[],
   o: { dataDir: string; env?: Record<string, string>; limitS?: number; during?: () => void },
 ): Promise<Run> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(checkout, "bin", "sn11.mjs"), ...args], {
-    env: cleanEnv({ SN11_DATA_DIR: o.dataDir, ...o.env }),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
   const watcher = o.during ? setInterval(o.during, 50) : undefined;
-  const limit = setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), (o.limitS ?? 300) * 1000);
-  return new Promise((done) =>
-    child.on("close", (code) => {
-      clearInterval(watcher);
-      clearTimeout(limit);
-      let card: Run["card"];
-      try {
-        card = JSON.parse(stdout);
-      } catch {
-        card = undefined;
-      }
-      done({ code, stdout, stderr, seconds: (performance.now() - t0) / 1000, card });
-    }),
-  );
+  try {
+    const run = await runChild(process.execPath, [join(checkout, "bin", "sn11.mjs"), ...args], {
+      env: cleanEnv({ SN11_DATA_DIR: o.dataDir, ...o.env }),
+      killAfterMs: (o.limitS ?? 300) * 1000,
+    });
+    let card: Run["card"];
+    try {
+      card = JSON.parse(run.stdout);
+    } catch {
+      card = undefined;
+    }
+    return { ...run, seconds: (performance.now() - t0) / 1000, card };
+  } finally {
+    clearInterval(watcher);
+  }
 }
 
 function generations(dataDir: string): string[] {
@@ -215,7 +202,7 @@ try {
   silent.close();
   out(
     "11 hung judge, default timeouts",
-    hung.code === null ? `still running after ${HUNG_LIMIT_S} s (killed)` : `exit ${hung.code} after ${Math.round(hung.seconds)} s`,
+    hung.code === -1 ? `still running after ${HUNG_LIMIT_S} s (killed)` : `exit ${hung.code} after ${Math.round(hung.seconds)} s`,
   );
   }
 

@@ -68,18 +68,27 @@ export async function runInProcess(
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-/** Runs an executable as a child process (for real exit codes and stream separation). */
+/**
+ * Runs an executable as a child process (for real exit codes and stream separation). With `killAfterMs`
+ * it runs in its own process group, killed as a whole (SIGKILL) at that deadline: exit code -1.
+ */
 export function runChild(
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; killAfterMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       env: options.env ?? cleanEnv(),
       cwd: options.cwd ?? REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.killAfterMs !== undefined,
     });
+    const limit =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), options.killAfterMs);
+    child.on("close", () => clearTimeout(limit));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
