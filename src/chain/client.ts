@@ -1,7 +1,7 @@
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import type { SubmittableExtrinsic } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
-import { u8aToHex } from "@polkadot/util";
+import { hexToU8a, u8aToHex } from "@polkadot/util";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { sleep } from "../sleep.js";
@@ -85,8 +85,19 @@ export interface ChainClient {
   revealWeights(signer: KeyringPair, netuid: number, reveal: HashReveal): Promise<TxOutcome>;
   /** What the chain shows of one commit's reveal, at one block (the step's pinned block). */
   revealFacts(query: Parameters<typeof readRevealFacts>[2]): Promise<RevealFacts>;
+  /** How the node is doing: best and finalized heads, the round trip, the best block's timestamp. */
+  health(): Promise<ChainHealth>;
   stats(): RpcStats;
   close(): Promise<void>;
+}
+
+export interface ChainHealth {
+  readonly best: number;
+  readonly finalized: number;
+  /** One `chain_getHeader` round trip. */
+  readonly latencyMs: number;
+  /** `Timestamp::Now` at the best block (ms since the epoch); null where the runtime has none. */
+  readonly timestampMs: number | null;
 }
 
 const CONNECTION_LOST =
@@ -273,6 +284,30 @@ export class SubtensorClient implements ChainClient {
       const header = (await this.provider.send("chain_getHeader", [hash])) as { number: string | number };
       const number = typeof header.number === "number" ? header.number : Number.parseInt(header.number, 16);
       return { number, hash };
+    });
+  }
+
+  async health(): Promise<ChainHealth> {
+    return this.read("reading the chain's heads", async (api) => {
+      const t0 = performance.now();
+      const best = (await this.provider.send("chain_getHeader", [])) as {
+        number: string | number;
+        parentHash: string;
+      };
+      const latencyMs = performance.now() - t0;
+      const finalized = await this.head();
+      const number = typeof best.number === "number" ? best.number : Number.parseInt(best.number, 16);
+      const bestHash = (await this.provider.send("chain_getBlockHash", [number])) as string;
+      const now = api.query.timestamp?.now;
+      const raw = now
+        ? ((await this.provider.send("state_getStorage", [now.key(), bestHash])) as string | null)
+        : null;
+      return {
+        best: number,
+        finalized: finalized.number,
+        latencyMs,
+        timestampMs: raw ? Number(api.createType("u64", hexToU8a(raw)).toBigInt()) : null,
+      };
     });
   }
 

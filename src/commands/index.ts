@@ -3,6 +3,7 @@ import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
 import { dashboardCommand } from "./dashboard.js";
 import type { CommandDefinition } from "./define.js";
+import { doctorCommand } from "./doctor.js";
 import { leaderboardCommand } from "./leaderboard.js";
 import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   leaderboardCommand as unknown as CommandDefinition,
   dashboardCommand as unknown as CommandDefinition,
   validateCommand as unknown as CommandDefinition,
+  doctorCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
 ];

@@ -221,7 +221,7 @@ export async function createEngine(
 export async function createJudge(
   config: Config,
   settings: JudgeSettings,
-  deps: { profile: ScoringProfile; store: Store; logger: Logger },
+  deps: { profile: ScoringProfile; store?: Store; logger: Logger },
 ): Promise<{ judge: Judge; judgeModel: string }> {
   const judgeUrls = (settings.judgeUrl ?? config.judgeUrl ?? "").split(",").filter(Boolean);
   if (judgeUrls.length === 0) {
@@ -244,7 +244,7 @@ export async function createJudge(
     logger: deps.logger,
     concurrency: settings.judgeConcurrency,
     timeoutMs: (settings.judgeTimeout ?? config.judgeTimeout) * 1000,
-    cache: deps.store.judgeVerdicts,
+    ...(deps.store ? { cache: deps.store.judgeVerdicts } : {}),
     reasoningMaxLength: settings.judgeMaxReasoning,
   });
   // The card names the model the first endpoint was asked for (fallbacks may resolve it differently).

@@ -45,6 +45,19 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
 
 const exitHooks = new WeakMap<Db, () => void>();
 
+/** The schema version of an existing store file, read without opening it as a store (no checks, no writes). */
+export function readSchemaVersion(file: string): number {
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { nativeBinding: betterSqliteBinding(), readonly: true, fileMustExist: true });
+    return schemaVersion(db);
+  } catch (error) {
+    throw storeError(file, error);
+  } finally {
+    db?.close();
+  }
+}
+
 /**
  * Opens an existing store for reading beside a writer (WAL): never creates, never migrates. A schema of
  * another version than this sn11's is exit 78 with what to do, as is a file that is not there.

@@ -98,6 +98,7 @@ export class Devnet {
   readonly stats = { requests: new Map<string, number>(), bytesIn: 0, bytesOut: 0 };
 
   private autoPulses: boolean;
+  private clockSkewMs = 0;
   readonly drandSecret: bigint;
 
   private constructor(private readonly options: DevnetOptions) {
@@ -206,6 +207,11 @@ export class Devnet {
   }
 
   /** Auto pulses off: a pending commit's pulse never arrives unless published by hand. */
+  /** Block timestamps this far from this machine's clock, as a node with a wrong clock would write them. */
+  setClockSkew(ms: number): void {
+    this.clockSkewMs = ms;
+  }
+
   setAutoPulses(on: boolean): void {
     this.autoPulses = on;
   }
@@ -358,6 +364,7 @@ export class Devnet {
       extrinsicsRoot: blake2AsHex(u8aConcat(...extrinsics.map((x) => hexToU8a(x)))),
       digest: { logs: [] },
     }) as unknown as Header;
+    this.state.timestampMs = Date.now() + this.clockSkewMs;
     const block: Block = {
       number,
       hash: u8aToHex(blake2AsU8a(header.toU8a(), 256)),

@@ -81,6 +81,8 @@ export interface ChainState {
   commitments: Map<string, StoredCommitment>; // `${netuid}:${hotkey}`
   usedSpace: Map<string, { lastEpoch: number; used: number }>;
   maxSpace: number;
+  /** `Timestamp::Now` of the block: when it was produced (set by the timestamp inherent on a node). */
+  timestampMs?: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
@@ -158,6 +160,13 @@ export function deriveStorage(
     group[name] as Parameters<typeof put>[0];
 
   put(entry(sys, "events"), [], events);
+  if (state.timestampMs !== undefined) {
+    put(
+      entry(q.timestamp as unknown as Record<string, Parameters<typeof put>[0]>, "now"),
+      [],
+      state.timestampMs,
+    );
+  }
   put(entry(sys, "number"), [], blockNumber);
   for (const [account, nonce] of state.nonces) {
     put(entry(sys, "account"), [account], {
