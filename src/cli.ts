@@ -75,7 +75,8 @@ function buildProgram(
       // Single newlines in descriptions are soft: commander wraps to the terminal width.
       .description((def.description ?? def.summary).replace(/(?<!\n)\n(?!\n)/g, " "));
     for (const arg of def.arguments ?? []) {
-      command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+      const name = arg.variadic ? `${arg.name}...` : arg.name;
+      command.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
     }
     for (const option of commanderOptions(def.options)) command.addOption(option);
     if (def.examples?.length) {

@@ -56,6 +56,8 @@ export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
   readonly required: boolean;
+  /** The last argument may take the rest (e.g. the options after `--`). */
+  readonly variadic?: boolean;
 }
 
 export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {

@@ -9,6 +9,7 @@ import { metagraphCommand } from "./metagraph.js";
 import { profilesCommand } from "./profiles.js";
 import { renderCommand } from "./render.js";
 import { scoreCommand } from "./score.js";
+import { serviceCommand } from "./service.js";
 import { snapshotCommand } from "./snapshot.js";
 import { statusCommand } from "./status.js";
 import { submitCommand } from "./submit.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   leaderboardCommand as unknown as CommandDefinition,
   dashboardCommand as unknown as CommandDefinition,
   validateCommand as unknown as CommandDefinition,
+  serviceCommand as unknown as CommandDefinition,
   doctorCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
