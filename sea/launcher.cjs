@@ -7,6 +7,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { pathToFileURL } = require("node:url");
 const sea = require("node:sea");
+const { brotliDecompressSync } = require("node:zlib");
 
 const VERSION = "__SN11_VERSION__";
 const PAYLOAD_SHA256 = "__SN11_PAYLOAD_SHA256__";
@@ -31,10 +32,11 @@ function isComplete(dir) {
 }
 
 function extract(root, dir) {
-  const payload = Buffer.from(sea.getRawAsset("payload"));
-  const digest = createHash("sha256").update(payload).digest("hex");
+  const packed = Buffer.from(sea.getRawAsset("payload"));
+  const digest = createHash("sha256").update(packed).digest("hex");
   if (digest !== PAYLOAD_SHA256)
     fail(`this sn11 binary is damaged (payload sha256 ${digest}, expected ${PAYLOAD_SHA256})`);
+  const payload = brotliDecompressSync(packed);
   const headerLength = payload.readUInt32LE(0);
   const header = JSON.parse(payload.subarray(4, 4 + headerLength).toString("utf8"));
   fs.mkdirSync(root, { recursive: true });

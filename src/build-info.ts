@@ -3,6 +3,7 @@ import { DEFAULT_PROFILE_ID, PROFILE_IDS } from "./scoring/profile.js";
 
 declare const __SN11_VERSION__: string | undefined;
 declare const __SN11_GIT_SHA__: string | undefined;
+declare const __SN11_RELEASE_URL__: string | undefined;
 
 function sourceVersion(): string {
   try {
@@ -16,6 +17,8 @@ function sourceVersion(): string {
 export const BUILD = {
   version: typeof __SN11_VERSION__ === "string" ? __SN11_VERSION__ : sourceVersion(),
   gitSha: typeof __SN11_GIT_SHA__ === "string" ? __SN11_GIT_SHA__ : "source",
+  /** Where `sn11 update` looks (SN11_RELEASE_URL when the binary was built); "" when none. */
+  releaseUrl: typeof __SN11_RELEASE_URL__ === "string" ? __SN11_RELEASE_URL__ : "",
 };
 
 export function versionText(): string {

@@ -13,6 +13,7 @@ import { serviceCommand } from "./service.js";
 import { snapshotCommand } from "./snapshot.js";
 import { statusCommand } from "./status.js";
 import { submitCommand } from "./submit.js";
+import { updateCommand } from "./update.js";
 import { validateCommand } from "./validate.js";
 import { weightsCommand } from "./weights.js";
 
@@ -34,4 +35,5 @@ export const COMMANDS: readonly CommandDefinition[] = [
   doctorCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
+  updateCommand as unknown as CommandDefinition,
 ];

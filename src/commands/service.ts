@@ -11,17 +11,9 @@ import {
   unitGlobals,
 } from "../service/install.js";
 import { systemctlLines, systemdUnit, type UnitSpec } from "../service/unit.js";
+import { isSingleBinary } from "../single-binary.js";
 import { defineCommand } from "./define.js";
 import { validateCommand } from "./validate.js";
-
-async function runningAsSea(): Promise<boolean> {
-  try {
-    const sea = (await import("node:sea")) as { isSea?: () => boolean };
-    return sea.isSea?.() ?? false;
-  } catch {
-    return false;
-  }
-}
 
 export const serviceCommand = defineCommand({
   name: "service",
@@ -90,7 +82,7 @@ export const serviceCommand = defineCommand({
     const spec: UnitSpec = {
       name: o.name,
       scope,
-      program: selfProgram(await runningAsSea(), process.execPath, process.argv[1]),
+      program: selfProgram(await isSingleBinary(), process.execPath, process.argv[1]),
       globals: unitGlobals({ ...config, dataDir: resolve(ctx.cwd, config.dataDir) }),
       validateArgs,
       dataDir: resolve(ctx.cwd, config.dataDir),
