@@ -5,6 +5,7 @@ import { CleanupRegistry } from "./cleanup.js";
 import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } from "./commands/define.js";
 import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
+import { commandOptions, parseCommandOptions } from "./config/command-options.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
 import { routeConsole } from "./console-route.js";
@@ -43,6 +44,7 @@ function buildProgram(
     args: string[],
     opts: Record<string, unknown>,
     globals: Record<string, unknown>,
+    fromCli: ReadonlySet<string>,
   ) => Promise<void>,
   jsonErrors = false,
 ): Command {
@@ -84,7 +86,8 @@ function buildProgram(
     }
     command.exitOverride().action(async (...received: unknown[]) => {
       const self = received.at(-1) as Command;
-      await onRun(def, self.args, self.opts(), program.opts());
+      const given = Object.keys(self.opts()).filter((k) => self.getOptionValueSource(k) === "cli");
+      await onRun(def, self.args, self.opts(), program.opts(), new Set(given));
     });
   }
   return program;
@@ -156,6 +159,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     args: string[],
     rawOptions: Record<string, unknown>,
     rawGlobals: Record<string, unknown>,
+    fromCli: ReadonlySet<string>,
   ) => {
     globals = { json: rawGlobals.json === true, verbose: rawGlobals.verbose === true };
     const loaded = loadConfig({
@@ -254,7 +258,20 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
         return chain;
       },
     };
-    const options = parseOptions(def.options, rawOptions);
+    const options = def.configurable
+      ? (() => {
+          const merged = commandOptions({
+            command: def.name,
+            schema: def.options,
+            cli: rawOptions,
+            fromCli,
+            section: loaded.sections[def.name],
+            file: loaded.file,
+            env: io.env,
+          });
+          return parseCommandOptions(def.options, merged.values, merged.sources, def.name);
+        })()
+      : parseOptions(def.options, rawOptions);
     if (ctx.signal.aborted) throw new CancelledError();
     const result = await def.run({ args, options }, ctx);
     writeResult(io, globals, result);

@@ -68,6 +68,11 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly arguments?: readonly ArgumentSpec[];
   /** The first Ctrl-C / SIGTERM only aborts `ctx.stop`; `ctx.signal` waits for the second. */
   readonly gracefulStop?: boolean;
+  /**
+   * Its options may also come from the config file's section named after it and SN11_<NAME>_<OPTION>
+   * variables (flags first); `sn11 config` shows where each came from.
+   */
+  readonly configurable?: boolean;
   /** Options as a zod object: keys become --kebab-case flags, `.describe()` their help text. */
   readonly options: S;
   readonly run: (

@@ -33,6 +33,11 @@ function inspectField(field: z.ZodType): FieldShape {
   return { kind: "value", defaultValue, valueName: def.type === "number" ? "n" : "value" };
 }
 
+/** Whether a schema field is a switch (a boolean flag) or takes a value. */
+export function optionKind(field: z.ZodType): "boolean" | "value" {
+  return inspectField(field).kind;
+}
+
 /** Commander options from a zod object; a boolean that defaults to true becomes `--no-<name>`. */
 export function commanderOptions(schema: z.ZodObject): Option[] {
   return Object.entries(schema.shape).map(([key, field]) => {

@@ -104,6 +104,7 @@ export function onceExitCode(
 
 export const validateCommand = defineCommand({
   name: "validate",
+  configurable: true,
   summary: "run the validator: evaluate every submission locally, set weights each window",
   description:
     "The validator daemon. Each step (once per 20-minute UTC window, as the reference) reads the metagraph and\n" +

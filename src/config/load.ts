@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, UsageError } from "../errors.js";
+import { COMMAND_SECTIONS } from "./command-options.js";
 import { type Config, type ConfigKey, configSchema, KEY_SPECS } from "./schema.js";
 
 export type ConfigSource =
@@ -15,6 +16,8 @@ export interface LoadedConfig {
   readonly sources: Readonly<Record<ConfigKey, ConfigSource>>;
   /** The config file that was read, or null when there was none. */
   readonly file: string | null;
+  /** The file's per-command sections (e.g. `validate`), checked against the command when it runs. */
+  readonly sections: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface ConfigInputs {
@@ -65,10 +68,18 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError(`config file ${path} must hold a JSON object`);
   }
   const known = new Set<string>(KEY_SPECS.map((s) => s.key));
-  for (const key of Object.keys(parsed)) {
+  for (const [key, value] of Object.entries(parsed)) {
+    // "//" holds comments, as in package.json: JSON has no other place for them.
+    if (key === "//") continue;
+    if ((COMMAND_SECTIONS as readonly string[]).includes(key)) {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new ConfigError(`config file ${path}: "${key}" must be an object of ${key} options`);
+      }
+      continue;
+    }
     if (!known.has(key)) {
       throw new ConfigError(`config file ${path}: unknown key "${key}"`, {
-        hint: `known keys: ${[...known].join(", ")}`,
+        hint: `known keys: ${[...known].join(", ")}, and the sections ${COMMAND_SECTIONS.join(", ")}`,
       });
     }
   }
@@ -114,7 +125,12 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
     values[spec.key] = value;
     sources[spec.key] = source;
   }
-  return { config: configSchema.parse(values), sources, file: fileValues ? file : null };
+  const sections = Object.fromEntries(
+    COMMAND_SECTIONS.flatMap((name) =>
+      fileValues?.[name] ? [[name, fileValues[name] as Record<string, unknown>]] : [],
+    ),
+  );
+  return { config: configSchema.parse(values), sources, file: fileValues ? file : null, sections };
 }
 
 function invalidValue(key: ConfigKey, source: ConfigSource, problem: string): Error {

@@ -10,8 +10,8 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { Command, CommanderError } from "commander";
-import { commanderOptions, parseOptions } from "../commands/options.js";
+import type { z } from "zod";
+import { parseCommandArgs } from "../commands/args.js";
 import type { Config } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import { environmentTemplate, systemdUnit, type UnitSpec } from "./unit.js";
@@ -39,29 +39,11 @@ export function servicePaths(
 
 /**
  * The options the service will run `sn11 validate` with, checked now as validate will check them, so a
- * unit never crash-loops on a typo. A daemon's options only: --once and --immediate-once are refused.
+ * unit never crash-loops on a typo. A daemon's options only: --once is refused.
  */
-export function checkValidateArgs(
-  args: readonly string[],
-  schema: Parameters<typeof commanderOptions>[0],
-): void {
+export function checkValidateArgs(args: readonly string[], schema: z.ZodObject): void {
   if (args.includes("--once")) throw new UsageError("a service runs the daemon: drop --once");
-  const probe = new Command("validate")
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  for (const option of commanderOptions(schema)) probe.addOption(option);
-  try {
-    probe.parse([...args], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      throw new UsageError(`the validate options after --: ${error.message.replace(/^error: /, "")}`, {
-        hint: "sn11 validate --help lists them",
-      });
-    }
-    throw error;
-  }
-  if (probe.args.length > 0) throw new UsageError(`validate takes no arguments, got ${probe.args.join(" ")}`);
-  parseOptions(schema, probe.opts());
+  parseCommandArgs(args, schema, "the validate options after --");
 }
 
 /** How this sn11 is started again by systemd: the single binary itself, or node and the npm entry. */
