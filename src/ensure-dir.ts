@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "./errors.js";
 
@@ -32,4 +32,17 @@ export function ensureDir(path: string, what = "the data dir"): void {
       hint: "check --data-dir (or SN11_DATA_DIR) and its permissions",
     });
   }
+}
+
+/** The path itself when it exists, else its nearest existing ancestor (for statfs, access checks). */
+export function nearestExisting(path: string): string {
+  let p = path;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  return p;
+}
+
+/** Bytes free to this user on the filesystem that holds (or would hold) `path`. */
+export function freeBytesAt(path: string): number {
+  const s = statfsSync(nearestExisting(path));
+  return Number(s.bavail) * Number(s.bsize);
 }

@@ -1,3 +1,4 @@
+import { cacheCommand } from "./cache.js";
 import { checkCommand } from "./check.js";
 import { commitmentsCommand } from "./commitments.js";
 import { configCommand } from "./config.js";
@@ -35,5 +36,6 @@ export const COMMANDS: readonly CommandDefinition[] = [
   doctorCommand as unknown as CommandDefinition,
   profilesCommand as unknown as CommandDefinition,
   configCommand as unknown as CommandDefinition,
+  cacheCommand as unknown as CommandDefinition,
   updateCommand as unknown as CommandDefinition,
 ];

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { freeBytesAt } from "../ensure-dir.js";
 import { writeError } from "../error-output.js";
 import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
 import { parseGpuGroups } from "../eval/engines/gpu.js";
+import { defaultCacheBudget, modelsDir } from "../eval/hub/cache.js";
 import { progressPrinter } from "../eval/progress.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
@@ -61,7 +63,9 @@ const options = z.object({
     .number()
     .positive()
     .optional()
-    .describe("GiB of downloaded models to keep (least recently used go first)")
+    .describe(
+      "GiB of downloaded models to keep, least recently used go first (default: 80 % of the free disk\nplus what the cache holds)",
+    )
     .meta({ valueName: "GiB" }),
   every: z.coerce
     .number()
@@ -189,6 +193,11 @@ export const validateCommand = defineCommand({
       local && gpuGroups.length <= 1 && !ctx.globals.json
         ? progressPrinter(opts.progress, ctx.stderr)
         : undefined;
+    // Without --cache-budget: most of the disk the cache could use, never all of it (the store shares it).
+    const cacheBudgetBytes =
+      opts.cacheBudget !== undefined
+        ? opts.cacheBudget * 1024 ** 3
+        : defaultCacheBudget(freeBytesAt(modelsDir(config.dataDir)), store.modelCache.totalBytes());
     const workers = local
       ? (gpuGroups.length > 0 ? gpuGroups : [undefined]).map(
           (gpu) =>
@@ -203,7 +212,7 @@ export const validateCommand = defineCommand({
                 judge: opts,
                 evaluation: opts,
                 dataset: opts.dataset,
-                cacheBudgetBytes: opts.cacheBudget === undefined ? null : opts.cacheBudget * 1024 ** 3,
+                cacheBudgetBytes,
                 logger: ctx.logger,
                 cleanup: ctx.cleanup,
                 signal: ctx.signal,

@@ -1,15 +1,17 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { ChainClient } from "../chain/client.js";
 import type { Metagraph } from "../chain/types.js";
 import { loadHotkey } from "../chain/wallet.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
 import type { Config } from "../config/schema.js";
+import { freeBytesAt, nearestExisting } from "../ensure-dir.js";
 import { Sn11Error } from "../errors.js";
 import { checkEngine } from "../eval/engines/engine-check.js";
 import { LLAMA_GPU_PACKAGES } from "../eval/engines/llama-binaries.js";
 import { createJudge, loadDatasetRows } from "../eval/evaluation.js";
+import { modelsDir } from "../eval/hub/cache.js";
 import { formatBytes } from "../eval/hub/prechecks.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
@@ -84,12 +86,6 @@ async function guarded(
   }
 }
 
-function nearestExisting(path: string): string {
-  let p = path;
-  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
-  return p;
-}
-
 async function engines(deps: DoctorDeps): Promise<CheckResult> {
   const title = "engines";
   const found: string[] = [];
@@ -121,10 +117,8 @@ async function engines(deps: DoctorDeps): Promise<CheckResult> {
 
 function disk(deps: DoctorDeps): CheckResult {
   const title = "disk";
-  const models = join(deps.config.dataDir, "models");
-  const at = nearestExisting(models);
-  const s = statfsSync(at);
-  const free = Number(s.bavail) * Number(s.bsize);
+  const models = modelsDir(deps.config.dataDir);
+  const free = freeBytesAt(models);
   const largest = deps.profile.repoSizeBytes.max;
   const reason = `${formatBytes(free)} free under ${models}; the largest model the profile accepts is ${formatBytes(largest)}`;
   const details = { models_dir: models, free_bytes: free, largest_model_bytes: largest };

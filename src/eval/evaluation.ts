@@ -316,14 +316,10 @@ export async function downloadModel(
     onProgress?: Progress;
   },
 ): Promise<{ source: ModelSource; release: () => void }> {
-  const { ModelCache } = await import("./hub/cache.js");
+  const { ModelCache, modelsDir } = await import("./hub/cache.js");
   const { downloadSnapshot } = await import("./hub/download.js");
   const sha = inspection.sha as string;
-  const cache = new ModelCache(
-    join(deps.config.dataDir, "models"),
-    deps.store.modelCache,
-    deps.cacheBudgetBytes,
-  );
+  const cache = new ModelCache(modelsDir(deps.config.dataDir), deps.store.modelCache, deps.cacheBudgetBytes);
   const dir = await downloadSnapshot(repo, sha, inspection.files, {
     endpoint: deps.config.hfEndpoint,
     token: deps.config.hfToken,

@@ -2,7 +2,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, statSync } from "
 import { dirname, join } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { isProcessAlive } from "../../process-alive.js";
-import type { ModelCacheTable } from "../../store/model-cache.js";
+import type { CachedModel, ModelCacheTable } from "../../store/model-cache.js";
 import { formatBytes } from "./prechecks.js";
 
 /**
@@ -78,6 +78,23 @@ export class ModelCache {
     return evicted;
   }
 
+  /**
+   * Removes the snapshots `select` picks, except those a live process uses; returns what went and the
+   * bytes freed (blobs another snapshot still links stay).
+   */
+  prune(select: (model: CachedModel) => boolean): { removed: CachedModel[]; bytes: number } {
+    const removed: CachedModel[] = [];
+    for (const model of this.table.all()) {
+      if (!select(model)) continue;
+      if (model.inUsePid !== null && isProcessAlive(model.inUsePid)) continue;
+      rmSync(this.snapshotDir(model.repo, model.sha), { recursive: true, force: true });
+      this.table.remove(model.repo, model.sha);
+      removed.push(model);
+    }
+    this.collectGarbage();
+    return { removed, bytes: removed.reduce((sum, m) => sum + m.bytes, 0) };
+  }
+
   /** Blobs no snapshot links to any more (link count 1) are deleted; so are stale partial downloads. */
   collectGarbage(): void {
     for (const name of readdirSync(this.blobDir)) {
@@ -86,6 +103,22 @@ export class ModelCache {
       if (!name.endsWith(".partial") && stat.nlink <= 1) rmSync(path, { force: true });
     }
   }
+}
+
+/** Of the disk the cache could have (what is free plus what it holds), the share it takes by default. */
+export const DEFAULT_CACHE_SHARE = 0.8;
+
+/**
+ * The cache budget when none is given: 80 % of the free disk plus what the cache already holds, so the
+ * cache never fills the disk the store and the logs share with it.
+ */
+export function defaultCacheBudget(freeBytes: number, cachedBytes: number): number {
+  return Math.floor((freeBytes + cachedBytes) * DEFAULT_CACHE_SHARE);
+}
+
+/** Where downloaded models live under a data dir. */
+export function modelsDir(dataDir: string): string {
+  return join(dataDir, "models");
 }
 
 /** The free-disk check before a download starts: the bytes still to fetch plus a margin must fit. */
