@@ -22,35 +22,26 @@ export const ok = (
   ...(details ? { details } : {}),
 });
 
-export const warn = (
-  id: string,
-  title: string,
-  reason: string,
-  hint?: string,
-  details?: Record<string, unknown>,
-): CheckResult => ({
-  id,
-  title,
-  status: "warn",
-  reason,
-  ...(hint ? { hint } : {}),
-  ...(details ? { details } : {}),
-});
+/** A check that did not pass: the reason and what to do about it. */
+const notOk =
+  (status: "warn" | "fail") =>
+  (
+    id: string,
+    title: string,
+    reason: string,
+    hint?: string,
+    details?: Record<string, unknown>,
+  ): CheckResult => ({
+    id,
+    title,
+    status,
+    reason,
+    ...(hint ? { hint } : {}),
+    ...(details ? { details } : {}),
+  });
 
-export const fail = (
-  id: string,
-  title: string,
-  reason: string,
-  hint?: string,
-  details?: Record<string, unknown>,
-): CheckResult => ({
-  id,
-  title,
-  status: "fail",
-  reason,
-  ...(hint ? { hint } : {}),
-  ...(details ? { details } : {}),
-});
+export const warn = notOk("warn");
+export const fail = notOk("fail");
 
 /** Warnings are worth reading, not worth stopping a script for: only a failure is exit 1. */
 export function doctorExitCode(results: readonly CheckResult[]): number {
