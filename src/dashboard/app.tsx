@@ -2,7 +2,7 @@ import { Box, Text, useApp, useFocusManager, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { inertCell } from "../render/inert.js";
 import { shortDuration } from "../render/leaderboard.js";
-import type { DashboardData } from "./data.js";
+import type { DashboardData, JudgeExample } from "./data.js";
 import { initialUi, keysFromInk, PANES, type Pane, paneOf, reduceKey, type UiState } from "./keys.js";
 import { boardItems, detailLines, HELP_LINES, type PaneLines, paneLines, queueItems } from "./lines.js";
 
@@ -113,6 +113,8 @@ function lengthsOf(data: DashboardData, ui: UiState): Partial<Record<Pane, numbe
 
 export interface ScreenProps {
   readonly data: DashboardData;
+  /** A run's first judged samples, for the detail view. */
+  readonly examples?: (runId: number) => readonly JudgeExample[];
   readonly ui: UiState;
   readonly columns: number;
   readonly rows: number;
@@ -120,7 +122,7 @@ export interface ScreenProps {
 }
 
 /** The whole frame as a pure function of the data, the UI state and the terminal's size. */
-export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
+export function Screen({ data, ui, columns, rows, now, examples }: ScreenProps) {
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return (
       <Text>
@@ -151,6 +153,7 @@ export function Screen({ data, ui, columns, rows, now }: ScreenProps) {
                   ? data.board.find((b) => b.row.hotkey === data.mine?.hotkey)
                   : boardItems(data, ui)[selected],
               data,
+              examples,
             ).flatMap((l) => wrap(l, columns - 2)),
           }
         : paneLines(pane, data, ui, columns);
@@ -196,11 +199,12 @@ export interface AppProps {
   readonly subscribe: (listener: () => void) => () => void;
   readonly getData: () => DashboardData;
   readonly refresh: () => void;
+  readonly examples?: (runId: number) => readonly JudgeExample[];
   readonly now?: () => number;
 }
 
 /** The live dashboard: data from the source, keys through the pure reducer, the frame from Screen. */
-export function DashboardApp({ subscribe, getData, refresh, now = Date.now }: AppProps) {
+export function DashboardApp({ subscribe, getData, refresh, examples, now = Date.now }: AppProps) {
   const data = useSyncExternalStore(subscribe, getData);
   const [ui, setUi] = useState(() => initialUi(data.view));
   const { exit } = useApp();
@@ -230,5 +234,5 @@ export function DashboardApp({ subscribe, getData, refresh, now = Date.now }: Ap
     setUi(next);
     if (next.quit) exit();
   });
-  return <Screen data={data} ui={ui} columns={size.columns} rows={size.rows} now={now} />;
+  return <Screen data={data} ui={ui} columns={size.columns} rows={size.rows} now={now} examples={examples} />;
 }

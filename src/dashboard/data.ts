@@ -51,6 +51,14 @@ export interface RunItem {
   readonly tally: Tally | null;
 }
 
+/** One judged sample of a run, for the detail view: what the model wrote and what the judge said. */
+export interface JudgeExample {
+  readonly idx: number;
+  readonly generation: string | null;
+  /** Outcome per criterion, or the reason there is none (a judge error, a refused generation). */
+  readonly verdict: Readonly<Record<string, string>> | string | null;
+}
+
 /** One refresh of everything the dashboard shows: immutable, rendered as is, printed as JSON off a terminal. */
 export interface DashboardData {
   readonly at: string;

@@ -4,7 +4,7 @@ import { compareRows, rowState } from "../leaderboard/select.js";
 import { inertCell, inertText } from "../render/inert.js";
 import { shortDuration, statusCell } from "../render/leaderboard.js";
 import { type Column, fixed, renderTable, shortHotkey } from "../render/table.js";
-import type { BoardItem, DashboardData, QueueItem, RunItem } from "./data.js";
+import type { BoardItem, DashboardData, JudgeExample, QueueItem, RunItem } from "./data.js";
 import type { Pane, UiState } from "./keys.js";
 
 /** One pane's content: a header line (column names) and one line per selectable item. */
@@ -189,7 +189,11 @@ export function paneLines(pane: Pane, data: DashboardData, ui: UiState, width: n
 }
 
 /** The selected model's detail: everything known about it, the full commitment and the score card. */
-export function detailLines(item: BoardItem | undefined, data: DashboardData): string[] {
+export function detailLines(
+  item: BoardItem | undefined,
+  data: DashboardData,
+  examples?: (runId: number) => readonly JudgeExample[],
+): string[] {
   if (!item) return ["nothing selected"];
   const r = item.row;
   const q = r.evaluation.queue;
@@ -219,6 +223,25 @@ export function detailLines(item: BoardItem | undefined, data: DashboardData): s
           `${crit.padEnd(14)}${OUTCOMES.map((o) => String(run.tally?.[crit]?.[o] ?? 0).padStart(11)).join("")}`,
       ),
     );
+    const shown = examples?.(run.id) ?? [];
+    if (shown.length > 0) {
+      lines.push("", "judge examples:");
+      for (const e of shown) {
+        const verdict =
+          e.verdict === null
+            ? "not judged"
+            : typeof e.verdict === "string"
+              ? e.verdict
+              : CRITERIA.map(
+                  (c) =>
+                    `${c} ${(e.verdict as Record<string, string>)[`${c}_win`] ?? (e.verdict as Record<string, string>)[c] ?? "?"}`,
+                ).join(", ");
+        lines.push(
+          `  #${e.idx} ${inertCell(e.generation ?? "(no generation)", 90)}`,
+          `      judge: ${inertCell(verdict, 100)}`,
+        );
+      }
+    }
   } else {
     lines.push("", "score card: no finished local run of this repo in this data dir");
   }

@@ -14,6 +14,7 @@ import {
   type DashboardData,
   type DashboardView,
   daemonStatus,
+  type JudgeExample,
   logLines,
   type QueueItem,
   type RunItem,
@@ -164,4 +165,21 @@ function runItems(store: Store, limit: number): RunItem[] {
       tally: card?.tally ?? null,
     };
   });
+}
+
+/** A run's first judged samples (sample texts are read only here, never in a refresh). */
+export function judgeExamples(store: Store, runId: number, limit = 3): JudgeExample[] {
+  return store.scoreRuns
+    .samples(runId)
+    .slice(0, limit)
+    .map((s) => ({
+      idx: s.idx,
+      generation: s.generation,
+      verdict:
+        s.judgeError ??
+        s.genError ??
+        (s.verdict !== null && typeof s.verdict === "object"
+          ? (s.verdict as Record<string, string>)
+          : (s.verdict as string | null)),
+    }));
 }

@@ -24,7 +24,12 @@ export async function runDashboard(
   o.cleanup.add("dashboard screen", restore);
   source.start();
   const app = render(
-    <DashboardApp subscribe={source.subscribe} getData={source.get} refresh={() => source.refresh()} />,
+    <DashboardApp
+      subscribe={source.subscribe}
+      getData={source.get}
+      refresh={() => source.refresh()}
+      examples={source.examples}
+    />,
     { stdout: o.stderr, stdin: o.stdin, exitOnCtrlC: false, patchConsole: true, maxFps: 10 },
   );
   const onAbort = () => app.unmount();

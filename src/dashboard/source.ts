@@ -1,7 +1,7 @@
 import type { Metagraph } from "../chain/types.js";
 import type { Store } from "../store/store.js";
-import type { DashboardData } from "./data.js";
-import { type BoardBase, type ReadOptions, readDashboard } from "./read.js";
+import type { DashboardData, JudgeExample } from "./data.js";
+import { type BoardBase, judgeExamples, type ReadOptions, readDashboard } from "./read.js";
 
 export interface SourceOptions extends Omit<ReadOptions, "base" | "chainError" | "now"> {
   readonly store: Store;
@@ -45,6 +45,9 @@ export class DashboardSource {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
+
+  /** The first judged samples of a run, read when the detail view asks. */
+  readonly examples = (runId: number): JudgeExample[] => judgeExamples(this.o.store, runId);
 
   refresh(): void {
     try {

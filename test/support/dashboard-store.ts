@@ -113,7 +113,15 @@ export function dashboardStore(o: { daemonPid?: number } = {}): string {
       { runKey: "k1", repo: "quill/storyweaver-20b", revision: "abc1234def", profile: profile.id, seed: "1" },
       at(60),
     );
-    store.scoreRuns.saveGeneration(run.id, 0, "hi", 2);
+    store.scoreRuns.saveGeneration(run.id, 0, "*pours an ale* The road north is closed, traveller.", 12);
+    store.scoreRuns.saveVerdict(run.id, 0, {
+      verdict: { realism: "generated", entertainment: "tie", coherency: "original" },
+      error: null,
+      tokensIn: 900,
+      tokensOut: 40,
+      cached: false,
+      costUsd: 0.0012,
+    });
     store.scoreRuns.finish(
       run.id,
       "COMPLETED",

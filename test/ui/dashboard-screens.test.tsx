@@ -2,19 +2,22 @@ import { stripVTControlCharacters } from "node:util";
 import { renderToString } from "ink";
 import { describe, expect, it } from "vitest";
 import { Screen } from "../../src/dashboard/app.js";
-import type { DashboardData } from "../../src/dashboard/data.js";
+import type { DashboardData, JudgeExample } from "../../src/dashboard/data.js";
 import { initialUi, type Key, reduceKey, type UiState } from "../../src/dashboard/keys.js";
-import { readDashboard } from "../../src/dashboard/read.js";
+import { judgeExamples, readDashboard } from "../../src/dashboard/read.js";
 import { DEFAULT_PROFILE_ID, findProfile } from "../../src/scoring/profile.js";
 import { Store } from "../../src/store/store.js";
 import { DASHBOARD_NOW, dashboardStore, demoSnapshot } from "../support/dashboard-store.js";
 
 const MINER = demoSnapshot().hotkeys[12] as string;
 
+const EXAMPLES = new Map<number, JudgeExample[]>();
+
 function data(view: "validator" | "miner"): DashboardData {
   const dataDir = dashboardStore({ daemonPid: 1 });
   const store = Store.openReadOnly(dataDir);
   try {
+    for (const run of store.scoreRuns.list(10)) EXAMPLES.set(run.id, judgeExamples(store, run.id));
     return readDashboard(store, {
       profile: findProfile(DEFAULT_PROFILE_ID) ?? (undefined as never),
       netuid: 11,
@@ -34,7 +37,14 @@ function data(view: "validator" | "miner"): DashboardData {
 /** The frame at a terminal size, without colours: what a user sees. */
 function frame(d: DashboardData, ui: UiState, columns: number, rows: number): string {
   const text = renderToString(
-    <Screen data={d} ui={ui} columns={columns} rows={rows} now={() => DASHBOARD_NOW.getTime()} />,
+    <Screen
+      data={d}
+      ui={ui}
+      columns={columns}
+      rows={rows}
+      now={() => DASHBOARD_NOW.getTime()}
+      examples={(id) => EXAMPLES.get(id) ?? []}
+    />,
     {
       columns,
     },
@@ -161,9 +171,9 @@ describe("the dashboard's frames at fixed sizes", () => {
       │realism                 2          7          1                                                                       │
       │entertainment           1          8          1                                                                       │
       │coherency               3          6          1                                                                       │
-      │                                                                                                                      │
-      │                                                                                                                      │
-      │                                                                                                                      │
+      │judge examples:                                                                                                       │
+      │  #0 *pours an ale* The road north is closed, traveller.                                                              │
+      │      judge: realism generated, entertainment tie, coherency original                                                 │
       │                                                                                                                      │
       │                                                                                                                      │
       │                                                                                                                      │
