@@ -76,6 +76,10 @@ export interface DashboardData {
   readonly board: readonly BoardItem[];
   readonly pruneNext: number | null;
   readonly steps: readonly StepRecord[];
+  /** The reveal of each committing step (commit-reveal subnets), by step id. */
+  readonly reveals: Readonly<
+    Record<number, { readonly status: string; readonly revealBlock: number | null }>
+  >;
   readonly runs: readonly RunItem[];
   /** Problems worth a look, newest first: evaluation errors and steps that did not send. */
   readonly log: readonly string[];

@@ -138,13 +138,17 @@ function mineLines(data: DashboardData): string[] {
   ];
 }
 
-function stepLine(s: DashboardData["steps"][number]): string {
+function stepLine(
+  s: DashboardData["steps"][number],
+  reveal: DashboardData["reveals"][number] | undefined,
+): string {
   const time = (s.finishedAt ?? s.startedAt).slice(11, 16);
   const tx = s.txHash ? `${s.txHash.slice(0, 8)}…` : "";
-  const what = [s.block ?? "", tx, s.emitted !== null ? `${s.emitted} uids` : "", s.reason ?? ""].filter(
-    Boolean,
-  );
-  return `#${String(s.id).padEnd(4)} ${time} ${s.outcome.padEnd(11)} ${inertCell(what.join(" "), 80)}`;
+  const revealed = reveal
+    ? `reveal ${reveal.status}${reveal.revealBlock ? ` at ${reveal.revealBlock}` : ""}`
+    : "";
+  const what = [s.block ?? "", tx, s.emitted !== null ? `${s.emitted} uids` : "", revealed, s.reason ?? ""];
+  return `#${String(s.id).padEnd(4)} ${time} ${s.outcome.padEnd(11)} ${inertCell(what.filter(Boolean).join(" "), 80)}`;
 }
 
 /** The lines of one pane at a width (for the column choice), given the UI's filter and sort. */
@@ -171,7 +175,7 @@ export function paneLines(pane: Pane, data: DashboardData, ui: UiState, width: n
       };
     }
     case "steps":
-      return { title: "Steps", header: null, items: data.steps.map(stepLine) };
+      return { title: "Steps", header: null, items: data.steps.map((s) => stepLine(s, data.reveals[s.id])) };
     case "runs": {
       const items = runItems(data, ui.filter);
       const cost = items.reduce((sum, r) => sum + r.costUsd, 0);

@@ -106,6 +106,12 @@ export function readDashboard(store: Store, o: ReadOptions): DashboardData {
     board: ranked.map(({ rank, row }) => ({ rank, row, commitment: commitments.get(row.hotkey) ?? null })),
     pruneNext: board?.pruneNext ?? null,
     steps,
+    reveals: Object.fromEntries(
+      steps.flatMap((step) => {
+        const commit = step.outcome === "committed" ? store.weightCommits.forStep(step.id) : undefined;
+        return commit ? [[step.id, { status: commit.status, revealBlock: commit.revealBlock }]] : [];
+      }),
+    ),
     runs: runItems(store, o.runs ?? 10),
     log: logLines(queue, steps),
     mine: o.hotkey ? { hotkey: o.hotkey, uid: mineUid >= 0 ? mineUid : null } : null,

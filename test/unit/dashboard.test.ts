@@ -9,7 +9,7 @@ import {
   reduceKey,
   type UiState,
 } from "../../src/dashboard/keys.js";
-import { bar } from "../../src/dashboard/lines.js";
+import { bar, paneLines } from "../../src/dashboard/lines.js";
 import { storeProgress } from "../../src/store/job-progress.js";
 import type { StepRecord } from "../../src/store/validator-steps.js";
 
@@ -171,5 +171,33 @@ describe("dashboard pieces", () => {
     }
     progress({ stage: "judge", done: 0, total: 10 });
     expect(writes).toEqual(["generate:0", "generate:4", "generate:8", "generate:10", "judge:0"]);
+  });
+});
+
+describe("the steps pane", () => {
+  it("a committing step shows its reveal; a refused one its reason", () => {
+    const step = (id: number, outcome: StepRecord["outcome"], o: Partial<StepRecord>) =>
+      ({
+        id,
+        outcome,
+        startedAt: "2026-12-02T12:00:00.000Z",
+        finishedAt: "2026-12-02T12:00:05.000Z",
+        block: 100,
+        txHash: null,
+        emitted: null,
+        reason: null,
+        ...o,
+      }) as StepRecord;
+    const data = {
+      steps: [
+        step(2, "committed", { txHash: "0xabcdef1234", emitted: 9 }),
+        step(1, "not_sent", { reason: "rate limit" }),
+      ],
+      reveals: { 2: { status: "revealed", revealBlock: 460 } },
+    } as unknown as Parameters<typeof paneLines>[1];
+    expect(paneLines("steps", data, initialUi("validator"), 80).items).toEqual([
+      "#2    12:00 committed   100 0xabcdef… 9 uids reveal revealed at 460",
+      "#1    12:00 not_sent    100 rate limit",
+    ]);
   });
 });
