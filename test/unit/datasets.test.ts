@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Conversation } from "../../src/eval/conversation.js";
+import { stripSpecialTokens } from "../../src/eval/conversation.js";
 import { evaluationSeed, SeededRandom } from "../../src/eval/datasets/random.js";
 import { MAX_ROW_CHARACTERS, validateRows } from "../../src/eval/datasets/rows.js";
-import { cutConversation, sampleJudgeSet, stripSpecialTokens } from "../../src/eval/datasets/sampling.js";
+import { cutConversation, sampleJudgeSet } from "../../src/eval/datasets/sampling.js";
 import { parseRowsText } from "../../src/eval/datasets/sources.js";
 
 /** A generator that answers `int` with planned values and records what it was asked. */

@@ -1,49 +1,6 @@
-import type { Conversation } from "../conversation.js";
+import { type Conversation, validatorMessages } from "../conversation.js";
 import type { ChatMessage } from "../templates/render.js";
 import type { SeededRandom } from "./random.js";
-
-/** Strings the reference removes from every chat message (not from the character card), in this order. */
-export const SPECIAL_TOKENS = [
-  "<unk>",
-  "<s>",
-  "</s>",
-  "[INST]",
-  "[/INST]",
-  "[AVAILABLE_TOOLS]",
-  "[/AVAILABLE_TOOLS]",
-  "[TOOL_RESULTS]",
-  "[/TOOL_RESULTS]",
-  "[TOOL_CALLS]",
-  "[IMG]",
-  "<pad>",
-  "[IMG_BREAK]",
-  "[IMG_END]",
-  "[PREFIX]",
-  "[MIDDLE]",
-  "[SUFFIX]",
-  "[SYSTEM_PROMPT]",
-  "[/SYSTEM_PROMPT]",
-  "[TOOL_CONTENT]",
-  "<|im_start|>",
-  "<|im_end|>",
-  "<|object_ref_start|>",
-  "<|object_ref_end|>",
-  "<|box_start|>",
-  "<|box_end|>",
-  "<|quad_start|>",
-  "<|quad_end|>",
-  "<|vision_start|>",
-  "<|vision_end|>",
-  "<|vision_pad|>",
-  "<|image_pad|>",
-  "<|video_pad|>",
-  "<start_of_turn>",
-  "<end_of_turn>",
-] as const;
-
-export function stripSpecialTokens(text: string): string {
-  return SPECIAL_TOKENS.reduce((s, token) => s.split(token).join(""), text);
-}
 
 export interface JudgeSample {
   /** Index of the conversation in the dataset. */
@@ -66,12 +23,7 @@ export function cutConversation(
   rng: SeededRandom,
   maxMessages: number,
 ): JudgeSample | null {
-  const all: ChatMessage[] = [
-    ...(conversation.system_prompt === undefined
-      ? []
-      : [{ role: "system", content: conversation.system_prompt }]),
-    ...conversation.messages.map((m) => ({ role: m.role, content: stripSpecialTokens(m.content) })),
-  ];
+  const all = validatorMessages(conversation);
   const allowed = Math.min(all.length, maxMessages);
   if (allowed === 0) return null;
   const cutoff = rng.int(Math.max(1, Math.floor(allowed / 2)), allowed);
