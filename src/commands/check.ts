@@ -3,10 +3,10 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { EXIT } from "../errors.js";
-import { checkModel } from "../eval/check.js";
+import { type CheckReport, checkModel, notPublicReport } from "../eval/check.js";
 import { inspectLocalDir } from "../eval/hub/local.js";
 import { formatBytes } from "../eval/hub/prechecks.js";
-import { assertRepoId } from "../eval/hub/repo-id.js";
+import { assertRepoId, RepoNotPublic } from "../eval/hub/repo-id.js";
 import type { RepoInspection } from "../eval/hub/types.js";
 import { findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
@@ -56,19 +56,32 @@ export const checkCommand = defineCommand({
       target.startsWith("/") ||
       (existsSync(local) && !/^[^/]+\/[^/]+$/.test(target));
     let repoId = target;
-    let inspection: RepoInspection;
+    const { walletName, walletHotkey, walletPath } = ctx.loaded.config;
+    const hotkey =
+      options.hotkey ?? readHotkeyAddress({ name: walletName, hotkey: walletHotkey, path: walletPath });
+    if (options.hotkey === undefined && hotkey) ctx.logger.info({ hotkey }, "using the wallet's hotkey");
+    let inspection: RepoInspection | null = null;
+    let report: CheckReport;
     if (isLocal) {
       inspection = inspectLocalDir(local);
       repoId = `local/${inspection.repo}`;
     } else {
       assertRepoId(target);
-      inspection = await (await ctx.hub()).inspect(target, options.revision);
+      try {
+        inspection = await (await ctx.hub()).inspect(target, options.revision);
+      } catch (error) {
+        // A private or missing repo is the answer to the check, not an error: the report says it (exit 2).
+        if (!(error instanceof RepoNotPublic)) throw error;
+        report = notPublicReport(
+          target,
+          options.revision,
+          error.status,
+          options.chatTemplate ?? null,
+          hotkey,
+        );
+      }
     }
-    const { walletName, walletHotkey, walletPath } = ctx.loaded.config;
-    const hotkey =
-      options.hotkey ?? readHotkeyAddress({ name: walletName, hotkey: walletHotkey, path: walletPath });
-    if (options.hotkey === undefined && hotkey) ctx.logger.info({ hotkey }, "using the wallet's hotkey");
-    const report = await checkModel(inspection, {
+    report ??= await checkModel(inspection as RepoInspection, {
       profile,
       chatTemplate: options.chatTemplate ?? null,
       hotkey,

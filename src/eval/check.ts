@@ -60,3 +60,33 @@ export async function checkModel(
     commitment_bytes: commitment === null ? null : Buffer.byteLength(commitment, "utf8"),
   };
 }
+
+/** The report of a repo the Hub would not show: the one failed check validators would stop at. */
+export function notPublicReport(
+  repo: string,
+  revision: string,
+  status: number,
+  chatTemplate: string | null,
+  hotkey: string | null,
+): CheckReport {
+  return {
+    repo,
+    revision,
+    ok: false,
+    checks: [
+      {
+        name: "public",
+        ok: false,
+        detail: `the Hub answered HTTP ${status}: private, gated or missing (validators fetch public repos only)`,
+      },
+    ],
+    size_bytes: 0,
+    model_hash: null,
+    content_hash: null,
+    chat_template: chatTemplate,
+    hotkey,
+    entry_hash: null,
+    commitment: null,
+    commitment_bytes: null,
+  };
+}

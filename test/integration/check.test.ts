@@ -156,12 +156,38 @@ describe("sn11 check against a local Hub", () => {
     });
   });
 
-  it("a private or missing repo is a clear error; with HF_TOKEN a private repo is read but fails 'public'", async () => {
+  it("a private or missing repo is a report with the failed 'public' check (exit 2); with HF_TOKEN a private repo is read but fails 'public'", async () => {
     for (const repo of ["alice/secret", "alice/nothing-here"]) {
-      const run = await runInProcess(["check", repo, "--chat-template", "chatml"], { env: env() });
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`${repo} is not a public model repo on the Hub`);
+      const json = await runInProcess(
+        ["check", repo, "--chat-template", "chatml", "--json", "--hotkey", HOTKEY],
+        {
+          env: env(),
+        },
+      );
+      expect(json.code).toBe(2);
+      expect(json.stderr).toBe("");
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        repo,
+        ok: false,
+        checks: [
+          {
+            name: "public",
+            ok: false,
+            detail: expect.stringMatching(/^the Hub answered HTTP (401|403|404)/),
+          },
+        ],
+        commitment: null,
+      });
+      const text = await runInProcess(["check", repo, "--chat-template", "chatml"], { env: env() });
+      expect(text.code).toBe(2);
+      expect(text.stdout).toMatch(/FAIL public +the Hub answered HTTP/);
+      expect(text.stdout).toContain("validators would reject this model");
     }
+    const down = await runInProcess(["check", "alice/rp-mix-22b", "--json"], {
+      env: { ...env(), HF_ENDPOINT: "http://127.0.0.1:9" },
+    });
+    expect(down.code).toBe(69);
+    expect(down.stdout).toBe("");
     const withToken = await runInProcess(["check", "alice/secret", "--chat-template", "chatml", "--json"], {
       env: { ...env(), HF_TOKEN: "hf_test_token" },
     });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { downloadFile, listFiles, modelInfo } from "@huggingface/hub";
 import { NetworkError, UsageError } from "../../errors.js";
 import { parseIndex } from "./model-hash.js";
-import { assertRepoId } from "./repo-id.js";
+import { assertRepoId, RepoNotPublic } from "./repo-id.js";
 
 import type { RepoFile, RepoInspection } from "./types.js";
 
@@ -31,9 +31,7 @@ function hubError(error: unknown, repo: string, revision: string): Error {
         hint: "pass a branch, tag or commit sha with --revision",
       });
     }
-    return new UsageError(`${repo} is not a public model repo on the Hub (HTTP ${status})`, {
-      hint: "check the name; validators can only fetch public repos",
-    });
+    return new RepoNotPublic(repo, status);
   }
   return new NetworkError(`the Hub could not be reached for ${repo}: ${(error as Error).message ?? error}`, {
     hint: "check your connection, or HF_ENDPOINT",

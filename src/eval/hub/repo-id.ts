@@ -9,3 +9,15 @@ export function assertRepoId(repo: string): void {
     });
   }
 }
+
+/** The Hub answers 401/403/404 for a repo: private, gated, missing or misspelt — not fetchable by validators. */
+export class RepoNotPublic extends UsageError {
+  constructor(
+    readonly repo: string,
+    readonly status: number,
+  ) {
+    super(`${repo} is not a public model repo on the Hub (HTTP ${status})`, {
+      hint: "check the name; validators can only fetch public repos",
+    });
+  }
+}
