@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChainError, UsageError } from "../errors.js";
+import { CancelledError, ChainError, UsageError } from "../errors.js";
 import { checkModel } from "../eval/check.js";
 import { assertRepoId } from "../eval/hub/repo-id.js";
 import { planSubmission, sendSubmission } from "../miner/submit.js";
@@ -26,6 +26,10 @@ export const submitCommand = defineCommand({
       .meta({ valueName: "name" }),
     revision: z.string().min(1).default("main").describe("the revision to check").meta({ valueName: "rev" }),
     yes: z.boolean().default(false).describe("do not ask for confirmation"),
+    force: z
+      .boolean()
+      .default(false)
+      .describe("submit although validators would fail it under the rate limit (a warning instead)"),
   }),
   async run({ args, options }, ctx) {
     const repo = args[0] as string;
@@ -42,7 +46,18 @@ export const submitCommand = defineCommand({
       repoId: repo,
     });
     const chain = await ctx.chain();
-    const plan = await planSubmission(chain, report, signer.address, netuid);
+    const plan = await planSubmission(chain, report, signer.address, netuid, profile);
+    if (plan.rateLimit.limited) {
+      const why =
+        `validators would mark it FAILED: ${plan.rateLimit.gap} blocks since this hotkey's last commitment ` +
+        `(block ${plan.current?.block}), the limit is ${profile.submissionRateLimitBlocks}; it frees at block ${plan.rateLimit.freesAt}`;
+      if (!options.force)
+        throw new UsageError(`not submitted: ${why}`, {
+          hint: "wait for that block, or pass --force to submit anyway",
+        });
+      ctx.logger.warn(why);
+      ctx.stderr.write(`warning: ${why}\n`);
+    }
     const base = {
       repo,
       revision: report.revision,
@@ -54,8 +69,10 @@ export const submitCommand = defineCommand({
       replaces: plan.current?.data ?? null,
     };
     if (!plan.unchanged && !options.yes) {
-      const what = `commit ${plan.commitment}${plan.current ? ` (replacing ${plan.current.data ?? "an unreadable commitment"} from block ${plan.current.block})` : ""}?`;
+      const what = `commit ${plan.commitment}${plan.current ? ` (replacing ${plan.current.data ?? "an unreadable commitment"} from block ${plan.current.block}, and that block's priority)` : ""}?`;
       if (!(await ctx.confirm(what))) {
+        // "n" on a terminal is the user's answer; without one there was nobody to ask.
+        if (process.stdin.isTTY) throw new CancelledError("cancelled: nothing was submitted");
         throw new UsageError("not submitted: confirm on a terminal or pass --yes", {
           hint: `it would ${what.slice(0, -1)}`,
         });

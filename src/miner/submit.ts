@@ -5,6 +5,8 @@ import type { Metagraph } from "../chain/types.js";
 import { ChainError, UsageError } from "../errors.js";
 import type { CheckReport } from "../eval/check.js";
 import type { Logger } from "../log.js";
+import { submissionRateLimit } from "../scoring/owner-rules.js";
+import type { ScoringProfile } from "../scoring/profile.js";
 
 export interface SubmitPlan {
   readonly netuid: number;
@@ -15,6 +17,8 @@ export interface SubmitPlan {
   readonly current: { readonly data: string | null; readonly block: number } | null;
   readonly unchanged: boolean;
   readonly spaceLeft: number;
+  /** Validators' rate limit against the commitment being replaced, at the current head. */
+  readonly rateLimit: ReturnType<typeof submissionRateLimit>;
 }
 
 export interface SubmitResult {
@@ -29,6 +33,7 @@ export async function planSubmission(
   report: CheckReport,
   hotkey: string,
   netuid: number,
+  profile: ScoringProfile,
 ): Promise<SubmitPlan> {
   if (!report.ok) {
     const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
@@ -48,6 +53,18 @@ export async function planSubmission(
   const existing = metagraph.commitments.find((c) => c.hotkey === hotkey);
   const current = existing ? { data: existing.data, block: existing.block } : null;
   const unchanged = current?.data === report.commitment;
+  // The owner's verdict on the old entry is not known here: assumed not FAILED (the limit applies).
+  const rateLimit = current
+    ? submissionRateLimit(
+        {
+          previousBlock: current.block,
+          previousFailed: false,
+          sameEntry: unchanged,
+          block: metagraph.block.number,
+        },
+        profile.submissionRateLimitBlocks,
+      )
+    : ({ limited: false } as const);
   const bytes = Buffer.byteLength(report.commitment, "utf8");
   const space = await chain.commitmentSpace(netuid, hotkey);
   const required = Math.max(100, bytes);
@@ -65,6 +82,7 @@ export async function planSubmission(
     current,
     unchanged,
     spaceLeft: space.max - space.used,
+    rateLimit,
   };
 }
 

@@ -27,6 +27,7 @@ import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import { fanOut, type Progress } from "../eval/progress.js";
 import type { Logger } from "../log.js";
+import { submissionRateLimit } from "../scoring/owner-rules.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { redact } from "../secrets.js";
 import type { Job } from "../store/eval-queue.js";
@@ -199,12 +200,20 @@ export class EvaluationWorker {
   private async precheck(job: Job, inspection: RepoInspection): Promise<void> {
     const { store, profile } = this.deps;
     const previous = store.commitmentsSeen.previous(job.hotkey, job.commitBlock);
-    if (previous && previous.entryHash !== job.entryHash) {
+    if (previous) {
       const status = store.evaluations.get(previous.repo, previous.entryHash, profile.id)?.status;
-      const gap = job.commitBlock - previous.block;
-      if (status !== "FAILED" && gap > 0 && gap < profile.submissionRateLimitBlocks) {
+      const limit = submissionRateLimit(
+        {
+          previousBlock: previous.block,
+          previousFailed: status === "FAILED",
+          sameEntry: previous.entryHash === job.entryHash,
+          block: job.commitBlock,
+        },
+        profile.submissionRateLimitBlocks,
+      );
+      if (limit.limited) {
         throw new ModelFault(
-          `submitted ${gap} blocks after this hotkey's previous submission (${previous.repo}); the limit is ${profile.submissionRateLimitBlocks}`,
+          `submitted ${limit.gap} blocks after this hotkey's previous submission (${previous.repo}); the limit is ${profile.submissionRateLimitBlocks}`,
         );
       }
     }

@@ -80,10 +80,22 @@ describe.skipIf(!HAS_SHARED)("sn11 submit", () => {
     expect(status.blocks_until_immunity_ends).toBeGreaterThan(0);
   });
 
-  it("a different model replaces the commitment, and says what it replaces", async () => {
-    const { env } = await minerSetup();
-    await submit("miner/rp-model", env);
-    const out = JSON.parse((await submit("miner/other-model", env)).stdout);
+  it("a different model within the rate limit is refused naming the block it frees; --force replaces it with a warning", async () => {
+    const { devnet, env } = await minerSetup();
+    const first = JSON.parse((await submit("miner/rp-model", env)).stdout);
+    devnet.produceBlock();
+    const refused = await submit("miner/other-model", env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `validators would mark it FAILED: \\d+ blocks since this hotkey's last commitment \\(block ${first.block}\\), the limit is 28800; it frees at block ${first.block + 28800}`,
+      ),
+    );
+    expect(refused.stderr).toContain("--force");
+    const forced = await submit("miner/other-model", env, ["--yes", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain("warning: validators would mark it FAILED");
+    const out = JSON.parse(forced.stdout);
     expect(out.status).toBe("submitted");
     expect(out.replaces).toContain("miner:rp-model:chatml");
   });
