@@ -159,7 +159,7 @@ export const scoreCommand = defineCommand({
     }
     return {
       json: card,
-      text: () => scoreCardText(card),
+      text: () => scoreCardText(card, ctx.loaded.config.judgePrice !== undefined),
       exitCode: card.status === "COMPLETED" ? EXIT.ok : EXIT.engine,
     };
   },
@@ -191,10 +191,16 @@ async function resolveModel(
   return source;
 }
 
-function scoreCardText(card: ScoreCard): string {
+/** The judge's cost as known: none without a price (SN11_JUDGE_PRICE), rather than a misleading $0. */
+function costText(card: ScoreCard, priced: boolean): string {
+  if (!priced && card.judge.calls > 0) return "cost unknown (set SN11_JUDGE_PRICE)";
+  return `$${card.judge.cost_usd.toFixed(4)}`;
+}
+
+function scoreCardText(card: ScoreCard, priced: boolean): string {
   const rows = Object.entries(card.tally).map(([criterion, t]) => ({ criterion, ...t }));
   return [
-    `${card.repo} @ ${card.revision.slice(0, 19)} · profile ${card.profile} · ${card.status}${card.reason ? ` (${card.reason})` : ""}`,
+    `${card.repo} @ ${card.revision} · profile ${card.profile} · ${card.status}${card.reason ? ` (${card.reason})` : ""}`,
     "",
     renderTable(
       [
@@ -208,9 +214,11 @@ function scoreCardText(card: ScoreCard): string {
     "",
     `samples ${card.samples} · valid ${card.valid} · failed ${card.failed}`,
     `win rate ${card.win_rate.toFixed(4)} · total score ${card.total_score.toFixed(4)}`,
-    `engine ${card.engine.name} ${card.engine.version} · judge ${card.judge.model}: ${card.judge.calls} calls, ${card.judge.cached} cached, ${card.judge.tokens_in}/${card.judge.tokens_out} tokens, $${card.judge.cost_usd.toFixed(4)}`,
-    `seed ${JSON.stringify(card.seed)} · time ${Object.entries(card.timings)
+    `engine ${card.engine.name} ${card.engine.version} · judge ${card.judge.model}: ${card.judge.calls} calls, ${card.judge.cached} cached, ${card.judge.tokens_in}/${card.judge.tokens_out} tokens, ${costText(card, priced)}`,
+    `time ${Object.entries(card.timings)
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
       .join(", ")}${card.resumed ? " · resumed" : ""}`,
+    // Its own line, newlines shown as escapes: the whole seed, copyable, without wrapping the rest.
+    `seed ${JSON.stringify(card.seed)}`,
   ].join("\n");
 }

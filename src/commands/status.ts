@@ -23,6 +23,14 @@ export const statusCommand = defineCommand({
     const hotkey =
       options.hotkey ?? readHotkeyAddress({ name: walletName, hotkey: walletHotkey, path: walletPath });
     if (!hotkey) throw new UsageError("no hotkey: pass --hotkey or point --wallet.* at a wallet");
+    const { decodeAddress } = await import("@polkadot/util-crypto");
+    try {
+      decodeAddress(hotkey);
+    } catch {
+      throw new UsageError(`--hotkey ${hotkey} is not an SS58 address`, {
+        hint: "a hotkey looks like 5F…, 48 characters",
+      });
+    }
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`unknown profile ${profileId}`);
     const store = ctx.store();
@@ -62,7 +70,20 @@ export const statusCommand = defineCommand({
       evaluation: evaluation
         ? { status: evaluation.status, total_score: evaluation.totalScore, updated_at: evaluation.updatedAt }
         : null,
-      last_submission: store.submissions.latest(hotkey, netuid) ?? null,
+      last_submission: (() => {
+        const last = store.submissions.latest(hotkey, netuid);
+        return last
+          ? {
+              repo: last.repo,
+              revision: last.revision,
+              commitment: last.commitment,
+              block: last.block,
+              tx_hash: last.txHash,
+              outcome: last.outcome,
+              created_at: last.createdAt,
+            }
+          : null;
+      })(),
       immunity_ends_at: immunityEnds,
       blocks_until_immunity_ends:
         immunityEnds === null ? null : Math.max(0, immunityEnds - metagraph.block.number),

@@ -33,10 +33,12 @@ export class Submissions {
     );
   }
 
+  /** The newest submission that sent something (a no-op "unchanged" attempt does not hide the one that landed). */
   latest(hotkey: string, netuid: number): (Submission & { createdAt: string }) | undefined {
     const row = prepared(
       this.db,
-      "SELECT * FROM submissions WHERE hotkey = ? AND netuid = ? ORDER BY id DESC LIMIT 1",
+      `SELECT * FROM submissions WHERE hotkey = ? AND netuid = ?
+         ORDER BY outcome != 'unchanged' DESC, id DESC LIMIT 1`,
     ).get(hotkey, netuid) as
       | {
           netuid: number;

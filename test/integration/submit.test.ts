@@ -76,7 +76,17 @@ describe.skipIf(!HAS_SHARED)("sn11 submit", () => {
       commitment: { data: expected, block: out.block },
     });
     expect(status.verdict).toMatchObject({ valid: false, reason: "not_scored" });
-    expect(status.last_submission).toMatchObject({ repo: "miner/rp-model", outcome: "unchanged" });
+    // The no-op attempt does not hide the submission that landed; snake_case as everywhere.
+    expect(status.last_submission).toMatchObject({
+      repo: "miner/rp-model",
+      outcome: "submitted",
+      block: out.block,
+      tx_hash: expect.stringMatching(/^0x/),
+      created_at: expect.any(String),
+    });
+    const notAnAddress = await runInProcess(["status", "--hotkey", "notanaddress"], { env });
+    expect(notAnAddress.code).toBe(2);
+    expect(notAnAddress.stderr).toContain("--hotkey notanaddress is not an SS58 address");
     expect(status.blocks_until_immunity_ends).toBeGreaterThan(0);
   });
 
