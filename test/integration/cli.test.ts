@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanEnv, runBin, runInProcess, tempDir } from "../support/cli.js";
-import { HAS_SHARED, noteMissingShared, sharedFile } from "../support/shared.js";
+import { HAS_SHARED, noteMissingShared, REPO_ROOT, sharedFile } from "../support/shared.js";
 import { buildSnapshot } from "../support/snapshots.js";
 
 function snapshotFile(value: unknown): string {
@@ -96,6 +96,19 @@ describe("sn11 (in-process)", () => {
     expect(lines[1]).toMatch(/^\s*2\s/);
     expect(lines[3]).toMatch(/no_commitment$/);
     expect(run.stdout).toContain("2 weights to emit");
+  });
+
+  it("the burn uid reads burn, not no_commitment; one weight is singular", async () => {
+    const run = await runInProcess([
+      "weights",
+      "--snapshot",
+      join(REPO_ROOT, "examples/demo-step.json"),
+      "--no-record",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split("\n")[1]).toMatch(/^\s*74\s.*0\.750000\s+65535\s+burn$/);
+    const one = await runInProcess(["weights", "--snapshot", snapshotFile(buildSnapshot([{ score: 0.4 }]))]);
+    expect(one.stdout).toContain(" 1 weight to emit ");
   });
 
   it("--profile changes the rules (the 2025-07 epoch block rejects older commitments)", async () => {
