@@ -25,3 +25,14 @@ export function versionText(): string {
   const profiles = PROFILE_IDS.map((id) => (id === DEFAULT_PROFILE_ID ? `${id} (default)` : id)).join(", ");
   return `sn11 ${BUILD.version} (${BUILD.gitSha}, node ${process.versions.node})\nscoring profiles: ${profiles}`;
 }
+
+/** `--json --version`: the same facts as one JSON document. */
+export function versionJson(): string {
+  return JSON.stringify({
+    version: BUILD.version,
+    git_sha: BUILD.gitSha,
+    node: process.versions.node,
+    profiles: PROFILE_IDS,
+    default_profile: DEFAULT_PROFILE_ID,
+  });
+}

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { versionText } from "./build-info.js";
+import { versionJson, versionText } from "./build-info.js";
 import type { ChainClient } from "./chain/client.js";
 import { CleanupRegistry } from "./cleanup.js";
 import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } from "./commands/define.js";
@@ -50,12 +50,19 @@ function buildProgram(
 ): Command {
   const program = new Command("sn11")
     .description("One CLI for Bittensor subnet 11 (Dippy): audit weights, score models, submit, validate.")
-    .version(versionText(), "-V, --version", "print the version and the scoring profile ids")
+    .version(
+      jsonErrors ? versionJson() : versionText(),
+      "-V, --version",
+      "print the version and the scoring profile ids",
+    )
     .option("--json", "print exactly one JSON document on stdout")
     .option("--verbose", "debug logs and stack traces")
     .option("--config <file>", "config file (default ~/.config/sn11/config.json)")
     .option("--data-dir <dir>", "where the SQLite store lives (default ~/.sn11)")
     .addOption(new Option("--network <name|url>", `${NETWORK_NAMES.join(", ")} or ws(s)://…`))
+    // btcli's spellings of the same setting.
+    .addOption(new Option("--subtensor.network <name>").hideHelp())
+    .addOption(new Option("--subtensor.chain_endpoint <url>").hideHelp())
     .option("--netuid <n>", "subnet uid (default 11)")
     .addOption(new Option("--profile <id>", "scoring profile").choices(PROFILE_IDS as string[]))
     .option("--wallet.name <name>", "bittensor wallet name (default: default)")
@@ -162,6 +169,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     fromCli: ReadonlySet<string>,
   ) => {
     globals = { json: rawGlobals.json === true, verbose: rawGlobals.verbose === true };
+    rawGlobals.network ??= rawGlobals["subtensor.chain_endpoint"] ?? rawGlobals["subtensor.network"];
     const loaded = loadConfig({
       env: io.env,
       flags: Object.fromEntries(

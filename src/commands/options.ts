@@ -43,9 +43,15 @@ export function commanderOptions(schema: z.ZodObject): Option[] {
   return Object.entries(schema.shape).map(([key, field]) => {
     const shape = inspectField(field as z.ZodType);
     const description = (field as z.ZodType).description ?? "";
-    const valueName = (field as z.ZodType).meta()?.valueName;
+    const meta = (field as z.ZodType).meta();
+    const valueName = meta?.valueName;
+    // A one-letter alias, as btcli users type it (-y for --yes).
+    const short = typeof meta?.short === "string" ? `-${meta.short}, ` : "";
     if (shape.kind === "boolean") {
-      return new Option(shape.defaultValue === true ? `--no-${kebab(key)}` : `--${kebab(key)}`, description);
+      return new Option(
+        shape.defaultValue === true ? `--no-${kebab(key)}` : `${short}--${kebab(key)}`,
+        description,
+      );
     }
     const option = new Option(
       `--${kebab(key)} <${typeof valueName === "string" ? valueName : shape.valueName}>`,
@@ -64,5 +70,9 @@ export function parseOptions<S extends z.ZodObject>(schema: S, raw: Record<strin
   const issue = result.error.issues[0];
   const key = issue?.path[0];
   const flag = typeof key === "string" ? `--${kebab(key)}` : "options";
+  // zod's "expected string, received undefined" means the flag was not given.
+  if (typeof key === "string" && raw[key] === undefined && issue?.code === "invalid_type") {
+    throw new UsageError(`${flag} is required`, { hint: "the command's --help shows it and an example" });
+  }
   throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
 }

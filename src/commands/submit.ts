@@ -25,7 +25,7 @@ export const submitCommand = defineCommand({
       .describe("the chat template validators render prompts with")
       .meta({ valueName: "name" }),
     revision: z.string().min(1).default("main").describe("the revision to check").meta({ valueName: "rev" }),
-    yes: z.boolean().default(false).describe("do not ask for confirmation"),
+    yes: z.boolean().default(false).describe("do not ask for confirmation").meta({ short: "y" }),
     force: z
       .boolean()
       .default(false)

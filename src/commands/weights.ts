@@ -32,7 +32,7 @@ const options = z.object({
     .default(false)
     .describe("replay the chain's finalized block with the local evaluations"),
   set: z.boolean().default(false).describe("with --from-chain: send the weights with the wallet's hotkey"),
-  yes: z.boolean().default(false).describe("with --set: do not ask for confirmation"),
+  yes: z.boolean().default(false).describe("with --set: do not ask for confirmation").meta({ short: "y" }),
   history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
   limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
   record: z.boolean().default(true).describe("do not record this replay in the store"),

@@ -316,3 +316,31 @@ describe("bounds and bodies that are not what they should be", () => {
     }
   });
 });
+
+describe("what a btcli or Hugging Face CLI user types", () => {
+  it("--json --version is one JSON document; -y is --yes; --subtensor.* set the network; a missing flag is 'required'", async () => {
+    const version = await runInProcess(["--json", "--version"]);
+    expect(version.code).toBe(0);
+    expect(JSON.parse(version.stdout)).toMatchObject({
+      version: expect.any(String),
+      default_profile: "dippy-2025-03",
+    });
+    const yes = await runInProcess([
+      "weights",
+      "--snapshot",
+      join(REPO_ROOT, "examples/demo-step.json"),
+      "--no-record",
+      "-y",
+    ]);
+    expect(yes.code, yes.stderr).toBe(0);
+    for (const flag of ["--subtensor.network", "--subtensor.chain_endpoint"]) {
+      const run = await runInProcess([flag, "ws://127.0.0.1:9", "config", "--json"], {
+        env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+      });
+      expect(JSON.parse(run.stdout).config.network).toBe("ws://127.0.0.1:9");
+    }
+    const missing = await runInProcess(["render", "--chat-template", "chatml"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error: --conversation is required");
+  });
+});
