@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
-import { readHotkeyAddress } from "../chain/wallet-files.js";
-import { UsageError } from "../errors.js";
+import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
+import { ConfigError, UsageError } from "../errors.js";
 import { repoId } from "../scoring/model-id.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
@@ -22,7 +22,15 @@ export const statusCommand = defineCommand({
     const { netuid, profile: profileId, walletName, walletHotkey, walletPath } = ctx.loaded.config;
     const hotkey =
       options.hotkey ?? readHotkeyAddress({ name: walletName, hotkey: walletHotkey, path: walletPath });
-    if (!hotkey) throw new UsageError("no hotkey: pass --hotkey or point --wallet.* at a wallet");
+    if (!hotkey) {
+      // As submit and validate say it: the wallet file that is missing (a configuration problem, 78).
+      throw new ConfigError(
+        `no hotkey at ${hotkeyFile({ name: walletName, hotkey: walletHotkey, path: walletPath })}`,
+        {
+          hint: "pass --hotkey SS58, or pick the wallet with --wallet.name, --wallet.hotkey and --wallet.path",
+        },
+      );
+    }
     const { decodeAddress } = await import("@polkadot/util-crypto");
     try {
       decodeAddress(hotkey);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { CancelledError, EngineError, NetworkError } from "../errors.js";
+import { CancelledError, NetworkError, UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { canonicalJson } from "../scoring/snapshot.js";
@@ -207,7 +207,12 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     logger.info({ rejected: set.rejected, limit: tokenLimit }, "prompts over the token limit replaced");
   }
   const samples = set.samples;
-  if (samples.length === 0) throw new EngineError("the dataset gave no usable conversation to evaluate");
+  if (samples.length === 0) {
+    // Bad input, not a broken engine: every row was unusable or no cut ends in an assistant reply.
+    throw new UsageError("the dataset gave no usable conversation to evaluate", {
+      hint: "check the dataset's rows (system_prompt, messages with user and assistant turns)",
+    });
+  }
   const runKey = createHash("sha256")
     .update(
       canonicalJson({

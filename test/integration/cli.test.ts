@@ -339,6 +339,11 @@ describe("what a btcli or Hugging Face CLI user types", () => {
       });
       expect(JSON.parse(run.stdout).config.network).toBe("ws://127.0.0.1:9");
     }
+    const noWallet = await runInProcess(["status"], {
+      env: cleanEnv({ BT_WALLET_PATH: tempDir(), SN11_DATA_DIR: tempDir() }),
+    });
+    expect(noWallet.code).toBe(78);
+    expect(noWallet.stderr).toMatch(/error: no hotkey at .*\/default\/hotkeys\/default/);
     const missing = await runInProcess(["render", "--chat-template", "chatml"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: --conversation is required");
