@@ -295,7 +295,10 @@ export async function loadDatasetRows(
   }
   const validated = validateRows(raw);
   if (validated.bad > 0) {
-    deps.logger.warn({ bad: validated.bad, examples: validated.firstProblems }, "dataset rows skipped");
+    deps.logger.warn(
+      { dataset: source, bad: validated.bad, examples: validated.firstProblems },
+      `dataset rows skipped: ${validated.bad} of ${raw.length} in ${source}`,
+    );
   }
   return validated;
 }

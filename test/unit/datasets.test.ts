@@ -137,9 +137,13 @@ describe("sampleJudgeSet", () => {
 
 describe("rows", () => {
   it("counts and skips bad rows, reads messages stored as JSON text", () => {
+    const chat = [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
+    ];
     const result = validateRows([
-      { system_prompt: "c", messages: [{ role: "user", content: "hi" }] },
-      { system_prompt: "c", messages: JSON.stringify([{ role: "user", content: "hi" }]) },
+      { system_prompt: "c", messages: chat },
+      { system_prompt: "c", messages: JSON.stringify(chat) },
       { system_prompt: "c", messages: [] },
       { messages: [{ role: "user" }] },
       "garbage",
@@ -149,15 +153,38 @@ describe("rows", () => {
     expect(result.firstProblems).toHaveLength(3);
   });
 
+  it("numbers problems from 1 and names them: not JSON, an unknown role, no reply to compare with", () => {
+    const rows = parseRowsText(
+      [
+        '{"system_prompt":"c","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"}]}',
+        "{not json",
+        '{"system_prompt":"c","messages":[{"role":"wizard","content":"a"},{"role":"assistant","content":"b"}]}',
+        '{"system_prompt":"c","messages":[{"role":"user","content":"a"}]}',
+      ].join("\n"),
+      "chats.jsonl",
+    );
+    const result = validateRows(rows);
+    expect(result.rows).toHaveLength(1);
+    expect(result.firstProblems).toEqual([
+      "row 2: not valid JSON",
+      'row 3: messages: unknown role "wizard" (user or assistant)',
+      "row 4: messages: no assistant turn to compare with",
+    ]);
+  });
+
   it("skips and counts a row too long for any prompt within the token limit (a 20 MB message is never sent)", () => {
     const huge = "x".repeat(20 * 1024 * 1024);
+    const reply = { role: "assistant", content: "ok" };
     const result = validateRows([
-      { system_prompt: "c", messages: [{ role: "user", content: huge }] },
-      { system_prompt: "c", messages: [{ role: "user", content: "x".repeat(MAX_ROW_CHARACTERS - 1) }] },
+      { system_prompt: "c", messages: [{ role: "user", content: huge }, reply] },
+      {
+        system_prompt: "c",
+        messages: [{ role: "user", content: "x".repeat(MAX_ROW_CHARACTERS - 10) }, reply],
+      },
     ]);
     expect(result.rows).toHaveLength(1);
     expect(result.bad).toBe(1);
-    expect(result.firstProblems[0]).toMatch(/^row 0: 20971521 characters/);
+    expect(result.firstProblems[0]).toMatch(/^row 1: 20971523 characters/);
   });
 
   it("parses JSON arrays, the API's all_convos and JSON Lines (a bad line is a bad row)", () => {

@@ -3,6 +3,7 @@ import { downloadFile, listFiles } from "@huggingface/hub";
 import { parquetReadObjects } from "hyparquet";
 import { NetworkError, UsageError } from "../../errors.js";
 import { jsonBody } from "../../http-json.js";
+import { NOT_JSON } from "./rows.js";
 
 /** Rows of a JSON file (an array, or `{all_convos: [...]}` as the dataset API returns) or of a JSONL file. */
 export function parseRowsText(text: string, name: string): unknown[] {
@@ -33,7 +34,7 @@ export function parseRowsText(text: string, name: string): unknown[] {
       try {
         return JSON.parse(line) as unknown;
       } catch {
-        return { unparseable: line.slice(0, 80) };
+        return { [NOT_JSON]: line.slice(0, 80) };
       }
     });
 }
