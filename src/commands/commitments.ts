@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
-import { renderTable, shortHotkey } from "../render/table.js";
+import { plural, renderTable, shortHotkey } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { defineCommand } from "./define.js";
@@ -45,7 +45,7 @@ export const commitmentsCommand = defineCommand({
           { header: "verdict", value: (r) => (r.valid ? "valid" : (r.reason ?? "")) },
         ],
         rows,
-      )}\n\nnetuid ${netuid} · block ${metagraph.block.number} · ${metagraph.commitments.length} commitments · profile ${profile.id}`;
+      )}\n\nnetuid ${netuid} · block ${metagraph.block.number} · ${plural(metagraph.commitments.length, "commitment")} · profile ${profile.id}`;
     return { json, text };
   },
 });

@@ -14,6 +14,7 @@ import { rowJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
 import { leaderboardTable } from "../render/leaderboard.js";
+import { plural } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
@@ -237,5 +238,3 @@ function headerLine(h: {
     `owner API: ${h.owner}`,
   ].join(" · ");
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { UsageError } from "../errors.js";
+import { plural } from "../render/table.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
 import { defineCommand } from "./define.js";
@@ -55,7 +56,7 @@ export const snapshotCommand = defineCommand({
       json,
       text: () =>
         `wrote ${file}: netuid ${json.netuid}, block ${json.block}, ${json.uids} uids, ` +
-        `${json.commitments} commitments, ${json.evaluations} evaluations`,
+        `${plural(json.commitments, "commitment")}, ${plural(json.evaluations, "evaluation")}`,
     };
   },
 });

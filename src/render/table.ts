@@ -29,3 +29,8 @@ export function shortHotkey(hotkey: string): string {
 export function fixed(value: number | null, digits: number): string {
   return value === null ? "-" : value.toFixed(digits);
 }
+
+/** "1 evaluation", "2 evaluations". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
