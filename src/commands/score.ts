@@ -33,7 +33,12 @@ const options = z.object({
     .meta({ valueName: "name" }),
   ...engineOptions("llama-server"),
   ...evaluationOptions,
-  fresh: z.boolean().default(false).describe("start over instead of resuming an unfinished run"),
+  fresh: z
+    .boolean()
+    .default(false)
+    .describe(
+      "start over instead of resuming an unfinished run (new generations; the judge's cached\nverdicts for identical prompts are still reused)",
+    ),
   list: z.boolean().default(false).describe("list past runs"),
   progress: z.enum(["auto", "json", "none"]).default("auto").describe("progress on stderr"),
 });
