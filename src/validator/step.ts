@@ -252,7 +252,10 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   }
   const commitReveal = metagraph.hyperparameters.commitRevealEnabled;
   if (deps.mode !== "live") {
-    const reason = deps.mode === "dry-run" ? "--dry-run: not sent" : "--offline: no chain writes";
+    const reason =
+      deps.mode === "dry-run"
+        ? "computed, not sent (--dry-run)"
+        : "computed, not sent (--offline: no chain writes)";
     const preview =
       deps.mode === "dry-run" && commitReveal ? await previewCommit(deps, chain, metagraph, replay) : null;
     return done(

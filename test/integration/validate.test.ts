@@ -96,7 +96,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate end to end (devnet, local hub,
     });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain("weights to emit");
-    expect(text.stdout).toMatch(/step \d+: dry_run at block \d+ — --dry-run: not sent/);
+    expect(text.stdout).toMatch(/step \d+: dry_run at block \d+ — computed, not sent \(--dry-run\)/);
   }, 300_000);
 
   it("--once sets weights that equal the replay of the recorded step, and the devnet holds them", async () => {
