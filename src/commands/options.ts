@@ -53,12 +53,13 @@ export function commanderOptions(schema: z.ZodObject): Option[] {
         description,
       );
     }
-    const option = new Option(
-      `--${kebab(key)} <${typeof valueName === "string" ? valueName : shape.valueName}>`,
-      description,
-    );
+    // Without a name of its own, a value is named after its flag (`--engine <engine>`), not `<value>`.
+    const placeholder =
+      typeof valueName === "string" ? valueName : shape.valueName === "n" ? "n" : kebab(key);
+    const option = new Option(`--${kebab(key)} <${placeholder}>`, description);
     if (shape.choices) option.choices(shape.choices);
-    if (shape.defaultValue !== undefined) option.default(shape.defaultValue);
+    // An empty default says nothing worth printing (`default: ""`).
+    if (shape.defaultValue !== undefined && shape.defaultValue !== "") option.default(shape.defaultValue);
     return option;
   });
 }

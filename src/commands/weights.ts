@@ -26,7 +26,8 @@ const options = z.object({
   snapshot: z
     .string()
     .optional()
-    .describe("replay one validator step from a snapshot file (SCORING.md §Replay)"),
+    .describe("replay one validator step from a snapshot file (its format: the README, sn11 weights)")
+    .meta({ valueName: "file" }),
   fromChain: z
     .boolean()
     .default(false)

@@ -86,11 +86,11 @@ describe("options from a zod schema", () => {
   it("become kebab-case commander flags with help, choices and --no- negation", () => {
     const flags = commanderOptions(schema).map((o) => [o.flags, o.description, o.argChoices ?? null]);
     expect(flags).toEqual([
-      ["--snapshot-file <value>", "a file", null],
+      ["--snapshot-file <snapshot-file>", "a file", null],
       ["--limit <n>", "how many", null],
       ["--no-record", "do not record", null],
       ["--dry-run", "dry", null],
-      ["--engine <value>", "engine", ["vllm", "embedded"]],
+      ["--engine <engine>", "engine", ["vllm", "embedded"]],
     ]);
   });
 
