@@ -65,6 +65,7 @@ function buildProgram(
     .addOption(new Option("--subtensor.chain_endpoint <url>").hideHelp())
     .option("--netuid <n>", "subnet uid (default 11)")
     .addOption(new Option("--profile <id>", "scoring profile").choices(PROFILE_IDS as string[]))
+    .option("--hf-token <token>", "Hugging Face token (HF_TOKEN is better: other users can see flags in ps)")
     .option("--wallet.name <name>", "bittensor wallet name (default: default)")
     .option("--wallet.hotkey <name>", "hotkey name in the wallet (default: default)")
     .option("--wallet.path <dir>", "wallets directory (default ~/.bittensor/wallets)")

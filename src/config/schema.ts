@@ -144,6 +144,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     key: "hfToken",
     description: "Hugging Face token for private repos and higher rate limits",
     env: ["SN11_HF_TOKEN", "HF_TOKEN"],
+    flag: "hfToken",
     secret: true,
     fromText: text,
     defaultValue: () => undefined,

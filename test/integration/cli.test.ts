@@ -339,6 +339,14 @@ describe("what a btcli or Hugging Face CLI user types", () => {
       });
       expect(JSON.parse(run.stdout).config.network).toBe("ws://127.0.0.1:9");
     }
+    const token = await runInProcess(["--hf-token", "hf_flag_secret", "config", "--json"], {
+      env: cleanEnv(),
+    });
+    expect(JSON.parse(token.stdout)).toMatchObject({
+      config: { hfToken: "[redacted]" },
+      sources: { hfToken: "flag --hf-token" },
+    });
+    expect(token.stdout).not.toContain("hf_flag_secret");
     const noWallet = await runInProcess(["status"], {
       env: cleanEnv({ BT_WALLET_PATH: tempDir(), SN11_DATA_DIR: tempDir() }),
     });
