@@ -1,3 +1,5 @@
+import { formatBytes } from "./hub/prechecks.js";
+
 /** The one progress event shape every long stage reports: text renderer, --json, Ink and the store read it. */
 export interface ProgressEvent {
   readonly stage: string;
@@ -8,16 +10,44 @@ export interface ProgressEvent {
 
 export type Progress = (event: ProgressEvent) => void;
 
+const BYTE_STAGES = new Set(["download"]);
+
+function amount(stage: string, n: number): string {
+  return BYTE_STAGES.has(stage) ? formatBytes(n) : String(Math.round(n));
+}
+
+function shortSeconds(s: number): string {
+  if (s < 60) return `${Math.ceil(s)}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** One progress line: percent, counts (bytes for a download), the rate and the time left. */
+export function progressLine(event: ProgressEvent, elapsedSeconds: number): string {
+  if (event.total <= 0) return `${event.stage}: ${event.detail ?? "…"}`;
+  const pct = Math.floor((Math.min(event.done, event.total) / event.total) * 100);
+  const rate = elapsedSeconds > 0 ? event.done / elapsedSeconds : 0;
+  const speed =
+    rate > 0 ? ` · ${BYTE_STAGES.has(event.stage) ? `${formatBytes(rate)}/s` : `${rate.toFixed(1)}/s`}` : "";
+  const left =
+    rate > 0 && event.done < event.total ? ` · ${shortSeconds((event.total - event.done) / rate)} left` : "";
+  const counts = `${amount(event.stage, event.done)}/${amount(event.stage, event.total)}`;
+  return `${event.stage}: ${pct}% ${counts}${speed}${left}${event.detail ? ` ${event.detail}` : ""}`;
+}
+
 /**
- * Progress on stderr as `sn11 score` and `sn11 validate` show it: one rewritten line per stage on a TTY,
- * one JSON object per event with `json`, nothing otherwise. A stage without a known total (an engine
- * loading) shows its detail only.
+ * Progress on stderr as `sn11 score` and `sn11 validate` show it: one rewritten line per stage on a TTY
+ * (cleared and cut to the terminal's width, so it never smears), one JSON object per event with `json`,
+ * nothing otherwise. A stage that is complete at its first event had nothing to do (a cached download)
+ * and is not shown.
  */
 export function progressPrinter(
   mode: "auto" | "json" | "none",
-  stderr: { write(s: string): unknown; isTTY?: boolean },
+  stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number },
+  now: () => number = Date.now,
 ): Progress {
   let last = "";
+  const started = new Map<string, number>();
   return (event) => {
     if (mode === "none" || (mode === "auto" && !stderr.isTTY)) return;
     if (mode === "json") {
@@ -25,12 +55,17 @@ export function progressPrinter(
       return;
     }
     const counted = event.total > 0;
-    const line = counted
-      ? `${event.stage}: ${event.done}/${event.total}${event.detail ? ` ${event.detail}` : ""}`
-      : `${event.stage}: ${event.detail ?? "…"}`;
     const finished = counted && event.done >= event.total;
-    if (line !== last) stderr.write(`\r${line.padEnd(60)}${finished ? "\n" : ""}`);
-    last = line;
+    const t = now();
+    if (!started.has(event.stage)) {
+      started.set(event.stage, t);
+      if (finished) return;
+    }
+    const line = progressLine(event, (t - (started.get(event.stage) as number)) / 1000);
+    const width = Math.max(20, (stderr.columns ?? 80) - 1);
+    const cut = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    if (cut !== last) stderr.write(`\r\x1b[K${cut}${finished ? "\n" : ""}`);
+    last = cut;
   };
 }
 

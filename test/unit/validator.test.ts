@@ -164,14 +164,44 @@ describe("what the daemon prints", () => {
   });
   it("progress of a stage without a total shows its detail, and never ends the line", () => {
     const out: string[] = [];
-    const print = progressPrinter("auto", { write: (s: string) => out.push(s), isTTY: true });
+    let t = 0;
+    const print = progressPrinter("auto", { write: (s: string) => out.push(s), isTTY: true }, () => t);
     print({ stage: "engine start", done: 0, total: 0, detail: "waiting for vllm (3 s)" });
     print({ stage: "engine start", done: 0, total: 0, detail: "waiting for vllm (3 s)" });
+    t = 4000;
     print({ stage: "engine start", done: 1, total: 1, detail: "ready in 4 s" });
     expect(out).toEqual([
-      `\r${"engine start: waiting for vllm (3 s)".padEnd(60)}`,
-      `\r${"engine start: 1/1 ready in 4 s".padEnd(60)}\n`,
+      "\r\x1b[Kengine start: waiting for vllm (3 s)",
+      "\r\x1b[Kengine start: 100% 1/1 · 0.3/s ready in 4 s\n",
     ]);
+  });
+
+  it("a counted stage: percent, bytes for a download, rate and time left; cut to the terminal; a cached download not shown", () => {
+    const out: string[] = [];
+    let t = 0;
+    const print = progressPrinter(
+      "auto",
+      { write: (s: string) => out.push(s), isTTY: true, columns: 60 },
+      () => t,
+    );
+    const MiB = 1024 * 1024;
+    print({ stage: "download", done: 0, total: 100 * MiB, detail: "model-00001-of-00002.safetensors" });
+    t = 2000;
+    print({
+      stage: "download",
+      done: 20 * MiB,
+      total: 100 * MiB,
+      detail: "model-00001-of-00002.safetensors",
+    });
+    expect(out[1]).toBe("\r\x1b[Kdownload: 20% 20.0 MiB/100.0 MiB · 10.0 MiB/s · 8s left mo…");
+    expect(out.every((line) => line.replace("\r\x1b[K", "").replace("\n", "").length <= 59)).toBe(true);
+    const cached: string[] = [];
+    progressPrinter("auto", { write: (s: string) => cached.push(s), isTTY: true })({
+      stage: "download",
+      done: 5,
+      total: 5,
+    });
+    expect(cached).toEqual([]);
     const none: string[] = [];
     progressPrinter("auto", { write: (s: string) => none.push(s), isTTY: false })({
       stage: "x",
