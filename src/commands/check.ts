@@ -13,6 +13,18 @@ import { defineCommand } from "./define.js";
 
 const SS58 = /^[1-9A-HJ-NP-Za-km-z]{47,48}$/;
 
+/** The last line: what the result means for the miner, not only pass or fail. */
+function summary(report: CheckReport, noTemplate: boolean): string {
+  const failed = report.checks.filter((c) => !c.ok);
+  if (failed.length === 1 && failed[0]?.name === "chat_template" && noTemplate) {
+    return "the model's checks passed; pass --chat-template (the one you will commit) to finish the check";
+  }
+  if (failed.length > 0) return "some checks failed: validators would reject this model";
+  return report.commitment
+    ? "all checks passed"
+    : "all checks passed; no commitment built (pass --hotkey or point --wallet.* at a wallet)";
+}
+
 export const checkCommand = defineCommand({
   name: "check",
   summary: "precheck a model repo (or local directory) before committing it",
@@ -102,7 +114,7 @@ export const checkCommand = defineCommand({
         `entry hash     ${report.entry_hash ?? "-"}`,
         `commitment     ${report.commitment ?? "-"}${report.commitment_bytes === null ? "" : ` (${report.commitment_bytes} bytes)`}`,
         "",
-        report.ok ? "all checks passed" : "some checks failed: validators would reject this model",
+        summary(report, options.chatTemplate === undefined),
       ].join("\n");
     return { json: report, text, exitCode: report.ok ? EXIT.ok : EXIT.usage };
   },

@@ -213,6 +213,13 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
       hint: "check the dataset's rows (system_prompt, messages with user and assistant turns)",
     });
   }
+  if (samples.length < inputs.samples) {
+    // Every usable conversation is used once: asking for more does not sample any twice.
+    logger.warn(
+      { requested: inputs.samples, samples: samples.length, conversations: inputs.rows.length },
+      `asked for ${inputs.samples} samples; the dataset gives ${samples.length}: the run uses ${samples.length}`,
+    );
+  }
   const runKey = createHash("sha256")
     .update(
       canonicalJson({

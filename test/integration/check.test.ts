@@ -183,6 +183,13 @@ describe("sn11 check against a local Hub", () => {
       expect(text.stdout).toMatch(/FAIL public +the Hub answered HTTP/);
       expect(text.stdout).toContain("validators would reject this model");
     }
+    const noTemplate = await runInProcess(["check", "alice/rp-mix-22b"], { env: env() });
+    expect(noTemplate.stdout).toContain("pass --chat-template (the one you will commit) to finish the check");
+    const noHotkey = await runInProcess(["check", "alice/rp-mix-22b", "--chat-template", "chatml"], {
+      env: env(),
+    });
+    expect(noHotkey.code).toBe(0);
+    expect(noHotkey.stdout).toContain("all checks passed; no commitment built (pass --hotkey");
     const down = await runInProcess(["check", "alice/rp-mix-22b", "--json"], {
       env: { ...env(), HF_ENDPOINT: "http://127.0.0.1:9" },
     });

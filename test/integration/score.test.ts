@@ -163,6 +163,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       expect(card).toMatchObject({ status: "COMPLETED", samples: 9, valid: 8, failed: 1 });
       expect(run.stderr).toContain("prompts over the token limit replaced");
       expect(run.stderr).toContain("generation refused: a failed sample");
+      expect(run.stderr).toContain("asked for 10 samples; the dataset gives 9: the run uses 9");
     }, 120_000);
 
     it("an engine killed mid-generation is restarted and the requests in flight are sent again: COMPLETED, every sample kept", async () => {
