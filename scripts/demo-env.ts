@@ -14,4 +14,6 @@ process.stdout.write(
 const stop = () => void demo.stop().then(() => process.exit(0));
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// A closed terminal or a dropped SSH session: the judge and the devnet go too.
+process.on("SIGHUP", stop);
 setInterval(() => demo.devnet.produceBlock(), 12_000);

@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { type Demo, startDemo } from "../support/demo.js";
@@ -12,6 +13,10 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
   }, 60_000);
   afterAll(async () => {
     await demo?.stop();
+    // The demo leaves nothing behind: its wallets (plaintext mnemonics), dataset and data dir are gone.
+    for (const dir of [demo.env.BT_WALLET_PATH, demo.env.SN11_DATA_DIR, dirname(demo.dataset)]) {
+      expect(existsSync(dir as string), dir).toBe(false);
+    }
   });
   /** The README's evaluation flags: a few samples and short replies, so it runs in seconds on a CPU. */
   const quickEvaluation = () => [

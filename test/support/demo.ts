@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
 import { tempDir } from "./cli.js";
@@ -85,6 +85,10 @@ export async function startDemo(): Promise<Demo> {
       await judge.stop();
       await hub.stop();
       await devnet.stop();
+      // The wallets hold plaintext mnemonics: nothing of the demo stays behind in /tmp.
+      for (const dir of [wallet.path, validatorWallet.path, dirname(dataset), env.SN11_DATA_DIR]) {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
