@@ -13,7 +13,7 @@ import { QUICKNET } from "../chain/timelock.js";
 import type { Metagraph } from "../chain/types.js";
 import { UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
-import { renderTable } from "../render/table.js";
+import { plural, renderTable } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
@@ -148,7 +148,19 @@ export const weightsCommand = defineCommand({
     } else if (opts.set && metagraph) {
       const signer = await ctx.hotkey();
       const verb = metagraph.hyperparameters.commitRevealEnabled ? "commit (timelocked)" : "set";
-      const question = `${verb} ${replay.emit.uids.length} weights on netuid ${replay.netuid} with ${signer.address}?`;
+      // What is about to be signed, before the question: the heaviest uids and the rate limit's state.
+      const top = replay.emit.uids
+        .map((uid, i) => ({ uid, u16: replay.emit.weights[i] as number }))
+        .sort((a, b) => b.u16 - a.u16)
+        .slice(0, 5);
+      const own = metagraph.neurons.find((n) => n.hotkey === signer.address);
+      const freesAt = own ? own.lastUpdate + metagraph.hyperparameters.weightsRateLimit : null;
+      if (!opts.yes)
+        ctx.stderr.write(
+          `weights: ${top.map((t) => `uid ${t.uid} ${t.u16}`).join(", ")}${replay.emit.uids.length > top.length ? `, … (${replay.emit.uids.length} uids)` : ""}\n` +
+            `rate limit: ${freesAt === null ? "this hotkey has no uid here" : freesAt <= metagraph.block.number ? `free (last update ${own?.lastUpdate})` : `not before block ${freesAt} (now ${metagraph.block.number})`}\n`,
+        );
+      const question = `${verb} ${plural(replay.emit.uids.length, "weight")} on netuid ${replay.netuid} with ${signer.address}?`;
       if (!opts.yes && !(await ctx.confirm(question))) {
         throw new UsageError("not sent: confirm on a terminal or pass --yes");
       }

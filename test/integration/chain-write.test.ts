@@ -183,6 +183,9 @@ describe.skipIf(!HAS_SHARED)("set_weights through sn11 weights --from-chain --se
     const run = await runInProcess(["weights", "--from-chain", "--set"], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--yes");
+    // The question is preceded by what it would sign: the heaviest uids and the rate limit's state.
+    expect(run.stderr).toMatch(/^weights: uid \d+ 65535/m);
+    expect(run.stderr).toMatch(/^rate limit: free \(last update \d+\)$/m);
   });
 
   it("a chain version key above the profile's is refused before signing", async () => {
