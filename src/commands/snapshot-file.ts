@@ -8,7 +8,13 @@ export function readSnapshotFile(file: string): Snapshot {
   try {
     raw = readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read snapshot ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT"
+        ? `snapshot ${file} does not exist`
+        : `cannot read snapshot ${file}: ${code ?? error}`,
+      { hint: "sn11 snapshot --out FILE writes one from the chain; examples/demo-step.json is one" },
+    );
   }
   let value: unknown;
   try {

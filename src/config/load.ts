@@ -44,7 +44,10 @@ function describeIssue(key: ConfigKey, value: unknown): string | null {
   const result = fieldSchema(key).safeParse(value);
   if (result.success) return null;
   const issue = result.error.issues[0];
-  return `${issue?.message ?? "invalid value"} (got ${JSON.stringify(value)})`;
+  // zod's type words ("Invalid input: expected number, received string") read as a plain expectation.
+  const expected =
+    issue?.code === "invalid_type" ? `expected a ${String((issue as { expected?: string }).expected)}` : null;
+  return `${expected ?? issue?.message ?? "invalid value"} (got ${JSON.stringify(value)})`;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -138,7 +138,8 @@ describe("sn11 (in-process)", () => {
   it("a missing snapshot file exits 2; --verbose adds the stack", async () => {
     const run = await runInProcess(["weights", "--snapshot", "/nonexistent/s.json"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("ENOENT");
+    expect(run.stderr).toContain("error: snapshot /nonexistent/s.json does not exist");
+    expect(run.stderr).toContain("hint: sn11 snapshot --out FILE");
     const verbose = await runInProcess(["--verbose", "weights", "--snapshot", "/nonexistent/s.json"]);
     expect(verbose.stderr).toContain("    at ");
   });
