@@ -35,6 +35,10 @@ const options = z.object({
   set: z.boolean().default(false).describe("with --from-chain: send the weights with the wallet's hotkey"),
   yes: z.boolean().default(false).describe("with --set: do not ask for confirmation").meta({ short: "y" }),
   history: z.boolean().default(false).describe("list the weight computations recorded in the store"),
+  wide: z
+    .boolean()
+    .default(false)
+    .describe("every uid, hotkeys, full repos and the reason codes (the table is wider than 80 columns)"),
   limit: z.coerce.number().int().positive().default(20).describe("how many history entries to list"),
   record: z.boolean().default(true).describe("do not record this replay in the store"),
   dryRun: z
@@ -207,7 +211,7 @@ export const weightsCommand = defineCommand({
     return {
       json,
       text: () =>
-        replayText(replay, digest) +
+        replayText(replay, digest, { wide: opts.wide }) +
         (commit ? `\n${commitText(commit)}` : "") +
         (sent
           ? `\nsent: ${commit ? "commit_timelocked_weights" : "set_weights"} ${sent.txHash} included in block ${sent.blockNumber}`

@@ -92,10 +92,24 @@ describe("sn11 (in-process)", () => {
     const run = await runInProcess(["weights", "--snapshot", file]);
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
-    expect(lines[0]).toMatch(/^uid\s+hotkey\s+repo\s+block\s+score\s+win rate\s+weight\s+u16\s+reason$/);
+    expect(lines[0]).toMatch(/^uid\s+repo\s+block\s+score\s+win\s+weight\s+u16\s+reason$/);
     expect(lines[1]).toMatch(/^\s*2\s/);
-    expect(lines[3]).toMatch(/no_commitment$/);
     expect(run.stdout).toContain("2 weights to emit");
+    expect(run.stdout).toContain("1 uid without a commitment not listed (--wide lists them)");
+    const wide = await runInProcess(["weights", "--snapshot", file, "--wide"]);
+    const wideLines = wide.stdout.split("\n");
+    expect(wideLines[0]).toMatch(/^uid\s+hotkey\s+repo\s+block\s+score\s+win rate\s+weight\s+u16\s+reason$/);
+    expect(wideLines[3]).toMatch(/no_commitment$/);
+  });
+
+  it("the demo replay fits 80 columns; --wide lists every uid", async () => {
+    const demo = join(REPO_ROOT, "examples/demo-step.json");
+    const run = await runInProcess(["weights", "--snapshot", demo, "--no-record"]);
+    expect(Math.max(...run.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(run.stdout).toContain("66 uids without a commitment not listed");
+    const wide = await runInProcess(["weights", "--snapshot", demo, "--no-record", "--wide"]);
+    const table = wide.stdout.split("\n\n")[0]?.split("\n") ?? [];
+    expect(table).toHaveLength(81); // the header and every uid
   });
 
   it("the burn uid reads burn, not no_commitment; one weight is singular", async () => {
@@ -108,7 +122,7 @@ describe("sn11 (in-process)", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split("\n")[1]).toMatch(/^\s*74\s.*0\.750000\s+65535\s+burn$/);
     const one = await runInProcess(["weights", "--snapshot", snapshotFile(buildSnapshot([{ score: 0.4 }]))]);
-    expect(one.stdout).toContain(" 1 weight to emit ");
+    expect(one.stdout).toContain("\n1 weight to emit · snapshot");
   });
 
   it("--profile changes the rules (the 2025-07 epoch block rejects older commitments)", async () => {
