@@ -1,6 +1,7 @@
 import { repoId } from "../scoring/model-id.js";
 import { findProfile } from "../scoring/profile.js";
 import type { Replay, ReplayRow } from "../scoring/replay.js";
+import { inertCell } from "./inert.js";
 import { type Column, fixed, plural, renderTable, shortHotkey } from "./table.js";
 
 function verdict(row: ReplayRow, burnUid: number | null): string {
@@ -22,10 +23,6 @@ const SHORT_REASON: Readonly<Record<string, string>> = {
   zero_score: "zero score",
 };
 
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
-}
-
 /**
  * The replay as a table, heaviest weight first, with the reason of every zero. By default it fits 80
  * columns (repo cut, short reasons, uids without a commitment counted, not listed); `wide` shows it all.
@@ -45,7 +42,8 @@ export function replayText(replay: Replay, digest: string, o: { wide?: boolean }
     wide ? { header: "hotkey", value: (r) => shortHotkey(r.hotkey) } : null,
     {
       header: "repo",
-      value: (r) => (r.modelId ? (wide ? repoId(r.modelId) : cut(repoId(r.modelId), 19)) : "-"),
+      // Made inert before it is cut: an escape sequence counts as the characters it is shown with.
+      value: (r) => (r.modelId ? (wide ? repoId(r.modelId) : inertCell(repoId(r.modelId), 19)) : "-"),
     },
     { header: "block", value: (r) => (r.block === null ? "-" : String(r.block)), align: "right" },
     {

@@ -116,8 +116,15 @@ describe("hostile chain text in a replay table", () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect([...run.stdout].some((c) => isUnsafeChar(c.charCodeAt(0)))).toBe(false);
-    expect(run.stdout).toContain("ev\\x1b]0;pwned\\x07\\x1b[2K\\x1b[1A\\x1b[31mil/rp\\u202eREVERSED\\x00");
-    expect(run.stdout.length).toBeLessThan(100_000);
+    // The 80-column table cuts the (inert) repo; --wide shows it whole, still inert.
+    expect(run.stdout).toContain("ev\\x1b]0;pwned\\x07…");
+    expect(Math.max(...run.stdout.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const wide = await runInProcess(["weights", "--snapshot", file, "--wide"], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect([...wide.stdout].some((c) => isUnsafeChar(c.charCodeAt(0)))).toBe(false);
+    expect(wide.stdout).toContain("ev\\x1b]0;pwned\\x07\\x1b[2K\\x1b[1A\\x1b[31mil/rp\\u202eREVERSED\\x00");
+    expect(wide.stdout.length).toBeLessThan(100_000);
     const json = await runInProcess(["weights", "--snapshot", file, "--json"], {
       env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
     });
