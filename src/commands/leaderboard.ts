@@ -3,13 +3,7 @@ import { z } from "zod";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { UsageError } from "../errors.js";
-import {
-  buildLeaderboard,
-  type ChainFacts,
-  chainFacts,
-  type OwnerFacts,
-  type StoreFacts,
-} from "../leaderboard/build.js";
+import { buildLeaderboard, type ChainFacts, chainFacts, type OwnerFacts } from "../leaderboard/build.js";
 import { rowJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
@@ -108,7 +102,6 @@ export const leaderboardCommand = defineCommand({
 
     let snapshot: Snapshot;
     let chain: ChainFacts | null = null;
-    let store: StoreFacts | null = null;
     let opened: Store | null = null;
     let source: { kind: string; ref: string; blockHash: string | null };
     const warnings: string[] = [];
@@ -132,7 +125,6 @@ export const leaderboardCommand = defineCommand({
       const parsed = parseSnapshot(recorded);
       if (!parsed.ok) throw new UsageError(`step ${step.id}'s snapshot: ${parsed.path}: ${parsed.message}`);
       snapshot = parsed.snapshot;
-      store = storeFacts(s, profile.id);
       source = { kind: `step #${step.id}`, ref: ctx.loaded.config.dataDir, blockHash: step.blockHash };
     } else {
       const client = await ctx.chain();
@@ -143,10 +135,11 @@ export const leaderboardCommand = defineCommand({
         s ? s.evaluations.forProfile(profile.id) : [],
       );
       snapshot = read.snapshot;
-      store = s ? storeFacts(s, profile.id) : null;
       chain = chainFacts(read.metagraph);
       source = { kind: "finalized", ref: client.endpoint, blockHash: read.metagraph.block.hash };
     }
+    // The store's side of the join, whenever this run opened the store (never for --snapshot).
+    const store = opened ? storeFacts(opened, profile.id) : null;
     const replay = replaySnapshot(snapshot, profile);
     warnings.push(...replay.warnings);
     for (const hotkey of hotkeys) {

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useFocusManager, useInput, useStdout } from "ink";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { inertCell } from "../render/inert.js";
-import { shortDuration } from "../render/leaderboard.js";
+import { shortDuration } from "../render/table.js";
 import type { DashboardData, JudgeExample } from "./data.js";
 import { initialUi, keysFromInk, PANES, type Pane, paneOf, reduceKey, type UiState } from "./keys.js";
 import { boardItems, detailLines, HELP_LINES, type PaneLines, paneLines, queueItems } from "./lines.js";

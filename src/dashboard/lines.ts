@@ -2,8 +2,8 @@ import { CRITERIA, OUTCOMES } from "../eval/judge/prompt.js";
 import type { ProgressEvent } from "../eval/progress.js";
 import { compareRows, rowState } from "../leaderboard/select.js";
 import { inertCell, inertText } from "../render/inert.js";
-import { shortDuration, statusCell } from "../render/leaderboard.js";
-import { type Column, fixed, renderTable, shortHotkey } from "../render/table.js";
+import { immunityCell, statusCell } from "../render/leaderboard.js";
+import { type Column, fixed, renderTable, shortDuration, shortHotkey } from "../render/table.js";
 import type { BoardItem, DashboardData, JudgeExample, QueueItem, RunItem } from "./data.js";
 import type { Pane, UiState } from "./keys.js";
 
@@ -80,13 +80,7 @@ function boardTable(items: readonly BoardItem[], width: number, head: number | n
     { header: "incent", value: (b) => fixed(b.row.chain?.incentive ?? null, 4), align: "right" },
     {
       header: "imm",
-      value: (b) => {
-        const c = b.row.chain;
-        if (!c) return "-";
-        const left =
-          c.immune && c.immunityEndsAt !== null && head !== null ? String(c.immunityEndsAt - head) : "-";
-        return c.pruneNext ? `${left} ⚠next` : left;
-      },
+      value: (b) => immunityCell(b.row, head),
     },
   ];
   const extra: Column<BoardItem>[] = wide

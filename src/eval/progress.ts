@@ -1,3 +1,4 @@
+import { shortDuration } from "../render/table.js";
 import { formatBytes } from "./hub/prechecks.js";
 
 /** The one progress event shape every long stage reports: text renderer, --json, Ink and the store read it. */
@@ -16,12 +17,6 @@ function amount(stage: string, n: number): string {
   return BYTE_STAGES.has(stage) ? formatBytes(n) : String(Math.round(n));
 }
 
-function shortSeconds(s: number): string {
-  if (s < 60) return `${Math.ceil(s)}s`;
-  if (s < 3600) return `${Math.round(s / 60)}m`;
-  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
 /** One progress line: percent, counts (bytes for a download), the rate and the time left. */
 export function progressLine(event: ProgressEvent, elapsedSeconds: number): string {
   if (event.total <= 0) return `${event.stage}: ${event.detail ?? "…"}`;
@@ -30,7 +25,7 @@ export function progressLine(event: ProgressEvent, elapsedSeconds: number): stri
   const speed =
     rate > 0 ? ` · ${BYTE_STAGES.has(event.stage) ? `${formatBytes(rate)}/s` : `${rate.toFixed(1)}/s`}` : "";
   const left =
-    rate > 0 && event.done < event.total ? ` · ${shortSeconds((event.total - event.done) / rate)} left` : "";
+    rate > 0 && event.done < event.total ? ` · ${shortDuration((event.total - event.done) / rate)} left` : "";
   const counts = `${amount(event.stage, event.done)}/${amount(event.stage, event.total)}`;
   return `${event.stage}: ${pct}% ${counts}${speed}${left}${event.detail ? ` ${event.detail}` : ""}`;
 }

@@ -1,16 +1,7 @@
 import type { LeaderboardRow } from "../leaderboard/build.js";
 import { rowState, type Selection } from "../leaderboard/select.js";
 import { inertCell } from "./inert.js";
-import { type Column, fixed, renderTable, shortHotkey } from "./table.js";
-
-/** 45s, 9m, 2h10m, 3d4h: the size of an ETA, not a clock. */
-export function shortDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.round(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, "0")}m`;
-  return `${Math.floor(s / 86400)}d${Math.round((s % 86400) / 3600)}h`;
-}
+import { type Column, fixed, renderTable, shortDuration, shortHotkey } from "./table.js";
 
 function cut(text: string, width: number): string {
   const clean = inertCell(text);
@@ -46,7 +37,8 @@ export function statusCell(row: LeaderboardRow): string {
   }
 }
 
-function immunityCell(row: LeaderboardRow, head: number | null): string {
+/** Blocks of immunity left, and the flag on the uid the next registration replaces. */
+export function immunityCell(row: LeaderboardRow, head: number | null): string {
   const c = row.chain;
   if (!c) return "-";
   const left = c.immune && c.immunityEndsAt !== null && head !== null ? String(c.immunityEndsAt - head) : "-";

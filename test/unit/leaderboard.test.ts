@@ -6,7 +6,8 @@ import { buildLeaderboard, type LeaderboardInputs } from "../../src/leaderboard/
 import { pruneNext } from "../../src/leaderboard/prune.js";
 import { queueEta, queuePositions, recentDurations } from "../../src/leaderboard/queue.js";
 import { rowState, selectRows } from "../../src/leaderboard/select.js";
-import { shortDuration, statusCell } from "../../src/render/leaderboard.js";
+import { statusCell } from "../../src/render/leaderboard.js";
+import { shortDuration } from "../../src/render/table.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { replaySnapshot } from "../../src/scoring/replay.js";
 import { parseSnapshot, type Snapshot } from "../../src/scoring/snapshot.js";
