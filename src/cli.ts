@@ -2,15 +2,22 @@ import { Command, CommanderError, Option } from "commander";
 import { versionJson, versionText } from "./build-info.js";
 import type { ChainClient } from "./chain/client.js";
 import { CleanupRegistry } from "./cleanup.js";
-import type { CommandContext, CommandDefinition, CommandResult, GlobalOptions } from "./commands/define.js";
+import type {
+  CommandContext,
+  CommandDefinition,
+  CommandResult,
+  GlobalGroup,
+  GlobalOptions,
+} from "./commands/define.js";
 import { COMMANDS } from "./commands/index.js";
 import { commanderOptions, parseOptions } from "./commands/options.js";
 import { commandOptions, parseCommandOptions } from "./config/command-options.js";
+import { environmentEntries, environmentText } from "./config/environment.js";
 import { type LoadedConfig, loadConfig } from "./config/load.js";
 import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
 import { routeConsole } from "./console-route.js";
 import { writeError } from "./error-output.js";
-import { CancelledError, EXIT, isSn11Error } from "./errors.js";
+import { CancelledError, EXIT, isSn11Error, UsageError } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { inertText } from "./render/inert.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
@@ -34,8 +41,33 @@ export interface CliIO {
 }
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 ok · 1 bug · 2 usage / bad input · 69 network · 70 chain or engine · 78 config · 130 cancelled
-Environment: SN11_DATA_DIR SN11_NETWORK SN11_NETUID SN11_PROFILE SN11_LOG SN11_HF_TOKEN SN11_CONFIG`;
+Exit codes: 0 ok · 1 bug · 2 usage, bad input · 69 network · 70 chain or engine
+            78 config · 130 cancelled
+Environment: every variable sn11 reads is listed by "sn11 help environment"`;
+
+/** The group of each global option (by commander's attribute name); ungrouped ones are always shown. */
+const GLOBAL_OPTION_GROUPS: Readonly<Record<string, GlobalGroup>> = {
+  dataDir: "store",
+  network: "chain",
+  netuid: "chain",
+  profile: "profile",
+  hfToken: "hub",
+  "wallet.name": "wallet",
+  "wallet.hotkey": "wallet",
+  "wallet.path": "wallet",
+};
+
+function helpTopic(program: Command, topic: string | undefined, width: number): string {
+  if (topic === undefined) return program.helpInformation();
+  if (topic === "environment" || topic === "env") return environmentText(environmentEntries(COMMANDS), width);
+  const command = program.commands.find((c) => c.name() === topic);
+  if (!command) {
+    throw new UsageError(`no help topic '${topic}'`, {
+      hint: "sn11 help COMMAND, or sn11 help environment for every variable sn11 reads",
+    });
+  }
+  return command.helpInformation();
+}
 
 function buildProgram(
   io: CliIO,
@@ -72,10 +104,15 @@ function buildProgram(
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      // Under --json a usage error is one JSON line (written where it is caught), not commander's text.
-      writeErr: (s) => (jsonErrors ? true : io.stderr.write(s)),
+      getOutHelpWidth: () => (io.stdout as { columns?: number }).columns ?? 80,
+      getErrHelpWidth: () => (io.stderr as { columns?: number }).columns ?? 80,
+      // commander's own errors are reported where they are caught, as error:/hint: (or one JSON line).
+      writeErr: (s) => (jsonErrors || /^(error:|\()/.test(s) ? true : io.stderr.write(s)),
     })
     .showHelpAfterError("(run with --help for usage)")
+    // The command list by name: each command's own --help has its arguments, and the list stays in 80 columns.
+    .configureHelp({ subcommandTerm: (cmd) => cmd.name() })
+    .helpCommand(false)
     .exitOverride();
 
   for (const def of COMMANDS) {
@@ -89,6 +126,16 @@ function buildProgram(
       command.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
     }
     for (const option of commanderOptions(def.options)) command.addOption(option);
+    const uses = new Set(def.uses ?? []);
+    command.configureHelp({
+      showGlobalOptions: true,
+      visibleGlobalOptions: (cmd) =>
+        (cmd.parent?.options ?? []).filter((option) => {
+          const group = GLOBAL_OPTION_GROUPS[option.attributeName()];
+          if (option.hidden || option.attributeName() === "version") return false;
+          return group === undefined || uses.has(group);
+        }),
+    });
     if (def.examples?.length) {
       command.addHelpText("after", `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join("\n")}`);
     }
@@ -98,6 +145,12 @@ function buildProgram(
       await onRun(def, self.args, self.opts(), program.opts(), new Set(given));
     });
   }
+  program
+    .command("help [topic]")
+    .description("help on a command, or `sn11 help environment`: every variable sn11 reads")
+    .action((topic: string | undefined) => {
+      io.stdout.write(helpTopic(program, topic, (io.stdout as { columns?: number }).columns ?? 80));
+    });
   return program;
 }
 
@@ -119,6 +172,16 @@ function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): 
     const text = raw && !io.stdout.isTTY ? result.text() : inertText(result.text());
     io.stdout.write(raw || text.endsWith("\n") ? text : `${text}\n`);
   }
+}
+
+/** commander's "error: unknown command 'x'\n(Did you mean y?)" as our message and hint. */
+export function commanderProblem(text: string): { message: string; hint: string } {
+  const [first = "", ...rest] = text.replace(/^error:\s*/, "").split("\n");
+  const suggestion = rest.join(" ").match(/\(Did you mean (.+)\?\)/)?.[1];
+  return {
+    message: first.trim(),
+    hint: suggestion ? `did you mean ${suggestion}? (--help for usage)` : "run with --help for usage",
+  };
 }
 
 /** Where an error names no remedy of its own, where to look next, by kind. */
@@ -298,10 +361,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     if (error instanceof CommanderError) {
       const shown = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
       exitCode = shown ? EXIT.ok : EXIT.usage;
-      if (!shown && globals.json) {
-        const message = error.message.replace(/^error:\s*/, "");
-        writeError(io.stderr, true, { kind: "usage", message, hint: "run with --help for usage" });
-      }
+      if (!shown) writeError(io.stderr, globals.json, { kind: "usage", ...commanderProblem(error.message) });
     } else {
       exitCode = reportError(io, globals, logger, error);
     }

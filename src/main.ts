@@ -20,6 +20,12 @@ process.on("SIGTERM", onSignal);
 // A closed terminal or an SSH session that drops: a stop like SIGTERM, not a kill that leaves engines behind.
 process.on("SIGHUP", onSignal);
 
+// `sn11 … | head`: a reader that has seen enough is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const code = await runCli(process.argv.slice(2), {
   signal: abort.signal,
   stop: stop.signal,

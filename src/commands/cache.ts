@@ -11,6 +11,7 @@ const DAY_MS = 86_400_000;
 
 export const cacheCommand = defineCommand({
   name: "cache",
+  uses: ["store"],
   summary: "the downloaded models: list them, or prune the ones not used lately",
   description:
     "Models live in <data dir>/models: content-addressed blobs hard-linked into one snapshot per repo and\n" +

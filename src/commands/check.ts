@@ -27,6 +27,7 @@ function summary(report: CheckReport, noTemplate: boolean): string {
 
 export const checkCommand = defineCommand({
   name: "check",
+  uses: ["hub", "chain", "wallet", "profile"],
   summary: "precheck a model repo (or local directory) before committing it",
   description:
     "Runs the checks validators apply (public, safetensors index, size bounds, chat template, no custom code),\n" +

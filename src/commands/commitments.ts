@@ -7,6 +7,7 @@ import { defineCommand } from "./define.js";
 
 export const commitmentsCommand = defineCommand({
   name: "commitments",
+  uses: ["chain", "store", "profile"],
   summary: "every uid's commitment, decoded as validators decode it, with the registry verdict",
   examples: ["sn11 commitments", "sn11 commitments --json"],
   options: z.object({}),

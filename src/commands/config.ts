@@ -25,6 +25,7 @@ function table(rows: readonly Row[]): string {
 
 export const configCommand = defineCommand({
   name: "config",
+  uses: ["chain", "wallet", "store", "hub", "profile"],
   summary: "show the effective configuration and where each value came from; `config init` writes a file",
   description:
     "Precedence: flags > SN11_* environment > config file (~/.config/sn11/config.json or --config) > defaults.\n" +

@@ -52,6 +52,10 @@ export interface CommandContext {
   readonly chain: () => Promise<ChainClient>;
 }
 
+/** The global options a command reads, by group; its `--help` lists those (--json, --verbose, --config always). */
+export const GLOBAL_GROUPS = ["chain", "wallet", "store", "hub", "profile"] as const;
+export type GlobalGroup = (typeof GLOBAL_GROUPS)[number];
+
 export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
@@ -66,6 +70,8 @@ export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly description?: string;
   readonly examples?: readonly string[];
   readonly arguments?: readonly ArgumentSpec[];
+  /** Which global options it reads: shown under "Global Options" in its --help. */
+  readonly uses?: readonly GlobalGroup[];
   /** The first Ctrl-C / SIGTERM only aborts `ctx.stop`; `ctx.signal` waits for the second. */
   readonly gracefulStop?: boolean;
   /**

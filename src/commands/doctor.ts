@@ -6,6 +6,7 @@ import { defineCommand } from "./define.js";
 
 export const doctorCommand = defineCommand({
   name: "doctor",
+  uses: ["chain", "wallet", "store", "hub", "profile"],
   summary:
     "check this machine before anything runs: GPUs, engines, disk, store, chain, wallet, Hub, judge, dataset, clock",
   description:

@@ -36,6 +36,7 @@ export function metagraphJson(m: Metagraph) {
 
 export const metagraphCommand = defineCommand({
   name: "metagraph",
+  uses: ["chain"],
   summary: "the subnet's neurons at the finalized block, read in one round trip",
   examples: ["sn11 metagraph", "sn11 --network test metagraph --json"],
   options: z.object({}),

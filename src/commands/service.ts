@@ -17,6 +17,7 @@ import { validateCommand } from "./validate.js";
 
 export const serviceCommand = defineCommand({
   name: "service",
+  uses: ["chain", "wallet", "store", "profile"],
   summary:
     "run the validator as a systemd service: install (with its validate options after --) or uninstall",
   description:

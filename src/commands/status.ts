@@ -9,6 +9,7 @@ import { defineCommand } from "./define.js";
 
 export const statusCommand = defineCommand({
   name: "status",
+  uses: ["chain", "wallet", "store", "hub", "profile"],
   summary: "where a miner's hotkey stands: uid, commitment, the validators' verdict, local results, immunity",
   examples: ["sn11 status", "sn11 status --hotkey 5F... --json"],
   options: z.object({

@@ -108,6 +108,7 @@ export function onceExitCode(
 
 export const validateCommand = defineCommand({
   name: "validate",
+  uses: ["chain", "wallet", "store", "hub", "profile"],
   configurable: true,
   summary: "run the validator: evaluate every submission locally, set weights each window",
   description:

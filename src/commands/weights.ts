@@ -67,6 +67,7 @@ const options = z.object({
 
 export const weightsCommand = defineCommand({
   name: "weights",
+  uses: ["chain", "wallet", "store", "profile"],
   summary: "replay and audit the weights of one validator step",
   description:
     "Replays one validator step offline, exactly as the reference validator computes it: registry rules,\n" +

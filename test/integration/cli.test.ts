@@ -39,6 +39,77 @@ describe("sn11 (in-process)", () => {
     }
   });
 
+  it("a command's --help lists the global options it reads, and only those", async () => {
+    const submit = await runInProcess(["submit", "--help"]);
+    expect(submit.stdout).toContain("Global Options:");
+    for (const flag of [
+      "--wallet.name",
+      "--wallet.hotkey",
+      "--wallet.path",
+      "--network",
+      "--json",
+      "--hf-token",
+    ])
+      expect(submit.stdout).toContain(flag);
+    const cache = await runInProcess(["cache", "--help"]);
+    expect(cache.stdout).toContain("--data-dir");
+    expect(cache.stdout).not.toContain("--wallet.name");
+    expect(cache.stdout).not.toContain("--network");
+    const validate = await runInProcess(["validate", "--help"]);
+    for (const flag of ["--wallet.name", "--network", "--data-dir", "--verbose"])
+      expect(validate.stdout).toContain(flag);
+  });
+
+  it("sn11 help environment lists every variable sn11 reads; the root help points there and fits 80 columns", async () => {
+    const run = await runInProcess(["help", "environment"]);
+    expect(run.code).toBe(0);
+    for (const name of [
+      "SN11_JUDGE_URL",
+      "SN11_JUDGE_API_KEY",
+      "OPENROUTER_API_KEY",
+      "HF_ENDPOINT",
+      "HF_TOKEN",
+      "BT_WALLET_NAME",
+      "BT_WALLET_HOTKEY",
+      "BT_WALLET_PATH",
+      "SN11_DATASET_API_URL",
+      "SN11_DATASET_API_TOKEN",
+      "SN11_CHAIN_TIMEOUT",
+      "SN11_WALLET_PASSWORD",
+      "SN11_CONFIG",
+      "NO_COLOR",
+      "SN11_VALIDATE_METRICS_PORT",
+    ])
+      expect(run.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    const widest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+    expect(widest(run.stdout)).toBeLessThanOrEqual(80);
+    const root = await runInProcess(["--help"]);
+    expect(root.stdout).toContain("sn11 help environment");
+    expect(widest(root.stdout)).toBeLessThanOrEqual(80);
+    expect((await runInProcess(["help", "score"])).stdout).toContain("Usage: sn11 score");
+    const unknown = await runInProcess(["help", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: no help topic 'nope'\nhint: /);
+  });
+
+  it("commander's own errors follow error:/hint:, in text and as one JSON line", async () => {
+    const text = await runInProcess(["wieghts"]);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe(
+      "error: unknown command 'wieghts'\nhint: did you mean weights? (--help for usage)\n",
+    );
+    const json = await runInProcess(["--json", "wieghts"]);
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: {
+        kind: "usage",
+        message: "unknown command 'wieghts'",
+        hint: "did you mean weights? (--help for usage)",
+      },
+    });
+    const missing = await runInProcess(["check"]);
+    expect(missing.stderr).toBe("error: missing required argument 'repo'\nhint: run with --help for usage\n");
+  });
+
   it("no command prints help on stderr and exits 2", async () => {
     const run = await runInProcess([]);
     expect(run.code).toBe(2);
