@@ -20,6 +20,7 @@ import { writeError } from "./error-output.js";
 import { CancelledError, EXIT, isSn11Error, UsageError } from "./errors.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
 import { inertText } from "./render/inert.js";
+import { applyTones, wantsColour } from "./render/style.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
 import { registerSecret } from "./secrets.js";
 import { Store } from "./store/store.js";
@@ -104,8 +105,8 @@ function buildProgram(
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
-      getOutHelpWidth: () => (io.stdout as { columns?: number }).columns ?? 80,
-      getErrHelpWidth: () => (io.stderr as { columns?: number }).columns ?? 80,
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
       // commander's own errors are reported where they are caught, as error:/hint: (or one JSON line).
       writeErr: (s) => (jsonErrors || /^(error:|\()/.test(s) ? true : io.stderr.write(s)),
     })
@@ -149,7 +150,7 @@ function buildProgram(
     .command("help [topic]")
     .description("help on a command, or `sn11 help environment`: every variable sn11 reads")
     .action((topic: string | undefined) => {
-      io.stdout.write(helpTopic(program, topic, (io.stdout as { columns?: number }).columns ?? 80));
+      io.stdout.write(helpTopic(program, topic, io.stdout.columns ?? 80));
     });
   return program;
 }
@@ -170,7 +171,8 @@ function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): 
     // Raw output is data the user asked for byte for byte; on a terminal it is made inert all the same.
     const raw = result.raw === true;
     const text = raw && !io.stdout.isTTY ? result.text() : inertText(result.text());
-    io.stdout.write(raw || text.endsWith("\n") ? text : `${text}\n`);
+    const out = raw ? text : applyTones(text, wantsColour(io.stdout, io.env));
+    io.stdout.write(raw || out.endsWith("\n") ? out : `${out}\n`);
   }
 }
 
@@ -181,6 +183,16 @@ export function commanderProblem(text: string): { message: string; hint: string 
   return {
     message: first.trim(),
     hint: suggestion ? `did you mean ${suggestion}? (--help for usage)` : "run with --help for usage",
+  };
+}
+
+/** A command's own stdout lines (the daemon's) get the same colours, or none, as its result. */
+function tonedWriter(out: Writer, env: CliIO["env"]): Writer {
+  const colour = wantsColour(out, env);
+  return {
+    write: (text: string) => out.write(applyTones(text, colour)),
+    isTTY: out.isTTY,
+    columns: out.columns,
   };
 }
 
@@ -260,7 +272,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       loaded,
       env: io.env,
       cwd: io.cwd,
-      stdout: io.stdout,
+      stdout: tonedWriter(io.stdout, io.env),
       stderr: io.stderr,
       logger: activeLogger,
       signal: def.gracefulStop ? io.signal : AbortSignal.any([io.signal, stop]),

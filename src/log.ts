@@ -24,6 +24,8 @@ const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 export interface Writer {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width. */
+  columns?: number;
 }
 
 /** One line per record for people: `12:00:01 WARN message key=value`. */

@@ -3,7 +3,7 @@ import { freeBytesAt } from "../ensure-dir.js";
 import { UsageError } from "../errors.js";
 import { defaultCacheBudget, ModelCache, modelsDir } from "../eval/hub/cache.js";
 import { formatBytes } from "../eval/hub/prechecks.js";
-import { renderTable } from "../render/table.js";
+import { joinFitting, outputWidth, plural, renderTable } from "../render/table.js";
 import type { CachedModel } from "../store/model-cache.js";
 import { defineCommand } from "./define.js";
 
@@ -79,7 +79,7 @@ export const cacheCommand = defineCommand({
             ? "no models downloaded yet"
             : renderTable(
                 [
-                  { header: "repo", value: (m: CachedModel) => m.repo },
+                  { header: "repo", value: (m: CachedModel) => m.repo, shrink: 20 },
                   { header: "revision", value: (m) => m.sha.slice(0, 12) },
                   { header: "size", value: (m) => formatBytes(m.bytes), align: "right" },
                   { header: "last used", value: (m) => m.lastUsed.slice(0, 16).replace("T", " ") },
@@ -90,8 +90,16 @@ export const cacheCommand = defineCommand({
                   },
                 ],
                 models,
+                { width: outputWidth(ctx.stdout) },
               )
-        }\n\n${dir}: ${formatBytes(total)} in ${models.length} snapshots · default budget ${formatBytes(budget)} (80 % of free + cached; --cache-budget sets it) · ${formatBytes(free)} free`,
+        }\n\n${joinFitting(
+          [
+            `${dir}: ${formatBytes(total)} in ${plural(models.length, "snapshot")}`,
+            `default budget ${formatBytes(budget)} (80 % of free + cached; --cache-budget sets it)`,
+            `${formatBytes(free)} free`,
+          ],
+          outputWidth(ctx.stdout),
+        )}`,
     };
   },
 });

@@ -8,6 +8,7 @@ import { inspectLocalDir } from "../eval/hub/local.js";
 import { formatBytes } from "../eval/hub/prechecks.js";
 import { assertRepoId, RepoNotPublic } from "../eval/hub/repo-id.js";
 import type { RepoInspection } from "../eval/hub/types.js";
+import { toned } from "../render/style.js";
 import { findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
 
@@ -107,7 +108,9 @@ export const checkCommand = defineCommand({
     const text = () =>
       [
         `${report.repo} @ ${report.revision}`,
-        ...report.checks.map((c) => `  ${c.ok ? "ok  " : "FAIL"} ${c.name.padEnd(18)} ${c.detail}`),
+        ...report.checks.map(
+          (c) => `  ${c.ok ? toned("ok  ", "good") : toned("FAIL", "bad")} ${c.name.padEnd(18)} ${c.detail}`,
+        ),
         "",
         `weights        ${formatBytes(report.size_bytes)}`,
         `model hash     ${report.model_hash ?? "-"}`,

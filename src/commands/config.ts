@@ -4,22 +4,25 @@ import { writeConfigFile } from "../config/init.js";
 import { defaultConfigPath, describeSource, redactedConfig } from "../config/load.js";
 import { KEY_SPECS } from "../config/schema.js";
 import { UsageError } from "../errors.js";
-import { renderTable } from "../render/table.js";
+import { type Column, joinFitting, outputWidth, renderTable } from "../render/table.js";
 import { parseCommandArgs } from "./args.js";
 import { defineCommand } from "./define.js";
 import { validateCommand } from "./validate.js";
 
 type Row = { key: string; value: string; source: string; env: string };
 
-function table(rows: readonly Row[]): string {
+function table(rows: readonly Row[], width: number, o: { env: boolean }): string {
+  const columns: Column<Row>[] = [
+    { header: "key", value: (r) => r.key },
+    { header: "value", value: (r) => r.value, shrink: 20 },
+    { header: "from", value: (r) => r.source, shrink: 12 },
+  ];
   return renderTable(
-    [
-      { header: "key", value: (r: Row) => r.key },
-      { header: "value", value: (r) => r.value },
-      { header: "from", value: (r) => r.source },
-      { header: "env", value: (r) => r.env },
-    ],
+    o.env ? [...columns, { header: "env", value: (r) => r.env, shrink: 22 }] : columns,
     rows,
+    {
+      width,
+    },
   );
 }
 
@@ -98,11 +101,15 @@ export const configCommand = defineCommand({
       key: s.key,
       value: s.key in shown ? String(shown[s.key]) : "(unset)",
       source: describeSource(sources[s.key]),
-      env: s.env.join(", "),
+      // The first name; the others (and what each means) are in `sn11 help environment`.
+      env: s.env[0] ?? "",
     }));
+    const width = outputWidth(ctx.stdout);
     const text = () =>
-      `${table(rows)}\n\nsn11 validate's options (the file's "validate" section):\n${table(validateRows)}\n\n` +
-      `config file: ${file ?? "none"} · models: ${config.dataDir}/models`;
+      `${table(rows, width, { env: true })}\n\nvalidate's options (the file's "validate" section; env SN11_VALIDATE_<OPTION>):\n` +
+      `${table(validateRows, width, { env: false })}\n\n` +
+      `${joinFitting([`config file: ${file ?? "none"}`, `models: ${config.dataDir}/models`], width)}\n` +
+      "--json shows values whole; sn11 help environment lists every variable";
     return { json, text };
   },
 });

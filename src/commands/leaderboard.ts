@@ -8,7 +8,7 @@ import { rowJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
 import { leaderboardTable } from "../render/leaderboard.js";
-import { plural } from "../render/table.js";
+import { joinFitting, outputWidth, plural } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
@@ -63,6 +63,7 @@ const options = z.object({
     .optional()
     .describe("rank the chain state a recorded validator step saw, with this store"),
   offline: z.boolean().default(false).describe("no chain: the last recorded step's state, with this store"),
+  all: z.boolean().default(false).describe("list the uids without a commitment too"),
   wide: z.boolean().default(false).describe("more columns: coldkey, hashes, revision, u16, last sent weight"),
 });
 
@@ -183,27 +184,39 @@ export const leaderboardCommand = defineCommand({
       rows: [...all.top, ...all.pinned].map((r) => ({ rank: r.rank, ...rowJson(r.row) })),
     };
     const text = () => {
-      const shown = filtered ? all : selectRows(board.rows, { ...select, hideEmpty: true });
+      const shown = filtered || o.all ? all : selectRows(board.rows, { ...select, hideEmpty: true });
       const hidden = board.rows.length - shown.matched - shown.pinned.length;
+      const width = outputWidth(ctx.stdout);
+      const table = leaderboardTable(shown, {
+        wide: o.wide,
+        head: chain?.head ?? null,
+        owner: o.scores === "remote",
+        width,
+      });
       const lines = [
-        headerLine({
-          netuid: snapshot.netuid,
-          block: snapshot.block,
-          source: source.kind,
-          profile: profile.id,
-          scores: store
-            ? `local (${ctx.loaded.config.dataDir}, ${plural(store.evaluations.length, "evaluation")})`
-            : o.scores === "none"
-              ? "none"
-              : "snapshot",
-          delivered,
-          owner: o.scores !== "remote" ? "off" : owner ? o.scoreUrl : "unavailable",
-        }),
+        headerLine(
+          {
+            netuid: snapshot.netuid,
+            block: snapshot.block,
+            source: source.kind,
+            profile: profile.id,
+            scores: store
+              ? `local (${ctx.loaded.config.dataDir}, ${plural(store.evaluations.length, "evaluation")})`
+              : o.scores === "none"
+                ? "none"
+                : "snapshot",
+            delivered,
+            owner: o.scores !== "remote" ? "off" : owner ? o.scoreUrl : "unavailable",
+          },
+          width,
+        ),
         "",
-        leaderboardTable(shown, { wide: o.wide, head: chain?.head ?? null, owner: o.scores === "remote" }),
+        table.text,
       ];
-      if (!filtered && hidden > 0)
-        lines.push("", `${hidden} uids without a commitment not shown (--json lists every uid)`);
+      if (table.dropped.length > 0)
+        lines.push("", `columns left out: ${table.dropped.join(", ")} (--wide shows them)`);
+      if (!filtered && !o.all && hidden > 0)
+        lines.push("", `${hidden} uids without a commitment not shown (--all lists them)`);
       lines.push(...warnings.map((w) => `warning: ${w}`));
       return lines.join("\n");
     };
@@ -211,24 +224,30 @@ export const leaderboardCommand = defineCommand({
   },
 });
 
-function headerLine(h: {
-  netuid: number;
-  block: number;
-  source: string;
-  profile: string;
-  scores: string;
-  delivered: { step: number; outcome: string; block: number | null; tx_hash: string | null } | null;
-  owner: string;
-}): string {
+function headerLine(
+  h: {
+    netuid: number;
+    block: number;
+    source: string;
+    profile: string;
+    scores: string;
+    delivered: { step: number; outcome: string; block: number | null; tx_hash: string | null } | null;
+    owner: string;
+  },
+  width: number,
+): string {
   const step = h.delivered
     ? `last step #${h.delivered.step} ${h.delivered.outcome} at ${h.delivered.block ?? "?"}${h.delivered.tx_hash ? ` (${h.delivered.tx_hash.slice(0, 10)}…)` : ""}`
     : "no step sent weights from this store";
-  return [
-    `netuid ${h.netuid}`,
-    `block ${h.block} (${h.source})`,
-    `profile ${h.profile}`,
-    `scores: ${h.scores}`,
-    step,
-    `owner API: ${h.owner}`,
-  ].join(" · ");
+  return joinFitting(
+    [
+      `netuid ${h.netuid}`,
+      `block ${h.block} (${h.source})`,
+      `profile ${h.profile}`,
+      `scores: ${h.scores}`,
+      step,
+      `owner API: ${h.owner}`,
+    ],
+    width,
+  );
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Metagraph } from "../chain/types.js";
-import { renderTable, shortHotkey } from "../render/table.js";
+import { type Column, fitTable, fixed, joinFitting, outputWidth, shortHotkey } from "../render/table.js";
 import { defineCommand } from "./define.js";
 
 const RAO_PER_TAO = 1e9;
@@ -19,6 +19,11 @@ export function metagraphJson(m: Metagraph) {
       validator_permit: n.validatorPermit,
       last_update: n.lastUpdate,
       stake: Number(n.stakeRao) / RAO_PER_TAO,
+      // The last epoch's outputs, as fractions (null where the runtime did not say).
+      incentive: n.rewards ? n.rewards.incentive : null,
+      consensus: n.rewards ? n.rewards.consensus : null,
+      dividends: n.rewards ? n.rewards.dividends : null,
+      emission: n.rewards ? Number(n.rewards.emissionRao) / RAO_PER_TAO : null,
     })),
     hyperparameters: {
       tempo: m.hyperparameters.tempo,
@@ -38,31 +43,54 @@ export const metagraphCommand = defineCommand({
   name: "metagraph",
   uses: ["chain"],
   summary: "the subnet's neurons at the finalized block, read in one round trip",
-  examples: ["sn11 metagraph", "sn11 --network test metagraph --json"],
-  options: z.object({}),
-  async run(_input, ctx) {
+  description:
+    "Stake in τ; incentive, consensus and dividends are the last epoch's shares (0–1), emission its α per\n" +
+    "epoch. The table fits the terminal (80 columns at least); --wide adds coldkeys and full hotkeys.",
+  examples: ["sn11 metagraph", "sn11 metagraph --wide", "sn11 --network test metagraph --json"],
+  options: z.object({
+    wide: z.boolean().default(false).describe("coldkeys, full hotkeys, consensus and dividends"),
+  }),
+  async run({ options: o }, ctx) {
     const chain = await ctx.chain();
     const m = await chain.metagraph(ctx.loaded.config.netuid);
     const json = metagraphJson(m);
+    type Row = (typeof json.neurons)[number];
     const text = () => {
       const h = json.hyperparameters;
-      const table = renderTable(
-        [
-          { header: "uid", value: (n: (typeof json.neurons)[number]) => String(n.uid), align: "right" },
-          { header: "hotkey", value: (n) => shortHotkey(n.hotkey) },
-          { header: "coldkey", value: (n) => shortHotkey(n.coldkey) },
-          { header: "stake τ", value: (n) => n.stake.toFixed(2), align: "right" },
-          { header: "vpermit", value: (n) => (n.validator_permit ? "yes" : "") },
-          { header: "active", value: (n) => (n.active ? "yes" : "") },
-          { header: "last update", value: (n) => String(n.last_update), align: "right" },
-        ],
+      const width = outputWidth(ctx.stdout);
+      const share = (v: number | null) => fixed(v, 4);
+      const columns: (Column<Row> | null)[] = [
+        { header: "uid", value: (n) => String(n.uid), align: "right" },
+        { header: "hotkey", value: (n) => (o.wide ? n.hotkey : shortHotkey(n.hotkey)) },
+        o.wide ? { header: "coldkey", value: (n) => n.coldkey } : null,
+        { header: "stake τ", value: (n) => n.stake.toFixed(2), align: "right" },
+        { header: "vpermit", value: (n) => (n.validator_permit ? "yes" : ""), drop: 2 },
+        { header: "active", value: (n) => (n.active ? "yes" : ""), drop: 1 },
+        { header: "updated", value: (n) => String(n.last_update), align: "right", drop: 3 },
+        { header: "incent", value: (n) => share(n.incentive), align: "right" },
+        o.wide ? { header: "cons", value: (n) => share(n.consensus), align: "right" } : null,
+        o.wide ? { header: "divs", value: (n) => share(n.dividends), align: "right" } : null,
+        { header: "emission α", value: (n) => fixed(n.emission, 4), align: "right" },
+      ];
+      const table = fitTable(
+        columns.filter((c): c is Column<Row> => c !== null),
         json.neurons,
+        o.wide ? {} : { width },
       );
-      return (
-        `${table}\n\nnetuid ${json.netuid} · block ${json.block} · ${json.n} uids · tempo ${h.tempo} · ` +
-        `weights rate limit ${h.weights_rate_limit} · version key ${h.weights_version} · ` +
-        `commit-reveal ${h.commit_reveal_weights_enabled ? "on" : "off"}`
+      const footer = joinFitting(
+        [
+          `netuid ${json.netuid}`,
+          `block ${json.block}`,
+          `${json.n} uids`,
+          `tempo ${h.tempo}`,
+          `weights rate limit ${h.weights_rate_limit}`,
+          `version key ${h.weights_version}`,
+          `commit-reveal ${h.commit_reveal_weights_enabled ? "on" : "off"}`,
+        ],
+        width,
       );
+      const dropped = table.dropped.length ? `\ncolumns left out: ${table.dropped.join(", ")} (--wide)` : "";
+      return `${table.text}\n\n${footer}${dropped}`;
     };
     return { json, text };
   },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
@@ -14,7 +15,8 @@ import {
 import { localModelSource, type ModelSource } from "../eval/model-source.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import { type ProgressEvent, progressPrinter } from "../eval/progress.js";
-import { renderTable } from "../render/table.js";
+import { verdictTone } from "../render/style.js";
+import { fixed, outputWidth, renderTable } from "../render/table.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
 import { engineOptions, evaluationOptions } from "./evaluation-options.js";
@@ -67,34 +69,48 @@ export const scoreCommand = defineCommand({
     const store = ctx.store();
     if (opts.list) {
       const runs = store.scoreRuns.list(50);
-      const json = runs.map((r) => ({
-        id: r.id,
-        repo: r.repo,
-        revision: r.revision,
-        profile: r.profile,
-        status: r.status,
-        updated_at: r.updatedAt,
-        total_score: (r.result as ScoreCard | null)?.total_score ?? null,
-      }));
+      const json = runs.map((r) => {
+        const card = r.result as Partial<ScoreCard> | null;
+        return {
+          id: r.id,
+          repo: r.repo,
+          revision: r.revision,
+          profile: r.profile,
+          status: r.status,
+          updated_at: r.updatedAt,
+          total_score: card?.total_score ?? null,
+          samples: card?.samples ?? null,
+          engine: card?.engine?.name ?? null,
+          dataset: card?.dataset ?? null,
+          // Runs of one repo differ by seed: its digest tells them apart in a table.
+          seed_digest: createHash("sha256").update(r.seed).digest("hex").slice(0, 8),
+        };
+      });
+      type Listed = (typeof json)[number];
       return {
         json,
         text: () =>
           runs.length === 0
             ? "no score runs yet"
-            : renderTable(
+            : renderTable<Listed>(
                 [
-                  { header: "id", value: (r: (typeof json)[number]) => String(r.id), align: "right" },
-                  { header: "model", value: (r) => r.repo },
-                  { header: "revision", value: (r) => r.revision.slice(0, 19) },
-                  { header: "status", value: (r) => r.status },
+                  { header: "id", value: (r) => String(r.id), align: "right" },
+                  { header: "model", value: (r) => r.repo, shrink: 14 },
+                  { header: "revision", value: (r) => r.revision.slice(0, 8) },
+                  { header: "status", value: (r) => r.status, tone: (r) => verdictTone(r.status) },
+                  { header: "score", value: (r) => fixed(r.total_score, 4), align: "right" },
                   {
-                    header: "score",
-                    value: (r) => (r.total_score === null ? "-" : r.total_score.toFixed(4)),
+                    header: "n",
+                    value: (r) => (r.samples === null ? "-" : String(r.samples)),
                     align: "right",
                   },
-                  { header: "updated", value: (r) => r.updated_at.slice(0, 19).replace("T", " ") },
+                  { header: "engine", value: (r) => r.engine ?? "-", drop: 2 },
+                  { header: "dataset", value: (r) => r.dataset ?? "-", shrink: 10 },
+                  { header: "seed", value: (r) => r.seed_digest, drop: 1 },
+                  { header: "updated", value: (r) => r.updated_at.slice(5, 16).replace("T", " "), drop: 3 },
                 ],
                 json,
+                { width: outputWidth(ctx.stdout) },
               ),
       };
     }

@@ -1,23 +1,44 @@
 import { z } from "zod";
+import { BLOCK_TIME_SECONDS } from "../chain/commit-reveal.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
 import { ConfigError, UsageError } from "../errors.js";
+import type { ScoreCard } from "../eval/pipeline.js";
+import { ownerFacts } from "../leaderboard/sources.js";
+import { shortDuration } from "../render/table.js";
 import { repoId } from "../scoring/model-id.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
+import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
 import { defineCommand } from "./define.js";
 
 export const statusCommand = defineCommand({
   name: "status",
   uses: ["chain", "wallet", "store", "hub", "profile"],
   summary: "where a miner's hotkey stands: uid, commitment, the validators' verdict, local results, immunity",
-  examples: ["sn11 status", "sn11 status --hotkey 5F... --json"],
+  description:
+    "The uid, its commitment, the verdict this data dir's replay gives it (sn11 validate in this data dir\n" +
+    "is what changes it), the newest local `sn11 score` card of the committed repo, the chain's incentive\n" +
+    "and emission, and the immunity left. --score-source remote adds the owner's verdict: what the\n" +
+    "reference's validators use.",
+  examples: ["sn11 status", "sn11 status --score-source remote", "sn11 status --hotkey 5F... --json"],
   options: z.object({
     hotkey: z
       .string()
       .optional()
       .describe("the hotkey to look at (default: the wallet's)")
       .meta({ valueName: "ss58" }),
+    scoreSource: z
+      .enum(["local", "remote"])
+      .default("local")
+      .describe("local: this data dir's view; remote: also the owner's verdict from its score API")
+      .meta({ valueName: "local|remote" }),
+    scoreUrl: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
+      .default(REFERENCE_SCORE_API)
+      .describe("the owner's score API for --score-source remote")
+      .meta({ valueName: "url" }),
   }),
   async run({ options }, ctx) {
     const { netuid, profile: profileId, walletName, walletHotkey, walletPath } = ctx.loaded.config;
@@ -58,6 +79,23 @@ export const statusCommand = defineCommand({
           .forProfile(profile.id)
           .find((e) => e.repo === repoId(row.modelId as never) && e.entryHash === row.modelId?.hash) ?? null)
       : null;
+    const repo = row?.modelId ? repoId(row.modelId) : null;
+    const lastSubmission = store.submissions.latest(hotkey, netuid);
+    const revision =
+      (lastSubmission?.repo === repo ? lastSubmission?.revision : undefined) ??
+      evaluation?.revision ??
+      undefined;
+    const scoreRun = repo ? store.scoreRuns.latestFinished(repo, revision) : undefined;
+    const card = scoreRun?.result as Partial<ScoreCard> | undefined;
+    const owner =
+      options.scoreSource === "remote" && row?.modelId
+        ? await ownerFacts(options.scoreUrl, [row], { timeoutMs: 15_000, signal: ctx.signal })
+        : null;
+    if (owner?.warning) ctx.logger.warn({ url: options.scoreUrl }, owner.warning);
+    const ownerVerdict =
+      owner?.owner && repo ? (owner.owner.get(`${repo}\n${row?.modelId?.hash}`) ?? null) : null;
+    const rewards = neuron?.rewards;
+    const blocksLeft = immunityEnds === null ? null : Math.max(0, immunityEnds - metagraph.block.number);
     const json = {
       netuid,
       block: metagraph.block.number,
@@ -79,32 +117,81 @@ export const statusCommand = defineCommand({
       evaluation: evaluation
         ? { status: evaluation.status, total_score: evaluation.totalScore, updated_at: evaluation.updatedAt }
         : null,
-      last_submission: (() => {
-        const last = store.submissions.latest(hotkey, netuid);
-        return last
+      score_card: scoreRun
+        ? {
+            run_id: scoreRun.id,
+            revision: scoreRun.revision,
+            status: scoreRun.status,
+            total_score: card?.total_score ?? null,
+            win_rate: card?.win_rate ?? null,
+            samples: card?.samples ?? null,
+            engine: card?.engine?.name ?? null,
+            updated_at: scoreRun.updatedAt,
+          }
+        : null,
+      chain: rewards
+        ? {
+            incentive: rewards.incentive,
+            consensus: rewards.consensus,
+            dividends: rewards.dividends,
+            emission: Number(rewards.emissionRao) / 1e9,
+          }
+        : null,
+      owner:
+        options.scoreSource === "remote"
           ? {
-              repo: last.repo,
-              revision: last.revision,
-              commitment: last.commitment,
-              block: last.block,
-              tx_hash: last.txHash,
-              outcome: last.outcome,
-              created_at: last.createdAt,
+              url: options.scoreUrl,
+              reachable: owner ? owner.warning === null : null,
+              status: ownerVerdict?.status ?? null,
+              total_score: ownerVerdict?.totalScore ?? null,
             }
-          : null;
-      })(),
+          : null,
+      last_submission: lastSubmission
+        ? {
+            repo: lastSubmission.repo,
+            revision: lastSubmission.revision,
+            commitment: lastSubmission.commitment,
+            block: lastSubmission.block,
+            tx_hash: lastSubmission.txHash,
+            outcome: lastSubmission.outcome,
+            created_at: lastSubmission.createdAt,
+          }
+        : null,
       immunity_ends_at: immunityEnds,
-      blocks_until_immunity_ends:
-        immunityEnds === null ? null : Math.max(0, immunityEnds - metagraph.block.number),
+      blocks_until_immunity_ends: blocksLeft,
     };
+    const verdictText = row
+      ? row.valid
+        ? `valid${row.winRate === null ? "" : `, win rate ${row.winRate.toFixed(4)}`}, weight ${row.weight.toFixed(4)}`
+        : row.reason === "not_scored" && !evaluation
+          ? "not_scored — not evaluated in this data dir (sn11 validate here evaluates it)"
+          : `${row.reason} — ${row.detail}`
+      : "-";
+    const cardText = json.score_card
+      ? `run ${json.score_card.run_id} ${json.score_card.status}${json.score_card.total_score === null ? "" : ` ${json.score_card.total_score.toFixed(4)}`} · ${json.score_card.samples ?? "?"} samples · ${json.score_card.engine ?? "?"} · revision ${json.score_card.revision} (sn11 score --list)`
+      : repo
+        ? `none for ${repo} (sn11 score ${repo} --chat-template ${row?.modelId?.chatTemplate ?? "…"})`
+        : "none";
+    const ownerText = !json.owner
+      ? null
+      : !owner
+        ? "- (nothing committed to ask about)"
+        : owner.warning
+          ? `unavailable (${options.scoreUrl})`
+          : ownerVerdict
+            ? `${ownerVerdict.status}${ownerVerdict.totalScore === null ? "" : ` ${ownerVerdict.totalScore.toFixed(4)}`} (${options.scoreUrl})`
+            : "-";
     const text = () =>
       [
         `hotkey ${hotkey} on netuid ${netuid} at block ${json.block}`,
         json.registered ? `uid ${json.uid}` : "not registered",
         `commitment: ${commitment ? `${commitment.data ?? `(${commitment.problem})`} at block ${commitment.block}` : "none"}`,
-        `validators' verdict (${profile.id}): ${row ? (row.valid ? `valid${row.winRate === null ? "" : `, win rate ${row.winRate.toFixed(4)}`}` : `${row.reason} — ${row.detail}`) : "-"}`,
-        `local evaluation: ${evaluation ? `${evaluation.status}${evaluation.totalScore === null ? "" : ` ${evaluation.totalScore.toFixed(4)}`}` : "none"}`,
-        `immunity: ${json.blocks_until_immunity_ends === null ? "-" : json.blocks_until_immunity_ends === 0 ? "over" : `${json.blocks_until_immunity_ends} blocks left (ends at block ${immunityEnds})`}`,
+        `verdict of this data dir (${profile.id}): ${verdictText}`,
+        ...(ownerText === null ? [] : [`owner's verdict: ${ownerText}`]),
+        `local evaluation (sn11 validate): ${evaluation ? `${evaluation.status}${evaluation.totalScore === null ? "" : ` ${evaluation.totalScore.toFixed(4)}`}` : "none"}`,
+        `local score card (sn11 score): ${cardText}`,
+        `chain: ${json.chain ? `incentive ${json.chain.incentive.toFixed(4)} · consensus ${json.chain.consensus.toFixed(4)} · emission ${json.chain.emission.toFixed(4)} α per epoch` : "-"}`,
+        `immunity: ${blocksLeft === null ? "-" : blocksLeft === 0 ? "over" : `${blocksLeft} blocks left, ≈${shortDuration(blocksLeft * BLOCK_TIME_SECONDS)} (ends at block ${immunityEnds})`}`,
       ].join("\n");
     return { json, text };
   },

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { wrapText } from "../render/table.js";
 import { commandEnvName } from "./command-options.js";
 import { KEY_SPECS } from "./schema.js";
 
@@ -51,17 +52,12 @@ export function environmentEntries(
 export function environmentText(entries: readonly EnvironmentEntry[], width = 80): string {
   const nameWidth = Math.min(32, Math.max(...entries.map((e) => e.name.length)));
   const room = Math.max(30, width - nameWidth - 4);
+  const pad = " ".repeat(nameWidth + 4);
   const lines = entries.map((e) => {
-    const words = e.description.split(/\s+/);
-    const wrapped: string[] = [""];
-    for (const word of words) {
-      const last = wrapped.length - 1;
-      if (wrapped[last] && `${wrapped[last]} ${word}`.length > room) wrapped.push(word);
-      else wrapped[last] = wrapped[last] ? `${wrapped[last]} ${word}` : word;
-    }
-    const pad = " ".repeat(nameWidth + 4);
-    const head = `  ${e.name.padEnd(nameWidth)}  `;
-    return (e.name.length > nameWidth ? `  ${e.name}\n${pad}` : head) + wrapped.join(`\n${pad}`);
+    const wrapped = wrapText(e.description, room).replaceAll("\n", `\n${pad}`);
+    return e.name.length > nameWidth
+      ? `  ${e.name}\n${pad}${wrapped}`
+      : `  ${e.name.padEnd(nameWidth)}  ${wrapped}`;
   });
   return `Environment (flags win over variables, variables over the config file):\n${lines.join("\n")}\n`;
 }

@@ -54,6 +54,8 @@ export interface EvaluationSettings {
   readonly seed: string;
   /** Default: the profile's. */
   readonly maxTokens?: number;
+  /** Where the rows came from (a file, api, …), for the card. */
+  readonly dataset?: string;
 }
 
 /** Why a model cannot run on the chosen engine; null when it can. */
@@ -367,6 +369,7 @@ export async function runEvaluation(inputs: {
       rows: inputs.rows.rows,
       samples: inputs.settings.samples ?? inputs.profile.judge.samples,
       userSeed: inputs.settings.seed,
+      dataset: inputs.settings.dataset,
       maxTokens: inputs.settings.maxTokens ?? inputs.profile.generation.maxTokens,
       profile: inputs.profile,
       engine: inputs.engine,

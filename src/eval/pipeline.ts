@@ -25,6 +25,8 @@ export interface ScoreInputs {
   readonly rows: readonly Conversation[];
   readonly samples: number;
   readonly userSeed: string;
+  /** Where the rows came from (a file, api, …), for the card. */
+  readonly dataset?: string;
   readonly maxTokens: number;
   readonly profile: ScoringProfile;
   readonly engine: Engine;
@@ -51,6 +53,7 @@ export interface ScoreCard {
   readonly status: "COMPLETED" | "FAILED";
   readonly reason: string | null;
   readonly seed: string;
+  readonly dataset: string | null;
   readonly samples: number;
   readonly valid: number;
   readonly failed: number;
@@ -395,6 +398,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     run_id: run.id,
     resumed: existing !== undefined,
     sample_set: set.key,
+    dataset: inputs.dataset ?? null,
   };
   // A judge that answered nothing is an outage, not a result: the run stays open, so the next attempt
   // keeps the generations and asks the judge again.

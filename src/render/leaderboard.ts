@@ -1,7 +1,8 @@
 import type { LeaderboardRow } from "../leaderboard/build.js";
 import { rowState, type Selection } from "../leaderboard/select.js";
 import { inertCell } from "./inert.js";
-import { type Column, fixed, renderTable, shortDuration, shortHotkey } from "./table.js";
+import type { Tone } from "./style.js";
+import { type Column, type FittedTable, fitTable, fixed, shortDuration, shortHotkey } from "./table.js";
 
 function cut(text: string, width: number): string {
   const clean = inertCell(text);
@@ -55,21 +56,27 @@ export function leaderboardColumns(o: {
   const columns: Column<Ranked>[] = [
     { header: "#", value: (r) => String(r.rank), align: "right" },
     { header: "uid", value: (r) => (r.row.burn ? `${r.row.uid} burn` : String(r.row.uid)), align: "right" },
-    { header: "hotkey", value: (r) => (o.wide ? r.row.hotkey : shortHotkey(r.row.hotkey)) },
-    { header: "repo", value: (r) => (r.row.repo ? cut(r.row.repo, o.wide ? 60 : 28) : "—") },
+    { header: "hotkey", value: (r) => (o.wide ? r.row.hotkey : shortHotkey(r.row.hotkey)), drop: 5 },
+    { header: "repo", value: (r) => (r.row.repo ? cut(r.row.repo, o.wide ? 60 : 28) : "—"), shrink: 14 },
     {
       header: "block",
       value: (r) => (r.row.commitBlock === null ? "-" : String(r.row.commitBlock)),
       align: "right",
+      drop: 4,
     },
-    { header: "status", value: (r) => statusCell(r.row) },
+    { header: "status", value: (r) => statusCell(r.row), shrink: 16, tone: (r) => statusTone(r.row) },
     { header: "score", value: (r) => fixed(r.row.evaluation.totalScore, 4), align: "right" },
     { header: "win", value: (r) => fixed(r.row.winRate, 4), align: "right" },
     { header: "weight", value: (r) => fixed(r.row.weight, 4), align: "right" },
-    { header: "incent", value: (r) => fixed(r.row.chain?.incentive ?? null, 4), align: "right" },
-    { header: "α/day est", value: (r) => fixed(r.row.chain?.emissionPerDay ?? null, 2), align: "right" },
-    { header: "cons", value: (r) => fixed(r.row.chain?.consensus ?? null, 4), align: "right" },
-    { header: "imm", value: (r) => immunityCell(r.row, o.head) },
+    { header: "incent", value: (r) => fixed(r.row.chain?.incentive ?? null, 4), align: "right", drop: 2 },
+    {
+      header: "α/day est",
+      value: (r) => fixed(r.row.chain?.emissionPerDay ?? null, 2),
+      align: "right",
+      drop: 3,
+    },
+    { header: "cons", value: (r) => fixed(r.row.chain?.consensus ?? null, 4), align: "right", drop: 6 },
+    { header: "imm", value: (r) => immunityCell(r.row, o.head), drop: 1 },
   ];
   if (!o.wide) return columns;
   return [
@@ -104,19 +111,30 @@ export function leaderboardColumns(o: {
   ];
 }
 
-/** The board as text: the top rows, then `…` and the pinned rows outside the top. */
+function statusTone(row: LeaderboardRow): Tone | null {
+  const state = rowState(row);
+  if (state === "scored") return "good";
+  if (state === "error" || state === "failed" || state === "invalid") return "bad";
+  return state === "queued" || state === "running" ? "warn" : null;
+}
+
+/**
+ * The board as text: the top rows, then `…` and the pinned rows outside the top. Without `wide` it fits
+ * `width`: repo and status cut, then the least telling columns left out (and named).
+ */
 export function leaderboardTable(
   selection: Selection,
-  o: { wide: boolean; head: number | null; owner: boolean },
-): string {
+  o: { wide: boolean; head: number | null; owner: boolean; width: number },
+): FittedTable {
   const columns = leaderboardColumns(o);
   const rows = selection.pinned.length > 0 ? [...selection.top, null, ...selection.pinned] : selection.top;
-  const table = renderTable<Ranked | null>(
+  return fitTable<Ranked | null>(
     columns.map((c) => ({
       ...c,
       value: (r: Ranked | null) => (r ? c.value(r) : c === columns[0] ? "…" : ""),
+      tone: (r: Ranked | null) => (r && c.tone ? c.tone(r) : null),
     })),
     rows,
+    o.wide ? {} : { width: o.width },
   );
-  return table;
 }

@@ -84,6 +84,21 @@ export class ScoreRuns {
     return row ? toRun(row) : undefined;
   }
 
+  /** The newest finished run of this repo (at this revision, when given). */
+  latestFinished(repo: string, revision?: string): ScoreRun | undefined {
+    const row =
+      revision === undefined
+        ? prepared(
+            this.db,
+            "SELECT * FROM score_runs WHERE repo = ? AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
+          ).get(repo)
+        : prepared(
+            this.db,
+            "SELECT * FROM score_runs WHERE repo = ? AND revision = ? AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
+          ).get(repo, revision);
+    return row ? toRun(row as RunRow) : undefined;
+  }
+
   list(limit: number): ScoreRun[] {
     return (
       prepared(this.db, "SELECT * FROM score_runs ORDER BY id DESC LIMIT ?").all(limit) as RunRow[]

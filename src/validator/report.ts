@@ -1,4 +1,5 @@
 import { commitToJson } from "../chain/commit-weights.js";
+import { toned, verdictTone } from "../render/style.js";
 import type { StepResult } from "./step.js";
 import type { JobReport } from "./worker.js";
 
@@ -80,8 +81,13 @@ function commitLine(commit: ReturnType<typeof commitToJson>): string {
   );
 }
 
+function toneOf(word: string): string {
+  const tone = verdictTone(word);
+  return tone ? toned(word, tone) : word;
+}
+
 export function evaluationLine(e: ReturnType<typeof evaluationJson>): string {
-  return `evaluated ${e.repo} (uid ${e.uid}): ${e.outcome}${e.total_score === null ? "" : ` score ${e.total_score.toFixed(4)}`}${e.reason ? ` — ${e.reason}` : ""} · ${e.seconds.toFixed(1)} s`;
+  return `evaluated ${e.repo} (uid ${e.uid}): ${toneOf(e.outcome)}${e.total_score === null ? "" : ` score ${e.total_score.toFixed(4)}`}${e.reason ? ` — ${e.reason}` : ""} · ${e.seconds.toFixed(1)} s`;
 }
 
 /** A step's line, after one line per reveal it checked and before its commit's line. */
@@ -96,7 +102,7 @@ export function stepLines(s: ReturnType<typeof stepJson>): string[] {
       ? "commit_weights"
       : "commit_timelocked_weights";
   lines.push(
-    `step ${s.step}: ${s.outcome}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
+    `step ${s.step}: ${toneOf(s.outcome)}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
   );
   if (s.commit) lines.push(`  ${commitLine(s.commit)}`);
   return lines;

@@ -45,7 +45,7 @@ describe("sn11 cache", () => {
     expect(out.default_budget_bytes).toBe(Math.floor((out.free_bytes + out.total_bytes) * 0.8));
     const text = await runInProcess(["cache"], { env: cleanEnv({ SN11_DATA_DIR: dataDir }) });
     expect(text.stdout).toContain(`in use (pid ${process.pid})`);
-    expect(text.stdout).toMatch(/in 3 snapshots · default budget/);
+    expect(text.stdout).toMatch(/in 3 snapshots\s·?\s*default budget/);
   });
 
   it("prune removes what was not used lately, never what a live process holds; --dry-run removes nothing", async () => {

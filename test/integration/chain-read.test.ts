@@ -51,6 +51,10 @@ describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 m
       validator_permit: true,
       last_update: 0,
       stake: 1500,
+      incentive: expect.any(Number),
+      consensus: expect.any(Number),
+      dividends: expect.any(Number),
+      emission: expect.any(Number),
     });
     expect(out.neurons[10].stake).toBe(2.5);
     expect(out.hyperparameters).toMatchObject({

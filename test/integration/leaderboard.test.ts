@@ -109,14 +109,23 @@ describe.skipIf(!HAS_SHARED)("sn11 leaderboard against the devnet", () => {
     const text = await runInProcess(["leaderboard"], { env });
     expect(text.code, text.stderr).toBe(0);
     const lines = text.stdout.split("\n");
-    expect(lines[0]).toContain(`netuid 11 · block ${devnet.blockNumber} (finalized)`);
-    expect(lines[0]).toContain("scores: local (");
-    expect(lines[0]).toContain("owner API: off");
-    expect(text.stdout).toMatch(/\n\s*1\s+1\s+5\S+\s+bob\/rp-7b\s+\d+\s+scored\s+0\.7000/);
+    const header = lines.slice(0, lines.indexOf("")).join(" · ");
+    expect(header).toContain(`netuid 11 · block ${devnet.blockNumber} (finalized)`);
+    expect(header).toContain("scores: local (");
+    expect(header).toContain("owner API: off");
+    expect(Math.max(...lines.map((l) => l.length)), text.stdout).toBeLessThanOrEqual(80);
+    expect(text.stdout).toMatch(/\n\s*1\s+1\s+bob\/rp-7b\s+.*scored\s+0\.7000/);
+    expect(text.stdout).toMatch(/columns left out: .*hotkey.* \(--wide shows them\)/);
+    const wide = await runInProcess(["leaderboard", "--wide"], { env });
+    expect(wide.stdout).toMatch(/\n\s*1\s+1\s+5\S+\s+bob\/rp-7b\s+\d+\s+scored\s+0\.7000/);
+    expect(wide.stdout).not.toContain("columns left out");
+    const all = await runInProcess(["leaderboard", "--all"], { env });
+    expect(all.stdout).not.toContain("uids without a commitment not shown");
+    expect(all.stdout).toContain("no commitment");
     expect(text.stdout).toContain("dup of 1 (repo)");
     expect(text.stdout).toContain("queued #1");
     expect(text.stdout).toContain("⚠ next");
-    expect(text.stdout).toContain("5 uids without a commitment not shown (--json lists every uid)");
+    expect(text.stdout).toContain("5 uids without a commitment not shown (--all lists them)");
 
     const pinned = await runInProcess(["leaderboard", "--top", "1", "--hotkey", dave.address, "--json"], {
       env,

@@ -1,7 +1,10 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { entryHash } from "../../src/scoring/model-id.js";
+import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet } from "../support/devnet/fixture.js";
@@ -88,6 +91,70 @@ describe.skipIf(!HAS_SHARED)("sn11 submit", () => {
     expect(notAnAddress.code).toBe(2);
     expect(notAnAddress.stderr).toContain("--hotkey notanaddress is not an SS58 address");
     expect(status.blocks_until_immunity_ends).toBeGreaterThan(0);
+  });
+
+  it("status: this data dir's verdict, the newest local score card, the chain's rewards, immunity in time, the owner's verdict", async () => {
+    const { env } = await minerSetup();
+    const out = JSON.parse((await submit("miner/rp-model", env)).stdout);
+    const store = Store.open(env.SN11_DATA_DIR as string);
+    try {
+      const run = store.scoreRuns.create({
+        runKey: "k",
+        repo: "miner/rp-model",
+        revision: out.revision ?? "main",
+        profile: "dippy-2025-03",
+        seed: "s",
+      });
+      store.scoreRuns.finish(run.id, "COMPLETED", {
+        total_score: 0.625,
+        win_rate: 0.5,
+        samples: 8,
+        engine: { name: "embedded" },
+      });
+    } finally {
+      store.close();
+    }
+    let asked = "";
+    const owner = createServer((req, res) => {
+      asked = req.url ?? "";
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "COMPLETED", score: { judge_score: 0.7 } }));
+    });
+    await new Promise<void>((r) => owner.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(owner.address() as AddressInfo).port}`;
+      const json = JSON.parse(
+        (await runInProcess(["status", "--json", "--score-source", "remote", "--score-url", url], { env }))
+          .stdout,
+      );
+      expect(json.score_card).toMatchObject({
+        status: "COMPLETED",
+        total_score: 0.625,
+        samples: 8,
+        engine: "embedded",
+      });
+      expect(json.chain).toMatchObject({ incentive: expect.any(Number), emission: expect.any(Number) });
+      expect(json.owner).toEqual({ url, reachable: true, status: "COMPLETED", total_score: 0.7 });
+      expect(asked).toContain("repo_namespace=miner&repo_name=rp-model");
+      const text = await runInProcess(["status", "--score-source", "remote", "--score-url", url], { env });
+      expect(text.stdout).toContain(
+        "verdict of this data dir (dippy-2025-03): not_scored — not evaluated in this data dir",
+      );
+      expect(text.stdout).toMatch(
+        /local score card \(sn11 score\): run \d+ COMPLETED 0\.6250 · 8 samples · embedded/,
+      );
+      expect(text.stdout).toMatch(/owner's verdict: COMPLETED 0\.7000/);
+      expect(text.stdout).toMatch(/chain: incentive \d\.\d{4} · consensus/);
+      expect(text.stdout).toMatch(/immunity: \d+ blocks left, ≈\d+h\d\dm \(ends at block \d+\)/);
+    } finally {
+      owner.close();
+    }
+    const down = await runInProcess(
+      ["status", "--score-source", "remote", "--score-url", "http://127.0.0.1:9"],
+      { env },
+    );
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain("owner's verdict: unavailable (http://127.0.0.1:9)");
   });
 
   it("a different model within the rate limit is refused naming the block it frees; --force replaces it with a warning", async () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { progressPrinter } from "../../src/eval/progress.js";
+import { applyTones } from "../../src/render/style.js";
 import { findProfile } from "../../src/scoring/profile.js";
 import { snapshotRegistry } from "../../src/scoring/replay.js";
 import { parseRemoteScore } from "../../src/validator/remote-scores.js";
@@ -160,7 +161,8 @@ describe("what the daemon prints", () => {
       reason: null,
       seconds: 12.34,
     });
-    expect(line).toBe("evaluated a/b (uid 3): COMPLETED score 0.4167 · 12.3 s");
+    expect(applyTones(line, false)).toBe("evaluated a/b (uid 3): COMPLETED score 0.4167 · 12.3 s");
+    expect(applyTones(line, true)).toContain("\x1b[32mCOMPLETED\x1b[0m");
   });
   it("progress of a stage without a total shows its detail, and never ends the line", () => {
     const out: string[] = [];
