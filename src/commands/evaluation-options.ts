@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LLAMA_GPUS } from "../eval/engines/llama-binaries.js";
 import { ENGINE_NAMES, type EngineName } from "../eval/evaluation.js";
+import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
 
 /** The engine flags `sn11 score` and `sn11 validate` share; the default engine is the command's. */
 export function engineOptions(defaultEngine: EngineName) {
@@ -93,3 +94,13 @@ export const evaluationOptions = {
     .optional()
     .describe("bound the judge's reasoning strings (local judges)"),
 };
+
+/** The owner's score API (the reference's validators ask it for scores): validate, status, leaderboard. */
+export function scoreUrlOption(description: string) {
+  return z
+    .string()
+    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
+    .default(REFERENCE_SCORE_API)
+    .describe(description)
+    .meta({ valueName: "url" });
+}

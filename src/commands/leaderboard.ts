@@ -13,8 +13,8 @@ import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
-import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
 import { defineCommand } from "./define.js";
+import { scoreUrlOption } from "./evaluation-options.js";
 import { readSnapshotFile } from "./snapshot-file.js";
 
 /** A comma-separated flag value as a list. */
@@ -49,12 +49,7 @@ const options = z.object({
     .enum(["local", "remote", "none"])
     .default("local")
     .describe("local: this data dir's evaluations; remote: also the owner's verdicts; none: chain only"),
-  scoreUrl: z
-    .string()
-    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
-    .default(REFERENCE_SCORE_API)
-    .describe("the owner's score API for --scores remote")
-    .meta({ valueName: "url" }),
+  scoreUrl: scoreUrlOption("the owner's score API for --scores remote"),
   snapshot: z.string().optional().describe("rank a replay snapshot file offline (no chain, no store)"),
   step: z.coerce
     .number()

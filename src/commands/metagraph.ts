@@ -1,9 +1,16 @@
 import { z } from "zod";
-import type { Metagraph } from "../chain/types.js";
+import type { Metagraph, Neuron } from "../chain/types.js";
 import { type Column, fitTable, fixed, joinFitting, outputWidth, shortHotkey } from "../render/table.js";
 import { defineCommand } from "./define.js";
 
 const RAO_PER_TAO = 1e9;
+
+/** The last epoch's outputs: shares as fractions, emission in α per epoch; null where the runtime did not say. */
+export function rewardsJson(n: Neuron) {
+  if (!n.rewards) return null;
+  const { incentive, consensus, dividends, emissionRao } = n.rewards;
+  return { incentive, consensus, dividends, emission: Number(emissionRao) / RAO_PER_TAO };
+}
 
 export function metagraphJson(m: Metagraph) {
   return {
@@ -19,11 +26,7 @@ export function metagraphJson(m: Metagraph) {
       validator_permit: n.validatorPermit,
       last_update: n.lastUpdate,
       stake: Number(n.stakeRao) / RAO_PER_TAO,
-      // The last epoch's outputs, as fractions (null where the runtime did not say).
-      incentive: n.rewards ? n.rewards.incentive : null,
-      consensus: n.rewards ? n.rewards.consensus : null,
-      dividends: n.rewards ? n.rewards.dividends : null,
-      emission: n.rewards ? Number(n.rewards.emissionRao) / RAO_PER_TAO : null,
+      ...(rewardsJson(n) ?? { incentive: null, consensus: null, dividends: null, emission: null }),
     })),
     hyperparameters: {
       tempo: m.hyperparameters.tempo,

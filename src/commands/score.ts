@@ -15,6 +15,7 @@ import {
 import { localModelSource, type ModelSource } from "../eval/model-source.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import { type ProgressEvent, progressPrinter } from "../eval/progress.js";
+import { scoreRunFacts } from "../eval/score-run-facts.js";
 import { verdictTone } from "../render/style.js";
 import { fixed, outputWidth, renderTable } from "../render/table.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
@@ -70,18 +71,12 @@ export const scoreCommand = defineCommand({
     if (opts.list) {
       const runs = store.scoreRuns.list(50);
       const json = runs.map((r) => {
-        const card = r.result as Partial<ScoreCard> | null;
+        const { win_rate: _, ...facts } = scoreRunFacts(r);
         return {
           id: r.id,
           repo: r.repo,
-          revision: r.revision,
           profile: r.profile,
-          status: r.status,
-          updated_at: r.updatedAt,
-          total_score: card?.total_score ?? null,
-          samples: card?.samples ?? null,
-          engine: card?.engine?.name ?? null,
-          dataset: card?.dataset ?? null,
+          ...facts,
           // Runs of one repo differ by seed: its digest tells them apart in a table.
           seed_digest: createHash("sha256").update(r.seed).digest("hex").slice(0, 8),
         };

@@ -3,14 +3,16 @@ import { BLOCK_TIME_SECONDS } from "../chain/commit-reveal.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
 import { ConfigError, UsageError } from "../errors.js";
-import type { ScoreCard } from "../eval/pipeline.js";
+import { scoreRunFacts } from "../eval/score-run-facts.js";
 import { ownerFacts } from "../leaderboard/sources.js";
 import { shortDuration } from "../render/table.js";
 import { repoId } from "../scoring/model-id.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
-import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
+import type { ScoreRun } from "../store/score-runs.js";
 import { defineCommand } from "./define.js";
+import { scoreUrlOption } from "./evaluation-options.js";
+import { rewardsJson } from "./metagraph.js";
 
 export const statusCommand = defineCommand({
   name: "status",
@@ -33,12 +35,7 @@ export const statusCommand = defineCommand({
       .default("local")
       .describe("local: this data dir's view; remote: also the owner's verdict from its score API")
       .meta({ valueName: "local|remote" }),
-    scoreUrl: z
-      .string()
-      .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
-      .default(REFERENCE_SCORE_API)
-      .describe("the owner's score API for --score-source remote")
-      .meta({ valueName: "url" }),
+    scoreUrl: scoreUrlOption("the owner's score API for --score-source remote"),
   }),
   async run({ options }, ctx) {
     const { netuid, profile: profileId, walletName, walletHotkey, walletPath } = ctx.loaded.config;
@@ -86,7 +83,6 @@ export const statusCommand = defineCommand({
       evaluation?.revision ??
       undefined;
     const scoreRun = repo ? store.scoreRuns.latestFinished(repo, revision) : undefined;
-    const card = scoreRun?.result as Partial<ScoreCard> | undefined;
     const owner =
       options.scoreSource === "remote" && row?.modelId
         ? await ownerFacts(options.scoreUrl, [row], { timeoutMs: 15_000, signal: ctx.signal })
@@ -94,7 +90,7 @@ export const statusCommand = defineCommand({
     if (owner?.warning) ctx.logger.warn({ url: options.scoreUrl }, owner.warning);
     const ownerVerdict =
       owner?.owner && repo ? (owner.owner.get(`${repo}\n${row?.modelId?.hash}`) ?? null) : null;
-    const rewards = neuron?.rewards;
+    const scoreCard = scoreRun ? scoreCardJson(scoreRun) : null;
     const blocksLeft = immunityEnds === null ? null : Math.max(0, immunityEnds - metagraph.block.number);
     const json = {
       netuid,
@@ -117,26 +113,8 @@ export const statusCommand = defineCommand({
       evaluation: evaluation
         ? { status: evaluation.status, total_score: evaluation.totalScore, updated_at: evaluation.updatedAt }
         : null,
-      score_card: scoreRun
-        ? {
-            run_id: scoreRun.id,
-            revision: scoreRun.revision,
-            status: scoreRun.status,
-            total_score: card?.total_score ?? null,
-            win_rate: card?.win_rate ?? null,
-            samples: card?.samples ?? null,
-            engine: card?.engine?.name ?? null,
-            updated_at: scoreRun.updatedAt,
-          }
-        : null,
-      chain: rewards
-        ? {
-            incentive: rewards.incentive,
-            consensus: rewards.consensus,
-            dividends: rewards.dividends,
-            emission: Number(rewards.emissionRao) / 1e9,
-          }
-        : null,
+      score_card: scoreCard,
+      chain: neuron ? rewardsJson(neuron) : null,
       owner:
         options.scoreSource === "remote"
           ? {
@@ -196,3 +174,9 @@ export const statusCommand = defineCommand({
     return { json, text };
   },
 });
+
+/** The newest score card's facts, but its dataset: the line is about this commitment's model. */
+function scoreCardJson(run: ScoreRun) {
+  const { dataset: _dataset, ...facts } = scoreRunFacts(run);
+  return { run_id: run.id, ...facts };
+}

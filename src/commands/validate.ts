@@ -8,7 +8,6 @@ import { progressPrinter } from "../eval/progress.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
-import { REFERENCE_SCORE_API } from "../validator/remote-scores.js";
 import {
   type Banner,
   bannerLines,
@@ -21,7 +20,7 @@ import { VALIDATOR_SETTINGS } from "../validator/settings.js";
 import type { StepResult } from "../validator/step.js";
 import type { JobReport } from "../validator/worker.js";
 import { defineCommand } from "./define.js";
-import { engineOptions, evaluationOptions } from "./evaluation-options.js";
+import { engineOptions, evaluationOptions, scoreUrlOption } from "./evaluation-options.js";
 
 const options = z.object({
   once: z.boolean().default(false).describe("evaluate what is due, run one step, exit"),
@@ -39,12 +38,7 @@ const options = z.object({
     .enum(["local", "remote"])
     .default("local")
     .describe("local: evaluate here; remote: mirror the reference's score API"),
-  scoreUrl: z
-    .string()
-    .regex(/^https?:\/\/\S+$/, "expected an http(s):// URL")
-    .default(REFERENCE_SCORE_API)
-    .describe("the score API for --score-source remote")
-    .meta({ valueName: "url" }),
+  scoreUrl: scoreUrlOption("the score API for --score-source remote"),
   gpus: z
     .string()
     .optional()

@@ -4,11 +4,6 @@ import { inertCell } from "./inert.js";
 import type { Tone } from "./style.js";
 import { type Column, type FittedTable, fitTable, fixed, shortDuration, shortHotkey } from "./table.js";
 
-function cut(text: string, width: number): string {
-  const clean = inertCell(text);
-  return clean.length <= width ? clean : `${clean.slice(0, width - 1)}…`;
-}
-
 /** The status cell: why a row has the weight it has, in a few words. */
 export function statusCell(row: LeaderboardRow): string {
   const q = row.evaluation.queue;
@@ -26,7 +21,7 @@ export function statusCell(row: LeaderboardRow): string {
       return "running";
     case "error": {
       const retry = q?.nextAttemptAt ? ` ↻${q.nextAttemptAt.slice(11, 16)}` : "";
-      return `error${retry} ${cut(q?.lastError ?? "", 30)}`.trimEnd();
+      return `error${retry} ${inertCell(q?.lastError ?? "", 30)}`.trimEnd();
     }
     case "queued":
       if (!q) return row.evaluation.status?.toLowerCase() ?? "not queued yet";
@@ -34,7 +29,7 @@ export function statusCell(row: LeaderboardRow): string {
     case "scored":
       return "scored";
     case "failed":
-      return `failed ${cut(row.evaluation.reason ?? q?.lastError ?? "", 30)}`.trimEnd();
+      return `failed ${inertCell(row.evaluation.reason ?? q?.lastError ?? "", 30)}`.trimEnd();
   }
 }
 
@@ -57,7 +52,11 @@ export function leaderboardColumns(o: {
     { header: "#", value: (r) => String(r.rank), align: "right" },
     { header: "uid", value: (r) => (r.row.burn ? `${r.row.uid} burn` : String(r.row.uid)), align: "right" },
     { header: "hotkey", value: (r) => (o.wide ? r.row.hotkey : shortHotkey(r.row.hotkey)), drop: 5 },
-    { header: "repo", value: (r) => (r.row.repo ? cut(r.row.repo, o.wide ? 60 : 28) : "—"), shrink: 14 },
+    {
+      header: "repo",
+      value: (r) => (r.row.repo ? inertCell(r.row.repo, o.wide ? 60 : 28) : "—"),
+      shrink: 14,
+    },
     {
       header: "block",
       value: (r) => (r.row.commitBlock === null ? "-" : String(r.row.commitBlock)),

@@ -26,10 +26,6 @@ export interface FittedTable {
 
 const GAP = 2;
 
-function cut(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}
-
 /** Which columns stay and how wide each is, for a table that must fit `width`. */
 function fitWidths(natural: readonly number[], columns: readonly Column<unknown>[], width: number) {
   const kept = columns.map(() => true);
@@ -83,7 +79,8 @@ export function fitTable<Row>(
       .flatMap((v, i) => {
         if (!kept[i]) return [];
         const w = widths[i] as number;
-        const text = cut(v, w);
+        // Cells are inert already: this only cuts them to the column.
+        const text = inertCell(v, w);
         const padded = columns[i]?.align === "right" ? text.padStart(w) : text.padEnd(w);
         const tone = row === null ? null : (columns[i]?.tone?.(row) ?? null);
         return [tone ? toned(padded, tone) : padded];

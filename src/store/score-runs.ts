@@ -86,17 +86,11 @@ export class ScoreRuns {
 
   /** The newest finished run of this repo (at this revision, when given). */
   latestFinished(repo: string, revision?: string): ScoreRun | undefined {
-    const row =
-      revision === undefined
-        ? prepared(
-            this.db,
-            "SELECT * FROM score_runs WHERE repo = ? AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
-          ).get(repo)
-        : prepared(
-            this.db,
-            "SELECT * FROM score_runs WHERE repo = ? AND revision = ? AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
-          ).get(repo, revision);
-    return row ? toRun(row as RunRow) : undefined;
+    const row = prepared(
+      this.db,
+      "SELECT * FROM score_runs WHERE repo = ? AND (? IS NULL OR revision = ?) AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
+    ).get(repo, revision ?? null, revision ?? null) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
   }
 
   list(limit: number): ScoreRun[] {
