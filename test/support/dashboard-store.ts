@@ -14,19 +14,21 @@ export function demoSnapshot(): Snapshot {
   return parsed.snapshot;
 }
 
-/** The moment the fixture store describes: its heartbeat, queue and runs are relative to it. */
+/** The moment the fixed-size renders describe; a store for a real `sn11 dashboard` uses the clock's now. */
 export const DASHBOARD_NOW = new Date("2026-12-02T12:00:00.000Z");
 
 /**
  * A data dir as a validator leaves it mid-evaluation: the demo step sent, its evaluations, a queue with a
  * running job (judge 312/512), a queued and an erroring one, three finished jobs (an ETA), a finished local
- * score run with a tally, and the daemon's heartbeat (this process, `alive` at DASHBOARD_NOW).
+ * score run with a tally, and the daemon's heartbeat (this process, `alive` at `now`). Its times are relative to
+ * `now`: a child `sn11 dashboard` reads the real clock, so a fixed moment would turn the daemon stale once passed.
  */
-export function dashboardStore(o: { daemonPid?: number } = {}): string {
+export function dashboardStore(o: { daemonPid?: number; now?: Date } = {}): string {
+  const now = o.now ?? new Date();
   const dataDir = tempDir("sn11-dash-");
   const snapshot = demoSnapshot();
   const profile = findProfile(DEFAULT_PROFILE_ID) ?? (undefined as never);
-  const at = (minutesAgo: number) => new Date(DASHBOARD_NOW.getTime() - minutesAgo * 60_000);
+  const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
   const replay = replaySnapshot(snapshot, profile);
   const entry = (prefix: string) => {
     const row = replay.rows.find((r) => r.hotkey.startsWith(prefix));
@@ -85,7 +87,7 @@ export function dashboardStore(o: { daemonPid?: number } = {}): string {
       store.evalQueue.error(
         flaky.id,
         "the Hub answered HTTP 503",
-        new Date(DASHBOARD_NOW.getTime() + 15 * 60_000),
+        new Date(now.getTime() + 15 * 60_000),
         at(3),
       );
     const step = store.validatorSteps.begin({ profile: profile.id, netuid: 11, mode: "live" }, at(20));
@@ -140,7 +142,7 @@ export function dashboardStore(o: { daemonPid?: number } = {}): string {
       { pid: o.daemonPid ?? process.pid, network: "finney", netuid: 11, workers: 1 },
       at(120),
     );
-    store.validatorState.beat(new Date(DASHBOARD_NOW.getTime() + 461_000), at(0.03));
+    store.validatorState.beat(new Date(now.getTime() + 461_000), at(0.03));
   });
   return dataDir;
 }

@@ -14,7 +14,7 @@ const MINER = demoSnapshot().hotkeys[12] as string;
 const EXAMPLES = new Map<number, JudgeExample[]>();
 
 function data(view: "validator" | "miner"): DashboardData {
-  const dataDir = dashboardStore({ daemonPid: 1 });
+  const dataDir = dashboardStore({ daemonPid: 1, now: DASHBOARD_NOW });
   const store = Store.openReadOnly(dataDir);
   try {
     for (const run of store.scoreRuns.list(10)) EXAMPLES.set(run.id, judgeExamples(store, run.id));

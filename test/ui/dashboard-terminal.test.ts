@@ -104,11 +104,11 @@ describe("the dashboard's store reader", () => {
 
 describe("sn11 dashboard without a terminal", () => {
   it("a pipe gets one snapshot of every pane, exit 0; --json exactly one document", async () => {
-    const env = cleanEnv({ SN11_DATA_DIR: dashboardStore() });
+    // Each run gets a store made just before it: the daemon's heartbeat is fresh for 15 s of real time.
     const text = await runChild(
       process.execPath,
       [join(REPO_ROOT, "bin/sn11.mjs"), "dashboard", "--offline"],
-      { env },
+      { env: cleanEnv({ SN11_DATA_DIR: dashboardStore() }) },
     );
     expect(text.code, text.stderr).toBe(0);
     for (const title of [
@@ -121,7 +121,9 @@ describe("sn11 dashboard without a terminal", () => {
       expect(text.stdout).toContain(title);
     }
     expect(text.stdout).toContain("saltmarsh/narrator-24b");
-    const json = await runInProcess(["dashboard", "--offline", "--json"], { env });
+    const json = await runInProcess(["dashboard", "--offline", "--json"], {
+      env: cleanEnv({ SN11_DATA_DIR: dashboardStore() }),
+    });
     expect(json.code, json.stderr).toBe(0);
     const out = JSON.parse(json.stdout);
     expect(out).toMatchObject({ view: "validator", daemon: { state: "running" }, boardSource: "step #1" });
