@@ -11,7 +11,9 @@ import { startSubnet } from "../support/devnet/fixture.js";
 import { loadChainSpec, recordedRpc } from "../support/devnet/metadata.js";
 import { HAS_SHARED, noteMissingShared } from "../support/shared.js";
 
-noteMissingShared("the chain tests (they serve the real Subtensor metadata from ../shared/fixtures)");
+noteMissingShared(
+  "the decoder tests on recorded finney responses (../shared/fixtures/subtensor/recorded-rpc.json)",
+);
 
 const running: Devnet[] = [];
 afterEach(async () => {
@@ -32,7 +34,7 @@ function commitmentFor(ns: string, name: string, hotkey: string, template = "cha
   return `${ns}:${name}:${template}:${hotkey}:${entryHash(ns, name, template, hotkey)}:d1`;
 }
 
-describe.skipIf(!HAS_SHARED)("reading the chain (devnet with the real spec-343 metadata)", () => {
+describe("reading the chain (devnet with the real spec-343 metadata)", () => {
   it("sn11 metagraph --json prints the documented object for 256 uids", async () => {
     const { devnet, keys } = await subnet({ uids: 256 });
     const run = await runInProcess(["metagraph", "--json"], { env: envFor(devnet) });

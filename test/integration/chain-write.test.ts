@@ -9,10 +9,7 @@ import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
-import { HAS_SHARED, noteMissingShared } from "../support/shared.js";
 import { writeWallet } from "../support/wallet.js";
-
-noteMissingShared("the chain write tests");
 
 const running: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -33,7 +30,7 @@ async function setup(options: Parameters<typeof startSubnet>[0] = {}) {
 
 const text = (s: string) => stringToU8a(s);
 
-describe.skipIf(!HAS_SHARED)("commitments: write and read back", () => {
+describe("commitments: write and read back", () => {
   it("a registered hotkey commits and the metagraph reads it back byte for byte", async () => {
     const { devnet, client, keys } = await setup();
     const bob = keys.miners[0]!;
@@ -157,7 +154,7 @@ async function scoredSubnet(hyper: Parameters<typeof startSubnet>[0] = {}) {
   return { ...fixture, env };
 }
 
-describe.skipIf(!HAS_SHARED)("set_weights through sn11 weights --from-chain --set", () => {
+describe("set_weights through sn11 weights --from-chain --set", () => {
   it("sets the replayed weights; the devnet holds them; again too early names the block the limit frees", async () => {
     const { devnet, env } = await scoredSubnet();
     const dry = JSON.parse((await runInProcess(["weights", "--from-chain", "--json"], { env })).stdout);

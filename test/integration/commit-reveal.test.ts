@@ -14,7 +14,7 @@ import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
 import type { Hyperparameters } from "../support/devnet/state.js";
 import { commitModel, commitScoredModel, liveStepDeps } from "../support/scored-models.js";
-import { HAS_SHARED, REPO_ROOT } from "../support/shared.js";
+import { REPO_ROOT } from "../support/shared.js";
 import { writeWallet } from "../support/wallet.js";
 
 const logger = createLogger({ write: () => true }, "silent");
@@ -62,7 +62,7 @@ function awayFromBoundary(devnet: Devnet, tempo = 20): void {
   while (next() - devnet.blockNumber <= 4) devnet.produceBlock();
 }
 
-describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () => {
+describe("timelocked commit-reveal against the devnet", () => {
   it("commits, the chain reveals at the reveal epoch, and the next step confirms it", async () => {
     const { devnet, store, deps } = await crSubnet();
     awayFromBoundary(devnet);
@@ -227,7 +227,7 @@ describe.skipIf(!HAS_SHARED)("timelocked commit-reveal against the devnet", () =
   }, 60_000);
 });
 
-describe.skipIf(!HAS_SHARED)("hash commit-reveal (--commit-reveal hash)", () => {
+describe("hash commit-reveal (--commit-reveal hash)", () => {
   it("commits a hash; in the reveal epoch a live step reveals it and the chain holds the weights", async () => {
     const { devnet, store, deps } = await crSubnet();
     const hashDeps = { ...deps, commitReveal: "hash" as const };
@@ -298,7 +298,7 @@ describe.skipIf(!HAS_SHARED)("hash commit-reveal (--commit-reveal hash)", () => 
   }, 60_000);
 });
 
-describe.skipIf(!HAS_SHARED)("sn11 weights --from-chain --set --dry-run", () => {
+describe("sn11 weights --from-chain --set --dry-run", () => {
   it("prints the commit a live send would carry and sends nothing; --dry-run needs --set", async () => {
     const { devnet, keys, dataDir } = await crSubnet();
     awayFromBoundary(devnet);
@@ -335,7 +335,7 @@ describe.skipIf(!HAS_SHARED)("sn11 weights --from-chain --set --dry-run", () => 
   }, 60_000);
 });
 
-describe.skipIf(!HAS_SHARED)("committing near an epoch boundary", () => {
+describe("committing near an epoch boundary", () => {
   it("waits for the boundary to pass, then commits into the new epoch", async () => {
     const { devnet, deps, store } = await crSubnet({}, { blockTimeMs: 500 });
     const epochOf = (block: number) => Math.floor((block + 12) / 21);
@@ -350,7 +350,7 @@ describe.skipIf(!HAS_SHARED)("committing near an epoch boundary", () => {
   }, 60_000);
 });
 
-describe.skipIf(!HAS_SHARED)("sn11 validate --once on a commit-reveal subnet (remote scores)", () => {
+describe("sn11 validate --once on a commit-reveal subnet (remote scores)", () => {
   let api: Server | null = null;
   afterEach(async () => {
     await new Promise((r) => (api ? api.close(r) : r(null)));

@@ -4,9 +4,6 @@ import { DEFAULT_PROFILE_ID } from "../../src/scoring/profile.js";
 import { cleanEnv, inStore, runInProcess, tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet } from "../support/devnet/fixture.js";
-import { HAS_SHARED, noteMissingShared } from "../support/shared.js";
-
-noteMissingShared("the leaderboard tests (they serve the real Subtensor metadata from ../shared/fixtures)");
 
 const running: Devnet[] = [];
 afterEach(async () => {
@@ -64,7 +61,7 @@ async function board(options: { selectiveMetagraph?: boolean } = {}) {
   return { devnet, env, bob, charlie, dave, validator: keys.validator.address };
 }
 
-describe.skipIf(!HAS_SHARED)("sn11 leaderboard against the devnet", () => {
+describe("sn11 leaderboard against the devnet", () => {
   it.each([
     ["the selective metagraph", true],
     ["storage reads (older runtimes)", false],

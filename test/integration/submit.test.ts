@@ -10,10 +10,7 @@ import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet } from "../support/devnet/fixture.js";
 import { modelRepoFiles } from "../support/hub/model-files.js";
 import { LocalHub } from "../support/hub/server.js";
-import { HAS_SHARED, noteMissingShared } from "../support/shared.js";
 import { writeWallet } from "../support/wallet.js";
-
-noteMissingShared("the submit and status tests");
 
 let hub: LocalHub;
 const files = modelRepoFiles();
@@ -57,7 +54,7 @@ async function minerSetup(options: { registered?: boolean } = {}) {
 const submit = (repo: string, env: Record<string, string>, extra: string[] = ["--yes"]) =>
   runInProcess(["submit", repo, "--chat-template", "chatml", "--json", ...extra], { env });
 
-describe.skipIf(!HAS_SHARED)("sn11 submit", () => {
+describe("sn11 submit", () => {
   it("commits, reads it back, and a second identical submit is a no-op that keeps block priority", async () => {
     const { devnet, address, env } = await minerSetup();
     const run = await submit("miner/rp-model", env);

@@ -3,13 +3,15 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { type Demo, startDemo } from "../support/demo.js";
-import { HAS_LLAMA_SERVER } from "../support/engines/llama.js";
 
-/** The README's miner walkthrough, command for command: check → score → submit → status. */
-describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet", () => {
+/**
+ * The README's walkthroughs, command for command, in the demo a public clone gets (no ../shared: the
+ * embedded llama.cpp as the judge): check → score → submit → status, then the validator's.
+ */
+describe("the walkthroughs against the demo", () => {
   let demo: Demo;
   beforeAll(async () => {
-    demo = await startDemo();
+    demo = await startDemo({ judge: "embedded" });
   }, 60_000);
   afterAll(async () => {
     await demo?.stop();
@@ -41,15 +43,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("the miner's walkthrough against the devnet",
     expect(check.stdout).toContain("all checks passed");
 
     const score = await runInProcess(
-      [
-        "score",
-        demo.repo,
-        "--chat-template",
-        "chatml",
-        ...quickEvaluation(),
-        "--engine-bin",
-        demo.llamaServer,
-      ],
+      ["score", demo.repo, "--chat-template", "chatml", ...quickEvaluation(), "--engine", "embedded"],
       { env },
     );
     expect(score.code, score.stderr).toBe(0);

@@ -5,8 +5,15 @@ import { cryptoWaitReady, mnemonicGenerate } from "@polkadot/util-crypto";
 import { tempDir } from "./cli.js";
 import type { Devnet } from "./devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "./devnet/fixture.js";
+import { startEmbeddedJudge } from "./engines/embedded-judge.js";
 import { tinyGguf } from "./engines/gguf.js";
-import { LEANING_JUDGE, LLAMA_SERVER, startLocalJudge } from "./engines/llama.js";
+import {
+  HAS_LLAMA_SERVER,
+  LEANING_JUDGE,
+  LLAMA_SERVER,
+  startLocalJudge,
+  tinyModelPath,
+} from "./engines/llama.js";
 import { modelRepoFiles } from "./hub/model-files.js";
 import { LocalHub } from "./hub/server.js";
 import { writeWallet } from "./wallet.js";
@@ -15,7 +22,9 @@ export interface Demo {
   readonly env: Record<string, string>;
   readonly repo: string;
   readonly dataset: string;
-  readonly llamaServer: string;
+  /** ../shared's llama-server, when it is there (the judge is then that server; otherwise the embedded engine). */
+  readonly llamaServer: string | null;
+  readonly judge: "llama-server" | "embedded";
   readonly minerAddress: string;
   /** Wallet flags of the subnet's validator (uid 0, with a permit), for the validator's walkthrough. */
   readonly validatorWallet: readonly string[];
@@ -27,8 +36,11 @@ export interface Demo {
  * Everything the miner's and the validator's walkthroughs need, on this machine: a Subtensor devnet (netuid 11 at finney-like
  * heights) with the miner's hotkey registered, a local Hub with a model repo (safetensors and a tiny GGUF),
  * a wallet, a small dataset and a local judge. For the README walkthrough and its test; not product code.
+ * Everything but the judge comes from the repository; the judge is ../shared's llama-server when present,
+ * else the embedded llama.cpp behind an OpenAI-compatible endpoint (`judge: "embedded"` asks for that).
  */
-export async function startDemo(): Promise<Demo> {
+export async function startDemo(options: { judge?: "llama-server" | "embedded" } = {}): Promise<Demo> {
+  const judgeKind = options.judge ?? (HAS_LLAMA_SERVER ? "llama-server" : "embedded");
   await cryptoWaitReady();
   const { devnet } = await startSubnet({ firstBlockNumber: 5_000_000, uids: 16 });
   const mnemonic = mnemonicGenerate();
@@ -62,7 +74,10 @@ export async function startDemo(): Promise<Demo> {
       }),
     ).join("\n")}\n`,
   );
-  const judge = await startLocalJudge({ model: LEANING_JUDGE });
+  const judge =
+    judgeKind === "llama-server"
+      ? await startLocalJudge({ model: LEANING_JUDGE })
+      : await startEmbeddedJudge(tinyModelPath({ contextLength: 8192, ...LEANING_JUDGE }));
   const judgeUrl = judge.url;
   const env = {
     SN11_NETWORK: devnet.url,
@@ -77,7 +92,8 @@ export async function startDemo(): Promise<Demo> {
     env,
     repo,
     dataset,
-    llamaServer: LLAMA_SERVER,
+    llamaServer: HAS_LLAMA_SERVER ? LLAMA_SERVER : null,
+    judge: judgeKind,
     minerAddress: miner.address,
     validatorWallet: ["--wallet.path", validatorWallet.path, "--wallet.name", validatorWallet.name],
     devnet,
