@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assertSs58 } from "../chain/ss58.js";
 import { BLOCK_TIME_SECONDS } from "../chain/commit-reveal.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
@@ -50,14 +51,7 @@ export const statusCommand = defineCommand({
         },
       );
     }
-    const { decodeAddress } = await import("@polkadot/util-crypto");
-    try {
-      decodeAddress(hotkey);
-    } catch {
-      throw new UsageError(`--hotkey ${hotkey} is not an SS58 address`, {
-        hint: "a hotkey looks like 5F…, 48 characters",
-      });
-    }
+    await assertSs58(hotkey);
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`unknown profile ${profileId}`);
     const store = ctx.store();

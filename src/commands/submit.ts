@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CancelledError, ChainError, UsageError } from "../errors.js";
 import { checkModel } from "../eval/check.js";
 import { assertRepoId } from "../eval/hub/repo-id.js";
-import { planSubmission, sendSubmission } from "../miner/submit.js";
+import { planSubmission, rateLimitProblem, sendSubmission } from "../miner/submit.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
 import { defineCommand } from "./define.js";
 
@@ -48,10 +48,8 @@ export const submitCommand = defineCommand({
     });
     const chain = await ctx.chain();
     const plan = await planSubmission(chain, report, signer.address, netuid, profile);
-    if (plan.rateLimit.limited) {
-      const why =
-        `validators would mark it FAILED: ${plan.rateLimit.gap} blocks since this hotkey's last commitment ` +
-        `(block ${plan.current?.block}), the limit is ${profile.submissionRateLimitBlocks}; it frees at block ${plan.rateLimit.freesAt}`;
+    const why = rateLimitProblem(plan, profile.submissionRateLimitBlocks);
+    if (why) {
       if (!options.force)
         throw new UsageError(`not submitted: ${why}`, {
           hint: "wait for that block, or pass --force to submit anyway",

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { decodeAddress } from "@polkadot/util-crypto";
 import { z } from "zod";
+import { assertSs58 } from "../chain/ss58.js";
 import { buildTimelockedCommit, commitToJson, type WeightsCommit } from "../chain/commit-weights.js";
 import {
   assertSomethingToSend,
@@ -131,7 +131,7 @@ export const weightsCommand = defineCommand({
     let commit: WeightsCommit | null = null;
     if (opts.snapshot !== undefined && opts.commitReveal) {
       commit = buildTimelockedCommit({
-        hotkey: parseHotkey(opts.hotkey as string),
+        hotkey: await assertSs58(opts.hotkey as string),
         emit: replay.emit,
         versionKey: profile.weightsVersionKey,
         revealRound: opts.revealRound as number,
@@ -236,15 +236,6 @@ function commitHistoryJson(c: WeightCommitRecord) {
     self_check: c.selfCheck,
     checked_block: c.checkedBlock,
   };
-}
-
-function parseHotkey(hotkey: string): string {
-  try {
-    decodeAddress(hotkey);
-    return hotkey;
-  } catch {
-    throw new UsageError(`--hotkey ${hotkey} is not an SS58 address`);
-  }
 }
 
 function commitText(commit: WeightsCommit): string {

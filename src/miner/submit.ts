@@ -27,6 +27,51 @@ export interface SubmitResult {
   readonly txHash: string | null;
 }
 
+/** Where a hotkey stands for a new commitment: its uid, what the chain holds for it, validators' rate limit. */
+export interface CommitmentStanding {
+  readonly uid: number | null;
+  /** What the chain holds for this hotkey now (null when nothing). */
+  readonly current: { readonly data: string | null; readonly block: number } | null;
+  readonly unchanged: boolean;
+  /** Validators' rate limit against the commitment being replaced, at the current head. */
+  readonly rateLimit: ReturnType<typeof submissionRateLimit>;
+  readonly block: number;
+}
+
+export async function commitmentStanding(
+  chain: ChainClient,
+  o: { readonly hotkey: string; readonly netuid: number; readonly commitment: string },
+  profile: ScoringProfile,
+): Promise<CommitmentStanding> {
+  const metagraph = await chain.metagraph(o.netuid);
+  const uid = metagraph.neurons.find((n) => n.hotkey === o.hotkey)?.uid ?? null;
+  const existing = metagraph.commitments.find((c) => c.hotkey === o.hotkey);
+  const current = existing ? { data: existing.data, block: existing.block } : null;
+  const unchanged = current?.data === o.commitment;
+  // The owner's verdict on the old entry is not known here: assumed not FAILED (the limit applies).
+  const rateLimit = current
+    ? submissionRateLimit(
+        {
+          previousBlock: current.block,
+          previousFailed: false,
+          sameEntry: unchanged,
+          block: metagraph.block.number,
+        },
+        profile.submissionRateLimitBlocks,
+      )
+    : ({ limited: false } as const);
+  return { uid, current, unchanged, rateLimit, block: metagraph.block.number };
+}
+
+/** Why validators would mark a new commitment FAILED under the rate limit, or null when they would not. */
+export function rateLimitProblem(standing: Pick<CommitmentStanding, "rateLimit" | "current">, limit: number) {
+  if (!standing.rateLimit.limited) return null;
+  return (
+    `validators would mark it FAILED: ${standing.rateLimit.gap} blocks since this hotkey's last commitment ` +
+    `(block ${standing.current?.block}), the limit is ${limit}; it frees at block ${standing.rateLimit.freesAt}`
+  );
+}
+
 /** The checks before anything is signed: prechecks passed, hotkey registered, space left, not already committed. */
 export async function planSubmission(
   chain: ChainClient,
@@ -43,28 +88,16 @@ export async function planSubmission(
   }
   if (!report.commitment)
     throw new UsageError("no commitment could be built (hotkey or chat template missing)");
-  const metagraph = await chain.metagraph(netuid);
-  const uid = metagraph.neurons.find((n) => n.hotkey === hotkey)?.uid;
-  if (uid === undefined) {
+  const { uid, current, unchanged, rateLimit } = await commitmentStanding(
+    chain,
+    { hotkey, netuid, commitment: report.commitment },
+    profile,
+  );
+  if (uid === null) {
     throw new ChainError(`hotkey ${hotkey} is not registered on netuid ${netuid}`, {
       hint: "register the hotkey first (btcli subnet register); a commitment from an unregistered hotkey is refused",
     });
   }
-  const existing = metagraph.commitments.find((c) => c.hotkey === hotkey);
-  const current = existing ? { data: existing.data, block: existing.block } : null;
-  const unchanged = current?.data === report.commitment;
-  // The owner's verdict on the old entry is not known here: assumed not FAILED (the limit applies).
-  const rateLimit = current
-    ? submissionRateLimit(
-        {
-          previousBlock: current.block,
-          previousFailed: false,
-          sameEntry: unchanged,
-          block: metagraph.block.number,
-        },
-        profile.submissionRateLimitBlocks,
-      )
-    : ({ limited: false } as const);
   const bytes = Buffer.byteLength(report.commitment, "utf8");
   const space = await chain.commitmentSpace(netuid, hotkey);
   const required = Math.max(100, bytes);

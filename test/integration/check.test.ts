@@ -42,7 +42,7 @@ function expectedModelHash(repo: Record<string, Buffer>): string {
 describe("sn11 check against a local Hub", () => {
   it("passes a good repo and prints the identities and the exact commitment", async () => {
     const run = await runInProcess(
-      ["check", "alice/rp-mix-22b", "--chat-template", "chatml", "--hotkey", HOTKEY, "--json"],
+      ["check", "alice/rp-mix-22b", "--chat-template", "chatml", "--hotkey", HOTKEY, "--json", "--offline"],
       {
         env: env(),
       },
@@ -63,7 +63,9 @@ describe("sn11 check against a local Hub", () => {
       "entry_hash",
       "commitment",
       "commitment_bytes",
+      "on_chain",
     ]);
+    expect(out.on_chain).toEqual({ read: false, reason: "--offline" });
     expect(out.ok).toBe(true);
     expect(out.revision).toBe(sha);
     expect(out.checks.map((c: { name: string }) => c.name)).toEqual([

@@ -158,6 +158,31 @@ describe("sn11 submit", () => {
     const { devnet, env } = await minerSetup();
     const first = JSON.parse((await submit("miner/rp-model", env)).stdout);
     devnet.produceBlock();
+    // check says it first, as a warning (exit 0: the model itself passes), with the replaced block's priority.
+    const check = await runInProcess(["check", "miner/other-model", "--chat-template", "chatml"], { env });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toContain(
+      `on chain       uid 8; replaces the commitment of block ${first.block}, giving up that block's priority`,
+    );
+    expect(check.stdout).toMatch(/warning:\s+validators would mark it FAILED: \d+ blocks since/);
+    expect(check.stdout).toContain(
+      `all checks passed; a commitment now would be FAILED until block ${first.block + 28800} (submit refuses without --force)`,
+    );
+    const checkJson = JSON.parse(
+      (await runInProcess(["check", "miner/other-model", "--chat-template", "chatml", "--json"], { env }))
+        .stdout,
+    );
+    expect(checkJson.on_chain).toMatchObject({
+      read: true,
+      uid: 8,
+      current_block: first.block,
+      unchanged: false,
+      rate_limit_frees_at: first.block + 28800,
+    });
+    const same = await runInProcess(["check", "miner/rp-model", "--chat-template", "chatml"], { env });
+    expect(same.stdout).toContain(
+      `uid 8 already holds this commitment (block ${first.block}): nothing to submit`,
+    );
     const refused = await submit("miner/other-model", env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
@@ -176,10 +201,23 @@ describe("sn11 submit", () => {
 
   it("an unregistered hotkey is refused before signing (exit 70)", async () => {
     const { devnet, env } = await minerSetup({ registered: false });
+    const check = await runInProcess(["check", "miner/rp-model", "--chat-template", "chatml"], { env });
+    expect(check.stdout).toContain(
+      "on chain       this hotkey is not registered on netuid 11: submit would be refused",
+    );
     const run = await submit("miner/rp-model", env);
     expect(run.code).toBe(70);
     expect(run.stderr).toContain("is not registered on netuid 11");
     expect(devnet.includedExtrinsics()).toEqual([]);
+    // An unreachable chain leaves only the on-chain part unchecked, said as such.
+    const down = await runInProcess(["check", "miner/rp-model", "--chat-template", "chatml", "--json"], {
+      env: { ...env, SN11_NETWORK: "ws://127.0.0.1:9", SN11_CHAIN_TIMEOUT: "1" },
+    });
+    expect(down.code, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout).on_chain).toMatchObject({
+      read: false,
+      reason: expect.stringContaining("the chain could not be read"),
+    });
   });
 
   it.each<[string, string[], string]>([
