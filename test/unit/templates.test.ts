@@ -43,6 +43,67 @@ describe("the ten reference templates, byte for byte (DIPPY-SPEC §3.2)", () => 
   });
 });
 
+/**
+ * The same conversation with tabs, spaces and newlines around every content: which template strips what
+ * (Jinja2's trim and Python's strip() in the reference's files) is all the difference from GOLDEN.
+ */
+const PADDED = [
+  { role: "system", content: "\t SYS \n" },
+  { role: "user", content: " U1\t" },
+  { role: "assistant", content: "\nA1 " },
+  { role: "user", content: "U2 \n" },
+];
+const PADDED_GOLDEN: Record<ChatTemplateName, string> = {
+  // No strip anywhere.
+  chatml:
+    "<|im_start|>system\n\t SYS \n<|im_end|>\n<|im_start|>user\n U1\t<|im_end|>\n<|im_start|>assistant\n\nA1 <|im_end|>\n<|im_start|>user\nU2 \n<|im_end|>\n<|im_start|>assistant\n",
+  qwen2dot5:
+    "<|im_start|>system\n\t SYS \n<|im_end|>\n<|im_start|>user\n U1\t<|im_end|>\n<|im_start|>assistant\n\nA1 <|im_end|>\n<|im_start|>user\nU2 \n<|im_end|>\n<|im_start|>assistant\n",
+  mistral: "<BOS>[SYSTEM_PROMPT]\t SYS \n[/SYSTEM_PROMPT][INST] U1\t[/INST]\nA1 <EOS>[INST]U2 \n[/INST]",
+  zephyr:
+    "\n<|system|>\n\t SYS \n<EOS>\n<|user|>\n U1\t<EOS>\n<|assistant|>\n\nA1 <EOS>\n<|user|>\nU2 \n<EOS>\n<|assistant|>",
+  llama2: "[INST] <<SYS>>\n\t SYS \n\n<</SYS>>\n\n\n U1\t [/INST]\n \nA1  <EOS>\n<BOS>[INST] U2 \n [/INST]\n",
+  // Every content stripped: the plain golden strings.
+  llama3: GOLDEN.llama3,
+  alpaca: GOLDEN.alpaca,
+  vicuna: GOLDEN.vicuna,
+  // System and user stripped, the assistant's content kept as it is.
+  llama3dot1:
+    "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\nSYS<|eot_id|>\n<|start_header_id|>user<|end_header_id|>\nU1<|eot_id|>\n<|start_header_id|>assistant<|end_header_id|>\n\nA1 <|eot_id|>\n<|start_header_id|>user<|end_header_id|>\nU2<|eot_id|>\n<|start_header_id|>assistant<|end_header_id|>\n",
+  // The stripped system prompt + "\n\n" + the first turn, stripped as one: the turn's leading space stays.
+  gemma2: GOLDEN.gemma2.replace("SYS\n\nU1", "SYS\n\n U1"),
+};
+
+describe("every template's whitespace filters, on contents padded with tabs, spaces and newlines", () => {
+  it.each(CHAT_TEMPLATES)("%s", (name) => {
+    expect(renderTemplate(name, PADDED, TOKENS)).toBe(PADDED_GOLDEN[name]);
+  });
+
+  it("strips as Python's str.strip() does, not JavaScript's trim(): U+0085 and U+001F go, U+FEFF stays", () => {
+    const messages = [
+      { role: "user", content: "\ufeffU1\x85" },
+      { role: "assistant", content: "\x1fA1\u3000" },
+    ];
+    expect(renderTemplate("vicuna", messages, TOKENS)).toBe(
+      "<BOS>\nBEGINNING OF CONVERSATION:\n{{user}}: \ufeffU1\n{{char}}: A1\n{{char}}: ",
+    );
+    expect(renderTemplate("llama3", messages, TOKENS)).toContain("\n\n\ufeffU1<|eot_id|>");
+  });
+
+  it("vicuna's system prompt is the first message's only", () => {
+    expect(
+      renderTemplate(
+        "vicuna",
+        [
+          { role: "user", content: "U1" },
+          { role: "system", content: "late" },
+        ],
+        TOKENS,
+      ),
+    ).toBe("<BOS>\nBEGINNING OF CONVERSATION:\n{{user}}: U1\n{{char}}: ");
+  });
+});
+
 describe("details the golden strings do not show", () => {
   const render = (name: ChatTemplateName, messages: { role: string; content: string }[], gen = true) =>
     renderTemplate(name, messages, { ...TOKENS, addGenerationPrompt: gen });

@@ -1,6 +1,7 @@
 import { Environment, Interpreter, parse, tokenize } from "@huggingface/jinja";
 import { UsageError } from "../../errors.js";
 import { CHAT_TEMPLATES, type ChatTemplateName } from "../../scoring/profile.js";
+import { pythonStrip } from "./python-strip.js";
 import { TEMPLATES } from "./sources.js";
 
 export interface ChatMessage {
@@ -36,6 +37,8 @@ export function renderSource(source: string, variables: Record<string, unknown>)
   env.set("true", true);
   env.set("false", false);
   env.set("none", null);
+  // Jinja2's trim is Python's str.strip(); the library's is JavaScript's trim(), which differs (python-strip.ts).
+  env.set("py_strip", (text: unknown) => pythonStrip(String(text)));
   env.set("raise_exception", (message: unknown) => {
     throw new UsageError(`the chat template refused the conversation: ${String(message)}`);
   });

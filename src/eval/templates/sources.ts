@@ -37,7 +37,7 @@ const qwen2dot5 = `
 const llama3 = `
 {%- for m in messages -%}
 {%- if loop.first -%}{{- bos_token -}}{%- endif -%}
-{{- '<|start_header_id|>' ~ m['role'] ~ '<|end_header_id|>\\n\\n' ~ (m['content'] | trim) ~ '<|eot_id|>' -}}
+{{- '<|start_header_id|>' ~ m['role'] ~ '<|end_header_id|>\\n\\n' ~ py_strip(m['content']) ~ '<|eot_id|>' -}}
 {%- endfor -%}
 {%- if add_generation_prompt -%}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}{%- endif -%}
 `;
@@ -46,7 +46,7 @@ const llama3dot1 = `
 {{- '<|begin_of_text|>' -}}
 {%- for m in messages -%}
 {%- if m['role'] == 'system' or m['role'] == 'user' -%}
-{{- '<|start_header_id|>' ~ m['role'] ~ '<|end_header_id|>\\n' ~ (m['content'] | trim) ~ '<|eot_id|>\\n' -}}
+{{- '<|start_header_id|>' ~ m['role'] ~ '<|end_header_id|>\\n' ~ py_strip(m['content']) ~ '<|eot_id|>\\n' -}}
 {%- else -%}
 {{- '<|start_header_id|>assistant<|end_header_id|>\\n' ~ m['content'] ~ '<|eot_id|>\\n' -}}
 {%- endif -%}
@@ -76,7 +76,7 @@ const gemma2 = `
 {%- set after_generation = '\\n' -%}
 {%- set ns = namespace(prefix='', turns=messages) -%}
 {%- if messages[0]['role'] == 'system' -%}
-{%- set ns.prefix = (messages[0]['content'] | trim) ~ '\\n\\n' -%}
+{%- set ns.prefix = py_strip(messages[0]['content']) ~ '\\n\\n' -%}
 {%- set ns.turns = messages[1:] -%}
 {{- head_with_system -}}
 {%- else -%}
@@ -85,7 +85,7 @@ const gemma2 = `
 {%- for m in ns.turns -%}
 {%- set text = (ns.prefix ~ m['content']) if loop.first else m['content'] -%}
 {%- set speaker = 'model' if m['role'] == 'assistant' else m['role'] -%}
-{{- before_turn ~ '<start_of_turn>' ~ speaker ~ '\\n' ~ (text | trim) ~ '<end_of_turn>\\n' ~ '\\n' -}}
+{{- before_turn ~ '<start_of_turn>' ~ speaker ~ '\\n' ~ py_strip(text) ~ '<end_of_turn>\\n' ~ '\\n' -}}
 {%- endfor -%}
 {{- after_turns -}}
 {%- if add_generation_prompt -%}{{- before_generation ~ '<start_of_turn>model\\n' ~ after_generation -}}{%- endif -%}
@@ -102,25 +102,25 @@ const zephyr = `
 
 const alpaca = `
 {%- set ns = namespace(system='') -%}
-{%- for m in messages -%}{%- if m['role'] == 'system' -%}{%- set ns.system = m['content'] | trim -%}{%- endif -%}{%- endfor -%}
+{%- for m in messages -%}{%- if m['role'] == 'system' -%}{%- set ns.system = py_strip(m['content']) -%}{%- endif -%}{%- endfor -%}
 {{- ns.system -}}
 {%- for m in messages -%}
-{%- if m['role'] == 'user' -%}{{- '\\n### Instruction:\\n' ~ (m['content'] | trim) -}}
-{%- elif m['role'] == 'assistant' -%}{{- '\\n### Response:\\n' ~ (m['content'] | trim) -}}
-{%- elif m['role'] == 'user_context' -%}{{- '\\n### Input:\\n' ~ (m['content'] | trim) -}}
+{%- if m['role'] == 'user' -%}{{- '\\n### Instruction:\\n' ~ py_strip(m['content']) -}}
+{%- elif m['role'] == 'assistant' -%}{{- '\\n### Response:\\n' ~ py_strip(m['content']) -}}
+{%- elif m['role'] == 'user_context' -%}{{- '\\n### Input:\\n' ~ py_strip(m['content']) -}}
 {%- endif -%}
 {%- endfor -%}
 {%- if add_generation_prompt and messages[-1]['role'] != 'assistant' -%}{{- '\\n### Response:' -}}{%- endif -%}
 `;
 
+// The system prompt is the first message's only (a later system message renders nothing), as in the reference.
 const vicuna = `
-{%- set ns = namespace(system='') -%}
-{%- for m in messages -%}{%- if m['role'] == 'system' -%}{%- set ns.system = m['content'] | trim -%}{%- endif -%}{%- endfor -%}
-{{- bos_token ~ ns.system -}}
+{%- set system = py_strip(messages[0]['content']) if messages[0]['role'] == 'system' else '' -%}
+{{- bos_token ~ system -}}
 {%- if include_beginning_of_conversation -%}{{- '\\nBEGINNING OF CONVERSATION:' -}}{%- endif -%}
 {%- for m in messages -%}
-{%- if m['role'] == 'user' -%}{{- '\\n{{user}}: ' ~ (m['content'] | trim) -}}
-{%- elif m['role'] == 'assistant' -%}{{- '\\n{{char}}: ' ~ (m['content'] | trim) -}}
+{%- if m['role'] == 'user' -%}{{- '\\n{{user}}: ' ~ py_strip(m['content']) -}}
+{%- elif m['role'] == 'assistant' -%}{{- '\\n{{char}}: ' ~ py_strip(m['content']) -}}
 {%- endif -%}
 {%- endfor -%}
 {%- if add_generation_prompt -%}{{- '\\n{{char}}: ' -}}{%- endif -%}
