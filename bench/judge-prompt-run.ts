@@ -32,7 +32,6 @@ export async function runPromptComparison(options: {
       reasoningMaxLength: options.reasoningMaxLength,
     });
     const c = await comparePrompts(pairs, [SN11_PROMPT, options.against], judge, {
-      samples: pairs.length,
       maxErrorRate: profile.judge.maxErrorRate,
     });
     const r4 = (x: number) => Math.round(x * 10_000) / 10_000;

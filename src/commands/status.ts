@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { assertSs58 } from "../chain/ss58.js";
 import { BLOCK_TIME_SECONDS } from "../chain/commit-reveal.js";
+import { assertSs58 } from "../chain/ss58.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
-import { ConfigError, UsageError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { scoreRunFacts } from "../eval/score-run-facts.js";
 import { ownerFacts } from "../leaderboard/sources.js";
 import { shortDuration } from "../render/table.js";

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { assertSs58 } from "../chain/ss58.js";
 import { buildTimelockedCommit, commitToJson, type WeightsCommit } from "../chain/commit-weights.js";
 import {
   assertSomethingToSend,
@@ -8,6 +7,7 @@ import {
   type SentWeights,
   sendWeights,
 } from "../chain/set-weights.js";
+import { assertSs58 } from "../chain/ss58.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { QUICKNET } from "../chain/timelock.js";
 import type { Metagraph } from "../chain/types.js";

@@ -1,6 +1,6 @@
-import type { Tally } from "../eval/judge/verdict.js";
 import type { ProgressEvent } from "../eval/progress.js";
 import type { LeaderboardRow } from "../leaderboard/build.js";
+import type { Tally } from "../scoring/judge-score.js";
 import type { JobStatus } from "../store/eval-queue.js";
 import type { ValidatorStateRecord } from "../store/validator-state.js";
 import { HEARTBEAT_MS } from "../store/validator-state.js";

@@ -1,9 +1,9 @@
-import { CRITERIA, OUTCOMES } from "../eval/judge/prompt.js";
 import type { ProgressEvent } from "../eval/progress.js";
 import { compareRows, rowState } from "../leaderboard/select.js";
 import { inertCell, inertText } from "../render/inert.js";
 import { immunityCell, statusCell } from "../render/leaderboard.js";
 import { type Column, fixed, renderTable, shortDuration, shortHotkey } from "../render/table.js";
+import { CRITERIA, OUTCOMES } from "../scoring/judge-score.js";
 import type { BoardItem, DashboardData, JudgeExample, QueueItem, RunItem } from "./data.js";
 import type { Pane, UiState } from "./keys.js";
 

@@ -1,11 +1,11 @@
 import { snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
-import type { Tally } from "../eval/judge/verdict.js";
 import { buildLeaderboard, chainFacts } from "../leaderboard/build.js";
 import { queueEta, queuePositions, recentDurations } from "../leaderboard/queue.js";
 import { defaultSort, selectRows } from "../leaderboard/select.js";
 import { storeFacts } from "../leaderboard/sources.js";
 import { isProcessAlive } from "../process-alive.js";
+import type { Tally } from "../scoring/judge-score.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";

@@ -148,6 +148,7 @@ export async function createEngine(
   // The server's default seed is the one the pipeline sends with every request.
   const { engineSeed } = samplingParameters(
     evaluationSeed(profile.id, source.repo, source.revision, deps.userSeed),
+    profile,
   );
   if (settings.engine === "embedded") {
     const { EmbeddedEngine } = await import("./engines/embedded.js");

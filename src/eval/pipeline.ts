@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { CancelledError, NetworkError, UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { temperatureOf } from "../scoring/evaluation-draws.js";
+import { evaluationOutcome, type StoredVerdict, type Tally, tallyVerdicts } from "../scoring/judge-score.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { canonicalJson } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
@@ -13,7 +15,6 @@ import { type Engine, GenerationRefused } from "./engines/engine.js";
 import type { Judge } from "./judge/judge.js";
 import { conversationText, judgeMessages } from "./judge/prompt.js";
 import type { JudgedPair } from "./judge/prompt-compare.js";
-import { type StoredVerdict, type Tally, tallyVerdicts } from "./judge/verdict.js";
 import type { Progress } from "./progress.js";
 import { buildPrompt, stopTokens } from "./templates/render.js";
 
@@ -82,11 +83,14 @@ export interface ScoreCard {
 
 /**
  * One draw per model, as the reference draws one temperature per process, but from the model's seed:
- * the temperature in [0, 0.2) and the engine's sampling seed.
+ * the temperature in the profile's range and the engine's sampling seed.
  */
-export function samplingParameters(seed: string): { temperature: number; engineSeed: number } {
+export function samplingParameters(
+  seed: string,
+  profile: ScoringProfile,
+): { temperature: number; engineSeed: number } {
   const params = new SeededRandom(`${seed}\nsampling`);
-  const temperature = params.next() * 0.2;
+  const temperature = temperatureOf(params.next(), profile.generation.temperature);
   return { temperature, engineSeed: params.int(0, 2 ** 31 - 1) };
 }
 
@@ -249,7 +253,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     });
   if (existing) logger.info({ run: run.id }, "resuming the unfinished run");
 
-  const { temperature, engineSeed } = samplingParameters(seed);
+  const { temperature, engineSeed } = samplingParameters(seed, profile);
   const generation = generationSettings(inputs, temperature);
 
   const byIdx = () => new Map(store.scoreRuns.samples(run.id).map((s) => [s.idx, s]));
@@ -356,22 +360,15 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   const finalRecords = store.scoreRuns.samples(run.id);
   const score = tallyVerdicts(
     finalRecords.map((r) => (r.genError ? null : ((r.verdict as StoredVerdict | null) ?? null))),
-    profile.judge.samples,
     profile.judge.maxErrorRate,
   );
-  // No valid verdict at all is never a score: it is the judge that failed (the reference would say 0).
-  const noVerdict = score.valid === 0;
-  const failed = score.overErrorBudget || noVerdict;
+  const outcome = evaluationOutcome(score, finalRecords.length, profile.judge.maxErrorRate);
   const card: ScoreCard = {
     repo: inputs.repo,
     revision: inputs.revision,
     profile: profile.id,
-    status: failed ? "FAILED" : "COMPLETED",
-    reason: noVerdict
-      ? `no judge call succeeded (${score.failed} failed): is the judge reachable?`
-      : failed
-        ? `${score.failed} judge calls failed, more than ${profile.judge.maxErrorRate * 100} % of ${profile.judge.samples}`
-        : null,
+    status: outcome.status,
+    reason: outcome.reason,
     seed,
     samples: samples.length,
     valid: score.valid,
@@ -379,7 +376,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     skipped: score.skipped,
     tally: score.tally,
     win_rate: score.winRate,
-    total_score: failed ? 0 : score.winRate,
+    total_score: outcome.totalScore,
     engine: {
       name: inputs.engine.name,
       version: await inputs.engine.version(),
@@ -402,6 +399,6 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   };
   // A judge that answered nothing is an outage, not a result: the run stays open, so the next attempt
   // keeps the generations and asks the judge again.
-  if (!noVerdict) store.scoreRuns.finish(run.id, card.status, card);
+  if (score.valid > 0) store.scoreRuns.finish(run.id, card.status, card);
   return card;
 }

@@ -45,7 +45,10 @@ export interface ScoringProfile {
     readonly model: string;
   };
   readonly generation: {
+    /** The judge stage's cut: a prefix of at most this many messages (card included). */
     readonly maxContextMessages: number;
+    /** One temperature per evaluation, drawn uniformly from [min, max) (the reference's U[0, 0.2)). */
+    readonly temperature: { readonly min: number; readonly max: number };
     /** The engine's context (vLLM max_model_len): a prompt longer than this is rejected at sampling. */
     readonly maxModelLength: number;
     readonly maxSequencesInFlight: number;
@@ -96,6 +99,7 @@ const seedEra: ScoringProfile = Object.freeze({
   judge: Object.freeze({ samples: 512, maxErrorRate: 0.1, model: "gpt-4o-2024-11-20" }),
   generation: Object.freeze({
     maxContextMessages: 6,
+    temperature: Object.freeze({ min: 0, max: 0.2 }),
     maxModelLength: 8192,
     maxSequencesInFlight: 16,
     maxTokens: 8192,

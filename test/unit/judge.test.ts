@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { judgeKeyHeader, judgeModelFor } from "../../src/eval/judge/endpoint-model.js";
 import { conversationText, judgeMessages, verdictSchema } from "../../src/eval/judge/prompt.js";
-import { parseAnswer, parseVerdict, SKIPPED, tallyVerdicts } from "../../src/eval/judge/verdict.js";
+import { parseAnswer, parseVerdict } from "../../src/eval/judge/verdict.js";
+import { evaluationOutcome, SKIPPED, tallyVerdicts } from "../../src/scoring/judge-score.js";
 
 const answer = (r: string, e: string, c: string) =>
   JSON.stringify({
@@ -37,21 +38,59 @@ describe("parseVerdict", () => {
 });
 
 describe("tallyVerdicts", () => {
+  const g = { realism: "generated", entertainment: "generated", coherency: "tie" } as const;
+  const o = { realism: "original", entertainment: "tie", coherency: "generated" } as const;
+
   it("win rate = generated wins / (3 × valid); failures excluded and counted against the budget", () => {
-    const g = { realism: "generated", entertainment: "generated", coherency: "tie" } as const;
-    const o = { realism: "original", entertainment: "tie", coherency: "generated" } as const;
-    const score = tallyVerdicts([g, o, null], 512, 0.1);
-    expect(score.valid).toBe(2);
+    const score = tallyVerdicts([g, o, ...Array(8).fill(g), null], 0.1);
+    expect(score.valid).toBe(10);
     expect(score.failed).toBe(1);
-    expect(score.winRate).toBeCloseTo(3 / 6, 12);
-    expect(score.tally.realism).toEqual({ original: 1, generated: 1, tie: 0 });
+    expect(score.winRate).toBeCloseTo(19 / 30, 12);
+    expect(score.tally.realism).toEqual({ original: 1, generated: 9, tie: 0 });
     expect(score.overErrorBudget).toBe(false);
   });
 
-  it("more than 10 % of the sample count failing fails the model (51.2 of 512: 52 fails, 51 does not)", () => {
-    expect(tallyVerdicts(Array(51).fill(null), 512, 0.1).overErrorBudget).toBe(false);
-    expect(tallyVerdicts(Array(52).fill(null), 512, 0.1).overErrorBudget).toBe(true);
-    expect(tallyVerdicts([], 512, 0.1).winRate).toBe(0);
+  it.each([
+    // [samples, failed, over the budget]: the reference's 512 (51.2: 52 fails, 51 does not) and local runs.
+    [512, 51, false],
+    [512, 52, true],
+    [8, 0, false],
+    [8, 1, true],
+    [20, 2, false],
+    [20, 3, true],
+  ])("of %i samples, %i failed calls: over the 10 %% budget %s", (samples, failed, over) => {
+    const verdicts = [...Array(samples - failed).fill(g), ...Array(failed).fill(null)];
+    expect(tallyVerdicts(verdicts, 0.1).overErrorBudget).toBe(over);
+  });
+
+  it("nothing judged is a win rate of 0", () => {
+    expect(tallyVerdicts([], 0.1).winRate).toBe(0);
+  });
+});
+
+describe("evaluationOutcome", () => {
+  const g = { realism: "generated", entertainment: "tie", coherency: "tie" } as const;
+  it.each([
+    ["judged", [g, g, g], { status: "COMPLETED", totalScore: 1 / 3, reason: null }],
+    [
+      "no valid verdict",
+      [null, null],
+      {
+        status: "FAILED",
+        totalScore: 0,
+        reason: "no judge call succeeded (2 failed): is the judge reachable?",
+      },
+    ],
+    [
+      "over the budget",
+      [g, g, g, g, g, g, g, null],
+      { status: "FAILED", totalScore: 0, reason: "1 judge calls failed, more than 10 % of 8" },
+    ],
+  ] as const)("%s", (_name, verdicts, expected) => {
+    const outcome = evaluationOutcome(tallyVerdicts(verdicts, 0.1), verdicts.length, 0.1);
+    expect(outcome.status).toBe(expected.status);
+    expect(outcome.totalScore).toBeCloseTo(expected.totalScore, 12);
+    expect(outcome.reason).toBe(expected.reason);
   });
 });
 
@@ -117,7 +156,7 @@ describe("parseAnswer: as strict as the reference where it decides a score", () 
   });
   it("a skipped answer is neither valid nor failed in the tally", () => {
     const v = { realism: "generated", entertainment: "tie", coherency: "original" } as const;
-    const score = tallyVerdicts([v, SKIPPED, SKIPPED, null], 512, 0.1);
+    const score = tallyVerdicts([v, SKIPPED, SKIPPED, null], 0.1);
     expect([score.valid, score.failed, score.skipped]).toEqual([1, 1, 2]);
     expect(score.winRate).toBeCloseTo(1 / 3);
   });

@@ -1,3 +1,4 @@
+import { cutWindow } from "../../scoring/evaluation-draws.js";
 import { type Conversation, validatorMessages } from "../conversation.js";
 import type { ChatMessage } from "../templates/render.js";
 import type { SeededRandom } from "./random.js";
@@ -24,9 +25,9 @@ export function cutConversation(
   maxMessages: number,
 ): JudgeSample | null {
   const all = validatorMessages(conversation);
-  const allowed = Math.min(all.length, maxMessages);
-  if (allowed === 0) return null;
-  const cutoff = rng.int(Math.max(1, Math.floor(allowed / 2)), allowed);
+  const window = cutWindow(all.length, maxMessages);
+  if (!window) return null;
+  const cutoff = rng.int(window.from, window.to);
   const truncated = all.slice(0, cutoff);
   while (truncated.length > 0 && truncated[truncated.length - 1]?.role !== "user") truncated.pop();
   const last = truncated.at(-1);

@@ -3,13 +3,14 @@ import pLimit from "p-limit";
 import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
 import { jsonBody } from "../../http-json.js";
 import type { Logger } from "../../log.js";
+import { SKIPPED, type StoredVerdict } from "../../scoring/judge-score.js";
 import { redact } from "../../secrets.js";
 import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
 import type { ChatMessage } from "../templates/render.js";
 import { judgeKeyHeader } from "./endpoint-model.js";
 import { verdictSchema } from "./prompt.js";
-import { parseAnswer, SKIPPED, type StoredVerdict } from "./verdict.js";
+import { parseAnswer } from "./verdict.js";
 
 export interface JudgeEndpoint {
   /** OpenAI-compatible base URL, e.g. https://openrouter.ai/api/v1 or http://127.0.0.1:8080/v1. */

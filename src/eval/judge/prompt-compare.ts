@@ -1,12 +1,18 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
+import {
+  CRITERIA,
+  type Criterion,
+  type JudgeScore,
+  type StoredVerdict,
+  tallyVerdicts,
+} from "../../scoring/judge-score.js";
 import type { Store } from "../../store/store.js";
 import type { JudgeSample } from "../datasets/sampling.js";
 import type { ChatMessage } from "../templates/render.js";
 import type { Judge } from "./judge.js";
-import { CRITERIA, type Criterion, judgeMessages } from "./prompt.js";
-import { type JudgeScore, type StoredVerdict, tallyVerdicts } from "./verdict.js";
+import { judgeMessages } from "./prompt.js";
 
 /** One comparison the judge makes: the card and both versions of the chat, as the judge reads them. */
 export interface JudgedPair {
@@ -85,7 +91,7 @@ export async function comparePrompts(
   pairs: readonly JudgedPair[],
   variants: readonly [PromptVariant, PromptVariant],
   judge: Judge,
-  options: { samples: number; maxErrorRate: number; signal?: AbortSignal },
+  options: { maxErrorRate: number; signal?: AbortSignal },
 ): Promise<PromptComparison> {
   const verdicts = await Promise.all(
     variants.map(async (variant) =>
@@ -98,7 +104,7 @@ export async function comparePrompts(
     ),
   );
   const [a, b] = verdicts as [(StoredVerdict | null)[], (StoredVerdict | null)[]];
-  const scoreOf = (v: (StoredVerdict | null)[]) => tallyVerdicts(v, options.samples, options.maxErrorRate);
+  const scoreOf = (v: (StoredVerdict | null)[]) => tallyVerdicts(v, options.maxErrorRate);
   const results = [
     { name: variants[0].name, score: scoreOf(a) },
     { name: variants[1].name, score: scoreOf(b) },

@@ -1,9 +1,5 @@
+import { CRITERIA, OUTCOMES } from "../../scoring/judge-score.js";
 import type { ChatMessage } from "../templates/render.js";
-
-export const CRITERIA = ["realism", "entertainment", "coherency"] as const;
-export type Criterion = (typeof CRITERIA)[number];
-export const OUTCOMES = ["original", "generated", "tie"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * The six keys in the reference's order (DIPPY-SPEC §1.3.1): the three verdicts first, then the three

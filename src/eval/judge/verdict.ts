@@ -1,13 +1,4 @@
-import { CRITERIA, type Criterion, OUTCOMES, type Outcome } from "./prompt.js";
-
-export type Verdict = Readonly<Record<Criterion, Outcome>>;
-
-/**
- * An answer the reference tallies as neither valid nor failed: a JSON object without one of the three
- * `*_win` keys (its collect_judge_scores skips it). Stored in place of a verdict.
- */
-export const SKIPPED = "skipped";
-export type StoredVerdict = Verdict | typeof SKIPPED;
+import { CRITERIA, type Criterion, OUTCOMES, type Outcome, type Verdict } from "../../scoring/judge-score.js";
 
 export type ParsedAnswer =
   | { readonly kind: "verdict"; readonly verdict: Verdict }
@@ -50,53 +41,4 @@ export function parseAnswer(text: string): ParsedAnswer {
 export function parseVerdict(text: string): Verdict | null {
   const parsed = parseAnswer(text);
   return parsed.kind === "verdict" ? parsed.verdict : null;
-}
-
-export type Tally = Record<Criterion, Record<Outcome, number>>;
-
-export interface JudgeScore {
-  readonly tally: Tally;
-  readonly valid: number;
-  readonly failed: number;
-  /** Generated wins over 3 × valid verdicts: the reference's judge score. */
-  readonly winRate: number;
-  /** More failed calls than the profile allows (10 % of the sample count): the model fails. */
-  readonly overErrorBudget: boolean;
-  /** Answers without one of the verdict keys: neither valid nor failed, as the reference counts them. */
-  readonly skipped: number;
-}
-
-export function tallyVerdicts(
-  verdicts: readonly (StoredVerdict | null)[],
-  samples: number,
-  maxErrorRate: number,
-): JudgeScore {
-  const tally = Object.fromEntries(CRITERIA.map((c) => [c, { original: 0, generated: 0, tie: 0 }])) as Tally;
-  let valid = 0;
-  let failed = 0;
-  let wins = 0;
-  let skipped = 0;
-  for (const v of verdicts) {
-    if (v === SKIPPED) {
-      skipped++;
-      continue;
-    }
-    if (!v) {
-      failed++;
-      continue;
-    }
-    valid++;
-    for (const c of CRITERIA) {
-      tally[c][v[c]]++;
-      if (v[c] === "generated") wins++;
-    }
-  }
-  return {
-    tally,
-    valid,
-    failed,
-    winRate: valid === 0 ? 0 : wins / (3 * valid),
-    overErrorBudget: failed > maxErrorRate * samples,
-    skipped,
-  };
 }
