@@ -16,3 +16,20 @@ export function submissionRateLimit(
   if (o.sameEntry || o.previousFailed || gap <= 0 || gap >= limit) return { limited: false };
   return { limited: true, gap, freesAt: o.previousBlock + limit };
 }
+
+/**
+ * The owner's copied-weights rule (DIPPY-SPEC §4.2): an entry whose model hash an entry committed at an
+ * earlier block already has is a copy of the earliest of those (COMPLETED with 0, as the reference records
+ * it). `sameHash` in queue order, which breaks a tie on the block; null when the entry is the original.
+ */
+export function copiedFrom<T extends { readonly commitBlock: number }>(
+  sameHash: readonly T[],
+  block: number,
+): T | null {
+  let original: T | null = null;
+  for (const entry of sameHash) {
+    if (entry.commitBlock < block && (original === null || entry.commitBlock < original.commitBlock))
+      original = entry;
+  }
+  return original;
+}

@@ -159,13 +159,13 @@ export class EvalQueue {
   }
 
   /** An entry of an earlier commit block with the same weights fingerprint, if any. */
-  earlierWithModelHash(profile: string, modelHash: string, block: number): Job | undefined {
-    const row = prepared(
+  /** Every entry of the profile with these weights, in queue order (for the copied-weights rule). */
+  withModelHash(profile: string, modelHash: string): Job[] {
+    const rows = prepared(
       this.db,
-      `SELECT * FROM eval_queue WHERE profile = ? AND model_hash = ? AND commit_block < ?
-         ORDER BY commit_block, id LIMIT 1`,
-    ).get(profile, modelHash, block) as Row | undefined;
-    return row ? toJob(row) : undefined;
+      "SELECT * FROM eval_queue WHERE profile = ? AND model_hash = ? ORDER BY id",
+    ).all(profile, modelHash) as Row[];
+    return rows.map(toJob);
   }
 
   /** A final result: COMPLETED with a score, or FAILED because of the model. */

@@ -27,7 +27,7 @@ import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import { fanOut, type Progress } from "../eval/progress.js";
 import type { Logger } from "../log.js";
-import { submissionRateLimit } from "../scoring/owner-rules.js";
+import { copiedFrom, submissionRateLimit } from "../scoring/owner-rules.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { redact } from "../secrets.js";
 import type { Job } from "../store/eval-queue.js";
@@ -224,7 +224,7 @@ export class EvaluationWorker {
     const index = inspection.index as NonNullable<RepoInspection["index"]>;
     const modelHash = await referenceModelHash(index, inspection.files, inspection.contentSha256);
     store.evalQueue.setModelHash(job.id, modelHash);
-    const original = store.evalQueue.earlierWithModelHash(profile.id, modelHash, job.commitBlock);
+    const original = copiedFrom(store.evalQueue.withModelHash(profile.id, modelHash), job.commitBlock);
     if (original) {
       throw new CopiedWeights(
         `same weights (model hash ${modelHash.slice(0, 12)}…) as ${original.repo}, committed earlier at block ${original.commitBlock}`,

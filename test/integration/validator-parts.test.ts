@@ -78,8 +78,8 @@ describe("the evaluation queue (SQLite)", () => {
     const [orig, copy] = store.evalQueue.list(P) as [Job, Job];
     store.evalQueue.setModelHash(orig.id, "m1");
     store.evalQueue.setModelHash(copy.id, "m1");
-    expect(store.evalQueue.earlierWithModelHash(P, "m1", 20)?.repo).toBe("a/orig");
-    expect(store.evalQueue.earlierWithModelHash(P, "m1", 10)).toBeUndefined();
+    expect(store.evalQueue.withModelHash(P, "m1").map((j) => j.repo)).toEqual(["a/orig", "a/copy"]);
+    expect(store.evalQueue.withModelHash(P, "m2")).toEqual([]);
     store.commitmentsSeen.record([
       { hotkey: "h", repo: "a/one", entryHash: "1", block: 100 },
       { hotkey: "h", repo: "a/two", entryHash: "2", block: 200 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { submissionRateLimit } from "../../src/scoring/owner-rules.js";
+import { copiedFrom, submissionRateLimit } from "../../src/scoring/owner-rules.js";
 
 describe("the owner's submission rate limit", () => {
   it.each([
@@ -30,5 +30,24 @@ describe("the owner's submission rate limit", () => {
     ],
   ])("%s", (_name, input, expected) => {
     expect(submissionRateLimit(input, 28800)).toEqual(expected);
+  });
+});
+
+describe("the owner's copied-weights rule", () => {
+  const e = (repo: string, commitBlock: number) => ({ repo, commitBlock });
+  it.each([
+    ["alone: the original", [e("a/x", 10)], 10, null],
+    [
+      "an earlier entry with the same weights: a copy of it",
+      [e("a/orig", 10), e("a/copy", 20)],
+      20,
+      "a/orig",
+    ],
+    ["the earlier one asks: it is the original", [e("a/orig", 10), e("a/copy", 20)], 10, null],
+    ["several earlier: the earliest", [e("a/b", 15), e("a/a", 5), e("a/c", 30)], 30, "a/a"],
+    ["the same block is not earlier", [e("a/one", 10), e("a/two", 10)], 10, null],
+    ["a tie on the earliest block: queue order", [e("a/first", 5), e("a/second", 5)], 9, "a/first"],
+  ])("%s", (_name, sameHash, block, expected) => {
+    expect(copiedFrom(sameHash, block)?.repo ?? null).toBe(expected);
   });
 });
