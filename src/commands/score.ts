@@ -10,9 +10,11 @@ import {
   type EngineSettings,
   engineMismatch,
   engineRepoMismatch,
+  ggufRun,
+  isLlamaCpp,
   runEvaluation,
 } from "../eval/evaluation.js";
-import { localModelSource, type ModelSource } from "../eval/model-source.js";
+import { localModelSource, type ModelSource, parseIdentity, pickGguf } from "../eval/model-source.js";
 import type { ScoreCard } from "../eval/pipeline.js";
 import { type ProgressEvent, progressPrinter } from "../eval/progress.js";
 import { scoreRunFacts } from "../eval/score-run-facts.js";
@@ -42,6 +44,18 @@ const options = z.object({
     .describe(
       "start over instead of resuming an unfinished run (new generations; the judge's cached\nverdicts for identical prompts are still reused)",
     ),
+  as: z
+    .string()
+    .optional()
+    .describe(
+      "score a local model as validators will see it once committed: its Hub identity\n(namespace/name@commit-sha) sets the seed and the samples",
+    )
+    .meta({ valueName: "ns/name@sha" }),
+  gguf: z
+    .string()
+    .optional()
+    .describe("the GGUF file to run when the model has several (llama.cpp engines)")
+    .meta({ valueName: "file" }),
   list: z.boolean().default(false).describe("list past runs"),
   progress: z.enum(["auto", "json", "none"]).default("auto").describe("progress on stderr"),
 });
@@ -153,6 +167,7 @@ export const scoreCommand = defineCommand({
     });
     const card = await runEvaluation({
       source,
+      gguf: ggufRun(source, opts),
       chatTemplate: opts.chatTemplate,
       engine,
       judge,
@@ -184,18 +199,39 @@ export const scoreCommand = defineCommand({
 
 async function resolveModel(
   target: string,
-  opts: { revision: string } & Pick<EngineSettings, "engine" | "engineUrl">,
+  opts: { revision: string; as?: string; gguf?: string } & Pick<EngineSettings, "engine" | "engineUrl">,
   ctx: Parameters<typeof scoreCommand.run>[1],
   onProgress: (e: ProgressEvent) => void,
 ): Promise<ModelSource> {
   const local = resolve(ctx.cwd, target);
   if (target.startsWith(".") || target.startsWith("/") || target.endsWith(".gguf") || existsSync(local)) {
-    return localModelSource(local);
+    const source = await localModelSource(local, {
+      gguf: opts.gguf,
+      as: opts.as === undefined ? undefined : parseIdentity(opts.as),
+    });
+    if (opts.as !== undefined && !source.dir) {
+      ctx.logger.warn(
+        "a lone .gguf has no tokenizer_config.json: prompts get no BOS/EOS strings, unlike the validators' (score the model directory instead)",
+      );
+    }
+    return source;
   }
+  if (opts.as !== undefined)
+    throw new UsageError("--as names a local model's Hub identity; a Hub repo has its own", {
+      hint: `sn11 score ./model-dir --as ${target}@<commit sha>`,
+    });
   const hub = await ctx.hub();
   const inspection = await hub.inspect(target, opts.revision);
   const unfit = engineRepoMismatch(target, inspection.files, opts);
   if (unfit) throw new UsageError(unfit, { hint: "--engine vllm loads safetensors (on a GPU)" });
+  // Several GGUFs and no --gguf: asked before gigabytes are downloaded.
+  if (isLlamaCpp(opts))
+    pickGguf(
+      inspection.files.map((f) => f.path),
+      opts.gguf,
+      "refuse",
+      target,
+    );
   const { source, release } = await downloadModel(target, inspection, {
     config: ctx.loaded.config,
     store: ctx.store(),
@@ -203,6 +239,7 @@ async function resolveModel(
     logger: ctx.logger,
     signal: ctx.signal,
     onProgress,
+    gguf: opts.gguf,
   });
   ctx.cleanup.add("model cache", release);
   return source;
@@ -231,7 +268,7 @@ function scoreCardText(card: ScoreCard, priced: boolean): string {
     "",
     `samples ${card.samples} · valid ${card.valid} · failed ${card.failed}`,
     `win rate ${card.win_rate.toFixed(4)} · total score ${card.total_score.toFixed(4)}`,
-    `engine ${card.engine.name} ${card.engine.version} · judge ${card.judge.model}: ${card.judge.calls} calls, ${card.judge.cached} cached, ${card.judge.tokens_in}/${card.judge.tokens_out} tokens, ${costText(card, priced)}`,
+    `engine ${card.engine.name} ${card.engine.version}${card.gguf ? ` running ${card.gguf}` : ""} · judge ${card.judge.model}: ${card.judge.calls} calls, ${card.judge.cached} cached, ${card.judge.tokens_in}/${card.judge.tokens_out} tokens, ${costText(card, priced)}`,
     `time ${Object.entries(card.timings)
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
       .join(", ")}${card.resumed ? " · resumed" : ""}`,

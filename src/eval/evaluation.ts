@@ -12,7 +12,7 @@ import type { Engine } from "./engines/engine.js";
 import type { LlamaGpu } from "./engines/llama-binaries.js";
 import type { RepoInspection } from "./hub/types.js";
 import type { Judge } from "./judge/judge.js";
-import { findGguf, type ModelSource, tokensOf } from "./model-source.js";
+import { ggufFiles, ggufLabel, type ModelSource, pickGguf, tokensOf } from "./model-source.js";
 import type { ScoreCard } from "./pipeline.js";
 import type { Progress } from "./progress.js";
 
@@ -70,8 +70,13 @@ export function engineMismatch(source: ModelSource, settings: EngineSettings): s
 }
 
 /** Spawned or embedded llama.cpp: it loads GGUF files only. */
-function isLlamaCpp(settings: Pick<EngineSettings, "engine" | "engineUrl">): boolean {
+export function isLlamaCpp(settings: Pick<EngineSettings, "engine" | "engineUrl">): boolean {
   return settings.engine !== "vllm" && !settings.engineUrl;
+}
+
+/** The GGUF file these engine settings run of the model (as the card names it), or null (vLLM, a URL). */
+export function ggufRun(source: ModelSource, settings: Pick<EngineSettings, "engine" | "engineUrl">) {
+  return isLlamaCpp(settings) ? ggufLabel(source) : null;
 }
 
 /**
@@ -320,6 +325,8 @@ export async function downloadModel(
     logger: Logger;
     signal?: AbortSignal;
     onProgress?: Progress;
+    /** The GGUF to run (`--gguf`); without it the only one, or the first of several (the daemon). */
+    gguf?: string;
   },
 ): Promise<{ source: ModelSource; release: () => void }> {
   const { ModelCache, modelsDir } = await import("./hub/cache.js");
@@ -334,8 +341,12 @@ export async function downloadModel(
     signal: deps.signal,
     onProgress: deps.onProgress,
   });
+  const ggufIn = (at: string) => {
+    const picked = pickGguf(ggufFiles(at), deps.gguf, "first", repo);
+    return picked === null ? null : join(at, picked);
+  };
   return {
-    source: { repo, revision: sha, gguf: findGguf(dir), dir, tokens: tokensOf(dir) },
+    source: { repo, revision: sha, gguf: ggufIn(dir), dir, tokens: tokensOf(dir) },
     release: () => cache.release(repo, sha),
   };
 }
@@ -343,6 +354,8 @@ export async function downloadModel(
 /** Starts the engine, runs the resumable pipeline, always stops the engine. */
 export async function runEvaluation(inputs: {
   source: ModelSource;
+  /** The GGUF the engine runs, for the card (ggufRun); null when it loads the safetensors. */
+  gguf: string | null;
   chatTemplate: ChatTemplateName;
   engine: Engine;
   judge: Judge;
@@ -371,6 +384,7 @@ export async function runEvaluation(inputs: {
       samples: inputs.settings.samples ?? inputs.profile.judge.samples,
       userSeed: inputs.settings.seed,
       dataset: inputs.settings.dataset,
+      gguf: inputs.gguf,
       maxTokens: inputs.settings.maxTokens ?? inputs.profile.generation.maxTokens,
       profile: inputs.profile,
       engine: inputs.engine,

@@ -28,6 +28,8 @@ export interface ScoreInputs {
   readonly userSeed: string;
   /** Where the rows came from (a file, api, …), for the card. */
   readonly dataset?: string;
+  /** The GGUF file a llama.cpp engine runs (relative to the model), for the card; null for vLLM. */
+  readonly gguf?: string | null;
   readonly maxTokens: number;
   readonly profile: ScoringProfile;
   readonly engine: Engine;
@@ -55,6 +57,8 @@ export interface ScoreCard {
   readonly reason: string | null;
   readonly seed: string;
   readonly dataset: string | null;
+  /** The GGUF file the engine ran (llama.cpp engines), null when it loaded the safetensors (vLLM). */
+  readonly gguf: string | null;
   readonly samples: number;
   readonly valid: number;
   readonly failed: number;
@@ -396,6 +400,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     resumed: existing !== undefined,
     sample_set: set.key,
     dataset: inputs.dataset ?? null,
+    gguf: inputs.gguf ?? null,
   };
   // A judge that answered nothing is an outage, not a result: the run stays open, so the next attempt
   // keeps the generations and asks the judge again.

@@ -16,6 +16,7 @@ import {
   type EvaluationSettings,
   engineMismatch,
   engineRepoMismatch,
+  ggufRun,
   type JudgeSettings,
   loadDatasetRows,
   runEvaluation,
@@ -286,6 +287,7 @@ export class EvaluationWorker {
       );
       return await runEvaluation({
         source,
+        gguf: ggufRun(source, deps.engine),
         chatTemplate: job.chatTemplate as ChatTemplateName,
         engine,
         judge,

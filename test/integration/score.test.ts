@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evaluationSeed } from "../../src/eval/datasets/random.js";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { judgeStandIn } from "../support/engines/judge-standin.js";
@@ -478,6 +479,46 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
         await server.stop();
       }
     }, 180_000);
+
+    it("a local model directory scored as validators will see it: --as gives the seed, --gguf picks one of several GGUFs, the card names it", async () => {
+      const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
+      const dir = tempDir("sn11-local-model-");
+      copyFileSync(model, join(dir, "a-q8.gguf"));
+      mkdirSync(join(dir, "alt"));
+      copyFileSync(model, join(dir, "alt", "b-q4.gguf"));
+      writeFileSync(
+        join(dir, "tokenizer_config.json"),
+        JSON.stringify({ bos_token: "<s>", eos_token: "</s>" }),
+      );
+      const sha = "0123456789abcdef0123456789abcdef01234567";
+      const run = (extra: string[]) =>
+        runInProcess(scoreArgs({ model: dir, dataset, judgeUrl, samples: 4, maxTokens: 8 }, extra), { env });
+
+      const many = await run([]);
+      expect(many.code).toBe(2);
+      expect(many.stderr).toContain("has 2 GGUF files: a-q8.gguf, alt/b-q4.gguf");
+      expect(many.stderr).toContain("--gguf FILE");
+      const missing = await run(["--gguf", "c.gguf"]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("--gguf c.gguf: no such GGUF file");
+      const branch = await run(["--gguf", "b-q4.gguf", "--as", "alice/rp-mix@main"]);
+      expect(branch.code).toBe(2);
+      expect(branch.stderr).toContain("expected namespace/name@<40-hex commit sha>");
+
+      const scored = await run(["--gguf", "b-q4.gguf", "--as", `alice/rp-mix@${sha}`]);
+      expect(scored.code, scored.stderr).toBe(0);
+      const card = JSON.parse(scored.stdout);
+      // The identity validators will score it under: the same seed, so the same samples.
+      expect(card).toMatchObject({
+        repo: "alice/rp-mix",
+        revision: sha,
+        gguf: "alt/b-q4.gguf",
+        seed: evaluationSeed("dippy-2025-03", "alice/rp-mix", sha),
+        status: "COMPLETED",
+      });
+      const text = await runInProcess(["score", "--list"], { env });
+      expect(text.stdout).toContain("alice/rp-mix");
+    }, 120_000);
 
     it("without a judge or a template it says what is missing (exit 2)", async () => {
       const env = cleanEnv({ SN11_DATA_DIR: tempDir() });
