@@ -267,93 +267,104 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     .filter((i) => records.get(i)?.generation == null && records.get(i)?.genError == null);
   let generated = samples.length - toGenerate.length;
   const report = (stage: string, done: number) => inputs.onProgress?.({ stage, done, total: samples.length });
-  await timed("generate", async () => {
-    report("generate", generated);
-    const limit = pLimit(Math.min(profile.generation.maxSequencesInFlight, inputs.engine.slots));
-    await settleAll(
-      toGenerate.map((i) =>
-        limit(async () => {
-          if (stopping()) throw new CancelledError();
-          const prompt = render(samples[i] as JudgeSample);
-          // What the context leaves after the prompt (vLLM refuses a request that asks for more).
-          const promptTokens = await inputs.engine.countTokens(prompt, signal);
-          const room =
-            promptTokens === null ? generation.max_tokens : inputs.engine.contextTokens - promptTokens;
-          let result: Awaited<ReturnType<Engine["generate"]>>[number] | undefined;
-          try {
-            if (room < 1)
-              throw new GenerationRefused(`the prompt's ${promptTokens} tokens leave no room to reply`);
-            [result] = await inputs.engine.generate(
-              [
-                {
-                  prompt,
-                  maxTokens: Math.min(generation.max_tokens, room),
-                  temperature,
-                  seed: engineSeed,
-                  stop: generation.stop,
-                  stopTokenIds: generation.stop_token_ids,
-                  sampling: profile.generation.sampling,
-                },
-              ],
-              signal,
-            );
-          } catch (error) {
-            if (!(error instanceof GenerationRefused)) throw error;
-            // One sample the engine cannot take is a failed sample, as the reference counts one.
-            store.scoreRuns.saveGenerationRefused(run.id, i, error.message);
-            logger.warn({ sample: i, reason: error.message }, "generation refused: a failed sample");
+  let judgeDown: string | null = null;
+  try {
+    await timed("generate", async () => {
+      report("generate", generated);
+      const limit = pLimit(Math.min(profile.generation.maxSequencesInFlight, inputs.engine.slots));
+      await settleAll(
+        toGenerate.map((i) =>
+          limit(async () => {
+            if (stopping()) throw new CancelledError();
+            const prompt = render(samples[i] as JudgeSample);
+            // What the context leaves after the prompt (vLLM refuses a request that asks for more).
+            const promptTokens = await inputs.engine.countTokens(prompt, signal);
+            const room =
+              promptTokens === null ? generation.max_tokens : inputs.engine.contextTokens - promptTokens;
+            let result: Awaited<ReturnType<Engine["generate"]>>[number] | undefined;
+            try {
+              if (room < 1)
+                throw new GenerationRefused(`the prompt's ${promptTokens} tokens leave no room to reply`);
+              [result] = await inputs.engine.generate(
+                [
+                  {
+                    prompt,
+                    maxTokens: Math.min(generation.max_tokens, room),
+                    temperature,
+                    seed: engineSeed,
+                    stop: generation.stop,
+                    stopTokenIds: generation.stop_token_ids,
+                    sampling: profile.generation.sampling,
+                  },
+                ],
+                signal,
+              );
+            } catch (error) {
+              if (!(error instanceof GenerationRefused)) throw error;
+              // One sample the engine cannot take is a failed sample, as the reference counts one.
+              store.scoreRuns.saveGenerationRefused(run.id, i, error.message);
+              logger.warn({ sample: i, reason: error.message }, "generation refused: a failed sample");
+              generated++;
+              report("generate", generated);
+              return;
+            }
+            if (signal?.aborted) throw new CancelledError();
+            store.scoreRuns.saveGeneration(run.id, i, result?.text ?? "", result?.completionTokens ?? 0);
             generated++;
             report("generate", generated);
-            return;
-          }
-          if (signal?.aborted) throw new CancelledError();
-          store.scoreRuns.saveGeneration(run.id, i, result?.text ?? "", result?.completionTokens ?? 0);
-          generated++;
-          report("generate", generated);
-          inputs.afterGeneration?.(generated);
-        }),
-      ),
-    );
-  });
-
-  records = byIdx();
-  const toJudge = samples
-    .map((_, i) => i)
-    .filter((i) => records.get(i)?.verdict == null && records.get(i)?.genError == null);
-  let judged = samples.length - toJudge.length;
-  // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes. A
-  // call that got no answer is an outage only if the judge answers nothing else either (one shared check).
-  let judgeDown: string | null = null;
-  let check: Promise<boolean> | null = null;
-  const judgeAnswers = async (): Promise<boolean> => {
-    check ??= inputs.judge.reachable(signal).finally(() => {
-      check = null;
+            inputs.afterGeneration?.(generated);
+          }),
+        ),
+      );
     });
-    return check;
-  };
-  await timed("judge", async () => {
-    report("judge", judged);
-    // Bounded here, not only inside the judge, so a drain stops calls that have not started yet.
-    const limit = pLimit(inputs.judge.concurrency);
-    await settleAll(
-      toJudge.map((i) =>
-        limit(async () => {
-          if (stopping()) throw new CancelledError();
-          if (judgeDown) return;
-          const pair = judgedPair(samples[i] as JudgeSample, records.get(i)?.generation ?? "");
-          const prompt = judgeMessages(pair.card, pair.original, pair.generated);
-          const outcome = await inputs.judge.judge(prompt, signal);
-          if (outcome.failure === "unavailable" && !(await judgeAnswers())) {
-            judgeDown ??= outcome.error;
-            return;
-          }
-          store.scoreRuns.saveVerdict(run.id, i, outcome);
-          judged++;
-          report("judge", judged);
-        }),
-      ),
+
+    records = byIdx();
+    const toJudge = samples
+      .map((_, i) => i)
+      .filter((i) => records.get(i)?.verdict == null && records.get(i)?.genError == null);
+    let judged = samples.length - toJudge.length;
+    // An outage is not a verdict: nothing is recorded for it, the run stays open and a rerun resumes. A
+    // call that got no answer is an outage only if the judge answers nothing else either (one shared check).
+    let check: Promise<boolean> | null = null;
+    const judgeAnswers = async (): Promise<boolean> => {
+      check ??= inputs.judge.reachable(signal).finally(() => {
+        check = null;
+      });
+      return check;
+    };
+    await timed("judge", async () => {
+      report("judge", judged);
+      // Bounded here, not only inside the judge, so a drain stops calls that have not started yet.
+      const limit = pLimit(inputs.judge.concurrency);
+      await settleAll(
+        toJudge.map((i) =>
+          limit(async () => {
+            if (stopping()) throw new CancelledError();
+            if (judgeDown) return;
+            const pair = judgedPair(samples[i] as JudgeSample, records.get(i)?.generation ?? "");
+            const prompt = judgeMessages(pair.card, pair.original, pair.generated);
+            const outcome = await inputs.judge.judge(prompt, signal);
+            if (outcome.failure === "unavailable" && !(await judgeAnswers())) {
+              judgeDown ??= outcome.error;
+              return;
+            }
+            store.scoreRuns.saveVerdict(run.id, i, outcome);
+            judged++;
+            report("judge", judged);
+          }),
+        ),
+      );
+    });
+  } catch (error) {
+    if (!(error instanceof CancelledError)) throw error;
+    // What a stop kept is what a rerun does not redo: say it, with how to resume.
+    const kept = store.scoreRuns.samples(run.id);
+    const replies = kept.filter((r) => r.generation != null).length;
+    const verdicts = kept.filter((r) => r.verdict != null).length;
+    throw new CancelledError(
+      `cancelled: ${replies} of ${samples.length} replies and ${verdicts} verdicts kept — rerun the same command to resume`,
     );
-  });
+  }
 
   if (judgeDown) {
     const kept = store.scoreRuns.samples(run.id).filter((r) => r.generation != null).length;

@@ -623,6 +623,50 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     }
   };
 
+  it("Ctrl-C mid-run says what was kept and how to resume, on its own line (exit 130)", async () => {
+    const dataDir = tempDir();
+    const dataset = join(tempDir(), "chats.jsonl");
+    writeFileSync(dataset, `${ROWS.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const args = scoreArgs({
+      model: tinyModelPath({ seed: 11 }),
+      dataset,
+      judgeUrl: judge?.url as string,
+      samples: 12,
+      maxTokens: 64,
+    }).filter((a) => a !== "--json");
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "bin", "sn11.mjs"), ...args, "--progress", "auto"],
+      {
+        env: cleanEnv({ SN11_DATA_DIR: dataDir }),
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    const generations = () => {
+      if (!existsSync(join(dataDir, "sn11.db"))) return 0;
+      const store = Store.openReadOnly(dataDir);
+      try {
+        const [run] = store.scoreRuns.list(1);
+        return run ? store.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
+      } finally {
+        store.close();
+      }
+    };
+    const deadline = Date.now() + 60_000;
+    while (generations() < 1 && child.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(
+      /(^|\n)error: cancelled: \d+ of 12 replies and \d+ verdicts kept — rerun the same command to resume/,
+    );
+  }, 120_000);
+
   it.each([
     ["SIGINT twice (the second exits at once)", ["SIGINT", "SIGINT"] as NodeJS.Signals[], 130],
     ["SIGHUP (a closed terminal), as SIGTERM", ["SIGHUP"] as NodeJS.Signals[], null],
