@@ -4,6 +4,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import { hexToU8a, u8aToHex } from "@polkadot/util";
 import { CancelledError, ChainError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { RetriesExhausted, retrying } from "../retry.js";
 import { sleep } from "../sleep.js";
 import {
   type CommitRevealState,
@@ -249,25 +250,30 @@ export class SubtensorClient implements ChainClient {
    */
   async read<T>(what: string, work: (api: ApiPromise) => Promise<T>): Promise<T> {
     const { attempts, callTimeoutMs, signal, logger } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (!this.api.isConnected)
-          await withDeadline(this.waitConnected(), callTimeoutMs, `reconnecting for ${what}`, signal);
-        return await withDeadline(work(this.api), callTimeoutMs, what, signal);
-      } catch (error) {
-        if (error instanceof CancelledError) throw error;
-        const message = (error as Error).message ?? String(error);
-        const retryable = error instanceof NetworkError || CONNECTION_LOST.test(message);
-        if (!retryable) throw error;
-        if (attempt >= attempts) {
-          throw new NetworkError(`${what} failed after ${attempt} attempts: ${message}`, {
-            hint: "the chain endpoint keeps dropping; try another with --network",
-            cause: error,
-          });
-        }
-        logger.warn({ attempt, error: message }, `${what}: connection trouble, retrying`);
-        await sleep(250 * 2 ** (attempt - 1), signal);
-      }
+    try {
+      return await retrying(
+        async () => {
+          if (!this.api.isConnected)
+            await withDeadline(this.waitConnected(), callTimeoutMs, `reconnecting for ${what}`, signal);
+          return await withDeadline(work(this.api), callTimeoutMs, what, signal);
+        },
+        {
+          attempts,
+          delayMs: 250,
+          signal,
+          retryable: (error) => error instanceof NetworkError || CONNECTION_LOST.test(error.message ?? ""),
+          onFailure: (error, attempt, again) => {
+            if (again)
+              logger.warn({ attempt, error: error.message }, `${what}: connection trouble, retrying`);
+          },
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof RetriesExhausted)) throw error;
+      throw new NetworkError(`${what} failed after ${error.attempts} attempts: ${error.message}`, {
+        hint: "the chain endpoint keeps dropping; try another with --network",
+        cause: error.cause,
+      });
     }
   }
 

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import pLimit from "p-limit";
 import { CancelledError, NetworkError, UsageError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { sleep } from "../../sleep.js";
+import { RetriesExhausted, retrying } from "../../retry.js";
 import type { Progress } from "../progress.js";
 import { assertFreeSpace, type ModelCache } from "./cache.js";
 import type { RepoFile } from "./types.js";
@@ -119,41 +119,51 @@ async function fetchFile(
       digest.bytes += (chunk as Buffer).length;
     }
   }
-  for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted) throw new CancelledError();
-    try {
-      await fetchInto(url, partial, file.size, options, onBytes, digest);
-      if (sizeOf(partial) !== file.size)
-        throw new NetworkError(`${file.path}: got ${sizeOf(partial)} of ${file.size} bytes`);
-      if (file.lfsOid) {
-        const actual = digest.bytes === file.size ? digest.hash.digest("hex") : await sha256File(partial);
-        if (actual !== file.lfsOid) {
-          rmSync(partial, { force: true });
-          digest.hash = createHash("sha256");
-          digest.bytes = 0;
-          onBytes(-file.size);
-          throw new NetworkError(`${file.path} is corrupted: sha256 ${actual}, the Hub says ${file.lfsOid}`);
+  try {
+    await retrying(
+      async () => {
+        await fetchInto(url, partial, file.size, options, onBytes, digest);
+        if (sizeOf(partial) !== file.size)
+          throw new NetworkError(`${file.path}: got ${sizeOf(partial)} of ${file.size} bytes`);
+        if (file.lfsOid) {
+          const actual = digest.bytes === file.size ? digest.hash.digest("hex") : await sha256File(partial);
+          if (actual !== file.lfsOid) {
+            rmSync(partial, { force: true });
+            digest.hash = createHash("sha256");
+            digest.bytes = 0;
+            onBytes(-file.size);
+            throw new NetworkError(
+              `${file.path} is corrupted: sha256 ${actual}, the Hub says ${file.lfsOid}`,
+            );
+          }
         }
-      }
-      renameSync(partial, target);
-      return;
-    } catch (error) {
-      if (error instanceof CancelledError || error instanceof UsageError) throw error;
-      if (attempt >= attempts) {
-        throw new NetworkError(
-          `downloading ${repo}/${file.path} failed after ${attempt} attempts: ${(error as Error).message}`,
-          {
-            hint: "the download resumes where it stopped when you run the command again",
-            cause: error,
-          },
-        );
-      }
-      options.logger.warn(
-        { file: file.path, attempt, error: (error as Error).message },
-        "download interrupted, resuming",
-      );
-      await sleep(Math.min(200 * 2 ** (attempt - 1), 5000), options.signal);
-    }
+        renameSync(partial, target);
+      },
+      {
+        attempts,
+        delayMs: 200,
+        maxDelayMs: 5000,
+        signal: options.signal,
+        // A usage error (a file the Hub refuses) will not change; anything else may be the network.
+        retryable: (error) => !(error instanceof UsageError),
+        onFailure: (error, attempt, again) => {
+          if (again)
+            options.logger.warn(
+              { file: file.path, attempt, error: error.message },
+              "download interrupted, resuming",
+            );
+        },
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof RetriesExhausted)) throw error;
+    throw new NetworkError(
+      `downloading ${repo}/${file.path} failed after ${error.attempts} attempts: ${error.message}`,
+      {
+        hint: "the download resumes where it stopped when you run the command again",
+        cause: error.cause,
+      },
+    );
   }
 }
 

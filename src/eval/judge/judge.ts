@@ -3,9 +3,9 @@ import pLimit from "p-limit";
 import { CancelledError, ConfigError, NetworkError } from "../../errors.js";
 import { jsonBody } from "../../http-json.js";
 import type { Logger } from "../../log.js";
+import { RetriesExhausted, retrying } from "../../retry.js";
 import { SKIPPED, type StoredVerdict } from "../../scoring/judge-score.js";
 import { redact } from "../../secrets.js";
-import { sleep } from "../../sleep.js";
 import type { JudgeVerdicts } from "../../store/judge-verdicts.js";
 import type { ChatMessage } from "../templates/render.js";
 import { judgeKeyHeader } from "./endpoint-model.js";
@@ -109,10 +109,11 @@ export class Judge {
   async judge(messages: readonly ChatMessage[], signal?: AbortSignal): Promise<JudgeOutcome> {
     const digest = Judge.digest(messages);
     let lastError = "no judge endpoint configured";
-    let refused: JudgeKeyRefused | null = null;
+    // Set inside the retry's callbacks: typed by assertion so the checks after it are not narrowed away.
+    let refused = null as JudgeKeyRefused | null;
     let answered = false;
     // How the endpoint tried last ended: it answered (badly), was down, or refused the key.
-    let ending: "answered" | "down" | "refused" = "down";
+    let ending = "down" as "answered" | "down" | "refused";
     for (const endpoint of this.options.endpoints) {
       const hit = this.options.cache?.get<StoredVerdict>(digest, endpoint.model);
       if (hit)
@@ -125,46 +126,50 @@ export class Judge {
           error: null,
           failure: null,
         };
-      const attempts = this.options.attempts ?? 3;
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (signal?.aborted) throw new CancelledError();
-        try {
-          const answer = await this.call(endpoint, messages, signal);
-          const parsed = parseAnswer(answer.text);
-          if (parsed.kind === "unparseable")
-            throw new Retryable(`unparseable answer (${parsed.reason}): ${answer.text.slice(0, 80)}`);
-          const verdict = parsed.kind === "verdict" ? parsed.verdict : SKIPPED;
-          this.options.cache?.put(digest, endpoint.model, {
-            verdict,
-            tokensIn: answer.tokensIn,
-            tokensOut: answer.tokensOut,
-          });
-          const price = endpoint.pricePerMillion;
-          const cost = price ? (answer.tokensIn * price.input + answer.tokensOut * price.output) / 1e6 : 0;
-          return {
-            verdict,
-            cached: false,
-            tokensIn: answer.tokensIn,
-            tokensOut: answer.tokensOut,
-            costUsd: cost,
-            error: null,
-            failure: null,
-          };
-        } catch (error) {
-          if (error instanceof CancelledError) throw error;
-          // What the endpoint said is stored with the sample: never with a key it echoed back.
-          lastError = redact((error as Error).message);
-          ending = error instanceof Unavailable ? "down" : "answered";
-          if (error instanceof JudgeKeyRefused) {
-            refused ??= error;
-            ending = "refused";
-            break;
-          }
-          if (!(error instanceof Retryable)) break; // a 4xx: this endpoint will not do better
-          if (attempt < attempts) {
-            await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 1), signal);
-          }
-        }
+      try {
+        return await retrying(
+          async () => {
+            const answer = await this.call(endpoint, messages, signal);
+            const parsed = parseAnswer(answer.text);
+            if (parsed.kind === "unparseable")
+              throw new Retryable(`unparseable answer (${parsed.reason}): ${answer.text.slice(0, 80)}`);
+            const verdict = parsed.kind === "verdict" ? parsed.verdict : SKIPPED;
+            this.options.cache?.put(digest, endpoint.model, {
+              verdict,
+              tokensIn: answer.tokensIn,
+              tokensOut: answer.tokensOut,
+            });
+            const price = endpoint.pricePerMillion;
+            const cost = price ? (answer.tokensIn * price.input + answer.tokensOut * price.output) / 1e6 : 0;
+            return {
+              verdict,
+              cached: false,
+              tokensIn: answer.tokensIn,
+              tokensOut: answer.tokensOut,
+              costUsd: cost,
+              error: null,
+              failure: null,
+            };
+          },
+          {
+            attempts: this.options.attempts ?? 3,
+            delayMs: this.options.backoffMs ?? 500,
+            signal,
+            // A refused key or another 4xx: this endpoint will not do better.
+            retryable: (error) => error instanceof Retryable,
+            onFailure: (error) => {
+              // What the endpoint said is stored with the sample: never with a key it echoed back.
+              lastError = redact(error.message);
+              ending = error instanceof Unavailable ? "down" : "answered";
+              if (error instanceof JudgeKeyRefused) {
+                refused ??= error;
+                ending = "refused";
+              }
+            },
+          },
+        );
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
       }
       if (ending === "answered") answered = true;
       this.options.logger.debug(
@@ -208,21 +213,23 @@ export class Judge {
     const messages: ChatMessage[] = [{ role: "user", content: 'Answer with the JSON object {"ok": true}.' }];
     const probes: JudgeProbe[] = [];
     for (const endpoint of this.options.endpoints) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.call(endpoint, messages, signal, 8);
-          break;
-        } catch (error) {
-          if (error instanceof CancelledError || error instanceof JudgeKeyRefused) throw error;
-          // The structured-output refusal is remembered; the next attempt asks in plain text.
-          if (error instanceof Retryable && !(error instanceof Unavailable) && attempt < 3) continue;
-          if (error instanceof Unavailable) {
-            throw new NetworkError(`the judge at ${endpoint.url} is unreachable: ${error.message}`, {
-              hint: "check --judge-url (or SN11_JUDGE_URL) and that the judge is up",
-            });
-          }
-          // An answer without content is still an answer: the endpoint, key and model are fine.
-          if (error instanceof Retryable) break;
+      try {
+        await retrying(() => this.call(endpoint, messages, signal, 8), {
+          attempts: 3,
+          delayMs: 0,
+          signal,
+          // The structured-output refusal is remembered: the next attempt asks in plain text.
+          retryable: (error) => error instanceof Retryable && !(error instanceof Unavailable),
+        });
+      } catch (error) {
+        if (error instanceof CancelledError || error instanceof JudgeKeyRefused) throw error;
+        if (error instanceof Unavailable) {
+          throw new NetworkError(`the judge at ${endpoint.url} is unreachable: ${error.message}`, {
+            hint: "check --judge-url (or SN11_JUDGE_URL) and that the judge is up",
+          });
+        }
+        // An answer without content is still an answer: the endpoint, key and model are fine.
+        if (!(error instanceof RetriesExhausted)) {
           throw new ConfigError(
             `the judge at ${endpoint.url} refused a test call: ${(error as Error).message}`,
             {
