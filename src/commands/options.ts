@@ -1,5 +1,5 @@
 import { Option } from "commander";
-import type { z } from "zod";
+import { z } from "zod";
 import { UsageError } from "../errors.js";
 
 export function kebab(key: string): string {
@@ -13,24 +13,28 @@ interface FieldShape {
   valueName: string;
 }
 
-/** Walks optional/default wrappers down to the field's own type. */
+type JsonProperty = { type?: string; default?: unknown; enum?: unknown[] };
+
+/** The fields of an options object as JSON Schema (zod's own rendering: input types, wrappers resolved). */
+function jsonProperties(schema: z.ZodObject): Record<string, JsonProperty> {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, JsonProperty>;
+  };
+  return json.properties ?? {};
+}
+
+function shapeOf(property: JsonProperty | undefined): FieldShape {
+  const defaultValue = property?.default;
+  if (property?.type === "boolean") return { kind: "boolean", defaultValue, valueName: "" };
+  if (property?.enum) {
+    return { kind: "value", defaultValue, choices: property.enum.map(String), valueName: "value" };
+  }
+  const numeric = property?.type === "number" || property?.type === "integer";
+  return { kind: "value", defaultValue, valueName: numeric ? "n" : "value" };
+}
+
 function inspectField(field: z.ZodType): FieldShape {
-  let current = field as z.ZodType & { def: Record<string, unknown> };
-  let defaultValue: unknown;
-  for (;;) {
-    const def = current.def as { type: string; innerType?: z.ZodType; defaultValue?: unknown };
-    if (def.type === "optional" || def.type === "nullable") current = def.innerType as typeof current;
-    else if (def.type === "default") {
-      defaultValue = def.defaultValue;
-      current = def.innerType as typeof current;
-    } else break;
-  }
-  const def = current.def as { type: string; entries?: Record<string, string> };
-  if (def.type === "boolean") return { kind: "boolean", defaultValue, valueName: "" };
-  if (def.type === "enum") {
-    return { kind: "value", defaultValue, choices: Object.values(def.entries ?? {}), valueName: "value" };
-  }
-  return { kind: "value", defaultValue, valueName: def.type === "number" ? "n" : "value" };
+  return shapeOf(jsonProperties(z.object({ field })).field);
 }
 
 /** Whether a schema field is a switch (a boolean flag) or takes a value. */
@@ -40,8 +44,9 @@ export function optionKind(field: z.ZodType): "boolean" | "value" {
 
 /** Commander options from a zod object; a boolean that defaults to true becomes `--no-<name>`. */
 export function commanderOptions(schema: z.ZodObject): Option[] {
+  const properties = jsonProperties(schema);
   return Object.entries(schema.shape).map(([key, field]) => {
-    const shape = inspectField(field as z.ZodType);
+    const shape = shapeOf(properties[key]);
     const description = (field as z.ZodType).description ?? "";
     const meta = (field as z.ZodType).meta();
     const valueName = meta?.valueName;
