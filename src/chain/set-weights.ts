@@ -34,7 +34,8 @@ export type WeightsDelivery =
       readonly txHash: string;
       /** The inclusion block's hash; null when the weights were found in the chain state after a drop. */
       readonly blockHash: string | null;
-      readonly blockNumber: number;
+      /** Null when the inclusion block's header could not be read. */
+      readonly blockNumber: number | null;
       readonly landedAfterDrop: boolean;
       /** Set on a commit-reveal subnet: what was committed. */
       readonly commit: WeightsCommit | null;

@@ -7,7 +7,8 @@ import { ChainError, NetworkError } from "../errors.js";
 export interface TxOutcome {
   readonly txHash: string;
   readonly blockHash: string;
-  readonly blockNumber: number;
+  /** Null when the block's header could not be read after inclusion (the hash is still known). */
+  readonly blockNumber: number | null;
   /** The extrinsic's own events, as `section.method`. */
   readonly events: readonly string[];
 }
@@ -102,9 +103,8 @@ export async function submitAndWatch(
       try {
         const header = await api.rpc.chain.getHeader(blockHash);
         finish(null, { txHash, blockHash, blockNumber: header.number.toNumber(), events });
-      } catch (error) {
-        finish(null, { txHash, blockHash, blockNumber: -1, events });
-        void error;
+      } catch {
+        finish(null, { txHash, blockHash, blockNumber: null, events });
       }
     };
     attempted = true;

@@ -215,7 +215,7 @@ export const weightsCommand = defineCommand({
         replayText(replay, digest, { wide: opts.wide }) +
         (commit ? `\n${commitText(commit)}` : "") +
         (sent
-          ? `\nsent: ${commit ? "commit_timelocked_weights" : "set_weights"} ${sent.txHash} included in block ${sent.blockNumber}`
+          ? `\nsent: ${commit ? "commit_timelocked_weights" : "set_weights"} ${sent.txHash} included in block ${sent.blockNumber ?? sent.blockHash}`
           : ""),
     };
   },

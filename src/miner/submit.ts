@@ -1,6 +1,6 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
-import { SubmissionUnknownError } from "../chain/tx.js";
+import { SubmissionUnknownError, type TxOutcome } from "../chain/tx.js";
 import type { Metagraph } from "../chain/types.js";
 import { ChainError, UsageError } from "../errors.js";
 import type { CheckReport } from "../eval/check.js";
@@ -140,7 +140,7 @@ export async function sendSubmission(
   logger: Logger,
 ): Promise<SubmitResult> {
   if (plan.unchanged) return { status: "unchanged", block: plan.current?.block ?? null, txHash: null };
-  let outcome: { blockNumber: number; blockHash: string; txHash: string } | null = null;
+  let outcome: TxOutcome;
   try {
     outcome = await chain.setCommitment(signer, plan.netuid, Buffer.from(plan.commitment, "utf8"));
   } catch (error) {
@@ -163,14 +163,17 @@ export async function sendSubmission(
       },
     );
   }
-  // Read at the inclusion block: the finalized head may not have reached it yet.
-  const found = await readBack(chain, plan.netuid, plan.hotkey, {
-    number: outcome.blockNumber,
-    hash: outcome.blockHash,
-  });
+  // Read at the inclusion block: the finalized head may not have reached it yet. Without its number (its
+  // header could not be read) the head is the best there is.
+  const found = await readBack(
+    chain,
+    plan.netuid,
+    plan.hotkey,
+    outcome.blockNumber === null ? undefined : { number: outcome.blockNumber, hash: outcome.blockHash },
+  );
   if (found?.data !== plan.commitment) {
     throw new ChainError(
-      `the chain holds ${JSON.stringify(found?.data ?? null)} after block ${outcome.blockNumber}, not the commitment sent`,
+      `the chain holds ${JSON.stringify(found?.data ?? null)} after block ${outcome.blockNumber ?? outcome.blockHash}, not the commitment sent`,
       { hint: "another commitment from this hotkey may have landed in between; run sn11 status" },
     );
   }

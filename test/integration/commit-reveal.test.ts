@@ -171,7 +171,8 @@ describe("timelocked commit-reveal against the devnet", () => {
     expect(sent.events).toContain("subtensorModule.TimelockedWeightsCommitted");
     devnet.produceBlocks(50);
     expect(devnet.subnetState(11).weights.get(0)).toBeUndefined();
-    for (let n = sent.blockNumber; n <= devnet.blockNumber; n++)
+    expect(sent.blockNumber).not.toBeNull();
+    for (let n = sent.blockNumber as number; n <= devnet.blockNumber; n++)
       expect(devnet.eventsAt(n)).not.toContain("subtensorModule.TimelockedWeightsRevealed");
   }, 60_000);
 
