@@ -90,6 +90,8 @@ export const scoreCommand = defineCommand({
           id: r.id,
           repo: r.repo,
           profile: r.profile,
+          // The validator daemon's evaluations are score runs too: which made this one.
+          origin: r.origin,
           ...facts,
           // Runs of one repo differ by seed: its digest tells them apart in a table.
           seed_digest: createHash("sha256").update(r.seed).digest("hex").slice(0, 8),
@@ -107,6 +109,7 @@ export const scoreCommand = defineCommand({
                   { header: "model", value: (r) => r.repo, shrink: 14 },
                   { header: "revision", value: (r) => r.revision.slice(0, 8) },
                   { header: "status", value: (r) => r.status, tone: (r) => verdictTone(r.status) },
+                  { header: "by", value: (r) => (r.origin === "validate" ? "daemon" : "score") },
                   { header: "score", value: (r) => fixed(r.total_score, 4), align: "right" },
                   {
                     header: "n",

@@ -5,6 +5,7 @@ import type { Config } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
+import type { ScoreRunOrigin } from "../store/score-runs.js";
 import type { Store } from "../store/store.js";
 import { evaluationSeed } from "./datasets/random.js";
 import { type ValidatedRows, validateRows } from "./datasets/rows.js";
@@ -370,6 +371,8 @@ export async function runEvaluation(inputs: {
   /** Stops after the samples in flight: nothing new starts, what runs is finished and committed. */
   drain?: AbortSignal;
   onProgress?: Progress;
+  /** The validator daemon's evaluations are recorded as its own (score --list tells them apart). */
+  origin?: ScoreRunOrigin;
 }): Promise<ScoreCard> {
   const { runScore } = await import("./pipeline.js");
   // Starting (loading weights) is not a sample in flight: a graceful stop interrupts it too.
@@ -396,6 +399,7 @@ export async function runEvaluation(inputs: {
       signal: inputs.signal,
       drain: inputs.drain,
       onProgress: inputs.onProgress,
+      origin: inputs.origin,
     });
   } finally {
     await inputs.engine.stop();

@@ -6,6 +6,7 @@ import { temperatureOf } from "../scoring/evaluation-draws.js";
 import { evaluationOutcome, type StoredVerdict, type Tally, tallyVerdicts } from "../scoring/judge-score.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { canonicalJson } from "../scoring/snapshot.js";
+import type { ScoreRunOrigin } from "../store/score-runs.js";
 import type { Store } from "../store/store.js";
 import type { Conversation } from "./conversation.js";
 import { judgeSet, type PromptFilter } from "./datasets/judge-set.js";
@@ -47,6 +48,8 @@ export interface ScoreInputs {
   readonly onProgress?: Progress;
   /** Called once per committed generation, for tests that interrupt a run part-way. */
   readonly afterGeneration?: (done: number) => void;
+  /** Who runs it (recorded on the run): `sn11 score` unless the validator daemon says otherwise. */
+  readonly origin?: ScoreRunOrigin;
 }
 
 export interface ScoreCard {
@@ -245,7 +248,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
       }),
     )
     .digest("hex");
-  const existing = inputs.fresh ? undefined : store.scoreRuns.resumable(runKey);
+  const existing = inputs.fresh ? undefined : store.scoreRuns.resumable(runKey, inputs.origin);
   const run =
     existing ??
     store.scoreRuns.create({
@@ -254,6 +257,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
       revision: inputs.revision,
       profile: profile.id,
       seed,
+      origin: inputs.origin,
     });
   if (existing) logger.info({ run: run.id }, "resuming the unfinished run");
 

@@ -273,6 +273,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: "who made a score run: sn11 score, or the validator daemon's evaluation of a queued entry",
+    sql: `
+      ALTER TABLE score_runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'score' CHECK (origin IN ('score', 'validate'));
+      -- Runs from before: one whose model and revision the daemon's queue evaluated is taken as the daemon's.
+      UPDATE score_runs SET origin = 'validate'
+        WHERE EXISTS (SELECT 1 FROM eval_queue q WHERE q.repo = score_runs.repo AND q.revision = score_runs.revision);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,5 +1,7 @@
 import { type Db, prepared } from "./db.js";
 
+export type ScoreRunOrigin = "score" | "validate";
+
 export interface ScoreRun {
   readonly id: number;
   readonly runKey: string;
@@ -8,6 +10,8 @@ export interface ScoreRun {
   readonly profile: string;
   readonly seed: string;
   readonly status: "RUNNING" | "COMPLETED" | "FAILED";
+  /** Who made it: `sn11 score`, or the validator daemon evaluating a queued entry. */
+  readonly origin: ScoreRunOrigin;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly result: unknown;
@@ -35,6 +39,7 @@ interface RunRow {
   profile: string;
   seed: string;
   status: ScoreRun["status"];
+  origin: ScoreRunOrigin;
   created_at: string;
   updated_at: string;
   result_json: string | null;
@@ -48,6 +53,7 @@ const toRun = (r: RunRow): ScoreRun => ({
   profile: r.profile,
   seed: r.seed,
   status: r.status,
+  origin: r.origin,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   result: r.result_json ? JSON.parse(r.result_json) : null,
@@ -57,25 +63,35 @@ const toRun = (r: RunRow): ScoreRun => ({
 export class ScoreRuns {
   constructor(private readonly db: Db) {}
 
-  /** The unfinished run with this key, if any (what a restart continues). */
-  resumable(runKey: string): ScoreRun | undefined {
+  /**
+   * The unfinished run with this key, if any (what a restart continues): its own origin's only, so
+   * `sn11 score` never writes into a run the daemon is making on the same box.
+   */
+  resumable(runKey: string, origin: ScoreRunOrigin = "score"): ScoreRun | undefined {
     const row = prepared(
       this.db,
-      "SELECT * FROM score_runs WHERE run_key = ? AND status = 'RUNNING' ORDER BY id DESC LIMIT 1",
-    ).get(runKey) as RunRow | undefined;
+      "SELECT * FROM score_runs WHERE run_key = ? AND origin = ? AND status = 'RUNNING' ORDER BY id DESC LIMIT 1",
+    ).get(runKey, origin) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 
   create(
-    run: { runKey: string; repo: string; revision: string; profile: string; seed: string },
+    run: {
+      runKey: string;
+      repo: string;
+      revision: string;
+      profile: string;
+      seed: string;
+      origin?: ScoreRunOrigin;
+    },
     now = new Date(),
   ): ScoreRun {
     const at = now.toISOString();
     const info = prepared(
       this.db,
-      `INSERT INTO score_runs (run_key, repo, revision, profile, seed, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'RUNNING', ?, ?)`,
-    ).run(run.runKey, run.repo, run.revision, run.profile, run.seed, at, at);
+      `INSERT INTO score_runs (run_key, repo, revision, profile, seed, origin, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, ?)`,
+    ).run(run.runKey, run.repo, run.revision, run.profile, run.seed, run.origin ?? "score", at, at);
     return this.get(Number(info.lastInsertRowid)) as ScoreRun;
   }
 
@@ -85,11 +101,11 @@ export class ScoreRuns {
   }
 
   /** The newest finished run of this repo (at this revision, when given). */
-  latestFinished(repo: string, revision?: string): ScoreRun | undefined {
+  latestFinished(repo: string, revision?: string, origin: ScoreRunOrigin = "score"): ScoreRun | undefined {
     const row = prepared(
       this.db,
-      "SELECT * FROM score_runs WHERE repo = ? AND (? IS NULL OR revision = ?) AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
-    ).get(repo, revision ?? null, revision ?? null) as RunRow | undefined;
+      "SELECT * FROM score_runs WHERE repo = ? AND (? IS NULL OR revision = ?) AND origin = ? AND status != 'RUNNING' ORDER BY id DESC LIMIT 1",
+    ).get(repo, revision ?? null, revision ?? null, origin) as RunRow | undefined;
     return row ? toRun(row) : undefined;
   }
 

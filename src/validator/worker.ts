@@ -288,6 +288,7 @@ export class EvaluationWorker {
       return await runEvaluation({
         source,
         gguf: ggufRun(source, deps.engine),
+        origin: "validate",
         chatTemplate: job.chatTemplate as ChatTemplateName,
         engine,
         judge,

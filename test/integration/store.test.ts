@@ -100,6 +100,13 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
          SELECT min(id), 'judge', 3, 8, '2026-12-02T00:00:05Z' FROM eval_queue`,
     ).run();
   },
+  13: (db) =>
+    db
+      .prepare(
+        `INSERT INTO score_runs (run_key, repo, revision, profile, seed, origin, status, created_at, updated_at)
+           VALUES ('d', 'c/d', 'r2', 'p', 's', 'validate', 'COMPLETED', 't', 't')`,
+      )
+      .run(),
 };
 
 describe("store", () => {
@@ -139,9 +146,26 @@ describe("store", () => {
       expect(count("score_samples")).toBe(version >= 6 ? 1 : 0);
       expect(count("submissions")).toBe(version >= 7 ? 1 : 0);
       expect(count("weight_commits")).toBe(version >= 10 ? 1 : 0);
+      if (version >= 6) {
+        // The seed's run of a/b at revision r: no evaluation of the queue has that revision, so sn11 score's.
+        const origin = db.prepare("SELECT origin FROM score_runs WHERE id = 1").get() as { origin: string };
+        expect(origin.origin).toBe("score");
+      }
       closeDatabase(db);
     },
   );
+
+  it("schema 13 takes an older run of a model and revision the daemon's queue evaluated as the daemon's", () => {
+    const file = join(tempDir(), "sn11.db");
+    const old = rawOpen(file);
+    migrate(old, MIGRATIONS.slice(0, 12));
+    for (let v = 1; v <= 12; v++) SEED_ROWS[v]?.(old);
+    old.prepare("UPDATE eval_queue SET revision = 'r'").run();
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare("SELECT origin FROM score_runs WHERE id = 1").get()).toEqual({ origin: "validate" });
+    closeDatabase(db);
+  });
 
   it("refuses a database from a newer sn11", () => {
     const file = join(tempDir(), "sn11.db");

@@ -81,5 +81,10 @@ describe("the walkthroughs against the demo", () => {
       weights: [65535],
     });
     expect(demo.devnet.subnetState(11).weights.get(0)).toEqual([[16, 65535]]);
+    // The daemon's evaluations are score runs too, told apart from the miner's own sn11 score.
+    const list = JSON.parse((await runInProcess(["score", "--list", "--json"], { env })).stdout);
+    expect(list.map((r: { origin: string }) => r.origin)).toEqual(["validate", "score"]);
+    const listed = await runInProcess(["score", "--list"], { env });
+    expect(listed.stdout).toMatch(/COMPLETED\s+daemon/);
   }, 240_000);
 });
