@@ -243,6 +243,7 @@ async function resolveModel(
     signal: ctx.signal,
     onProgress,
     gguf: opts.gguf,
+    ggufOnly: isLlamaCpp(opts),
   });
   ctx.cleanup.add("model cache", release);
   return source;

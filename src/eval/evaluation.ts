@@ -11,6 +11,7 @@ import { evaluationSeed } from "./datasets/random.js";
 import { type ValidatedRows, validateRows } from "./datasets/rows.js";
 import type { Engine } from "./engines/engine.js";
 import type { LlamaGpu } from "./engines/llama-binaries.js";
+import { WEIGHTS } from "./hub/prechecks.js";
 import type { RepoInspection } from "./hub/types.js";
 import type { Judge } from "./judge/judge.js";
 import { ggufFiles, ggufLabel, type ModelSource, pickGguf, tokensOf } from "./model-source.js";
@@ -328,13 +329,26 @@ export async function downloadModel(
     onProgress?: Progress;
     /** The GGUF to run (`--gguf`); without it the only one, or the first of several (the daemon). */
     gguf?: string;
+    /** A llama.cpp engine runs the GGUF only: the safetensors (and other GGUFs) are not downloaded. */
+    ggufOnly?: boolean;
   },
 ): Promise<{ source: ModelSource; release: () => void }> {
   const { ModelCache, modelsDir } = await import("./hub/cache.js");
   const { downloadSnapshot } = await import("./hub/download.js");
   const sha = inspection.sha as string;
   const cache = new ModelCache(modelsDir(deps.config.dataDir), deps.store.modelCache, deps.cacheBudgetBytes);
-  const dir = await downloadSnapshot(repo, sha, inspection.files, {
+  const chosen = deps.ggufOnly
+    ? pickGguf(
+        inspection.files.map((f) => f.path),
+        deps.gguf,
+        "first",
+        repo,
+      )
+    : null;
+  const files = chosen
+    ? inspection.files.filter((f) => f.path === chosen || !WEIGHTS.test(f.path))
+    : inspection.files;
+  const dir = await downloadSnapshot(repo, sha, files, {
     endpoint: deps.config.hfEndpoint,
     token: deps.config.hfToken,
     cache,
@@ -343,7 +357,7 @@ export async function downloadModel(
     onProgress: deps.onProgress,
   });
   const ggufIn = (at: string) => {
-    const picked = pickGguf(ggufFiles(at), deps.gguf, "first", repo);
+    const picked = chosen ?? pickGguf(ggufFiles(at), deps.gguf, "first", repo);
     return picked === null ? null : join(at, picked);
   };
   return {

@@ -17,6 +17,7 @@ import {
   engineMismatch,
   engineRepoMismatch,
   ggufRun,
+  isLlamaCpp,
   type JudgeSettings,
   loadDatasetRows,
   runEvaluation,
@@ -256,6 +257,7 @@ export class EvaluationWorker {
       // Downloads resume: a graceful stop need not wait for gigabytes.
       signal: AbortSignal.any([signal, deps.drain]),
       onProgress: progress,
+      ggufOnly: isLlamaCpp(deps.engine),
     });
     try {
       const mismatch = engineMismatch(source, deps.engine);

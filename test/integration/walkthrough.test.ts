@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
@@ -48,6 +48,13 @@ describe("the walkthroughs against the demo", () => {
     );
     expect(score.code, score.stderr).toBe(0);
     expect(score.stdout).toMatch(/win rate \d\.\d{4} · total score \d\.\d{4}/);
+    expect(score.stdout).toContain("running tiny.gguf");
+    // A llama.cpp engine runs the GGUF: the repo's 44 MB of safetensors are not downloaded.
+    const downloaded = readdirSync(join(demo.env.SN11_DATA_DIR as string, "models"), { recursive: true }).map(
+      String,
+    );
+    expect(downloaded.some((f) => f.endsWith("tiny.gguf"))).toBe(true);
+    expect(downloaded.filter((f) => f.endsWith(".safetensors"))).toEqual([]);
 
     const submit = await runInProcess(["submit", demo.repo, "--chat-template", "chatml", "--yes"], { env });
     expect(submit.code, submit.stderr).toBe(0);

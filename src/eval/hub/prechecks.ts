@@ -9,7 +9,8 @@ export interface Check {
   readonly detail: string;
 }
 
-const WEIGHTS = /\.(safetensors|gguf|bin|pt|pth|ckpt|parquet)$/;
+/** Files that are weights (or data), by extension: what a repo's size counts. */
+export const WEIGHTS = /\.(safetensors|gguf|bin|pt|pth|ckpt|parquet)$/;
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
