@@ -1,6 +1,7 @@
 /**
  * Replay cost by metagraph size, measured side by side in one run: 256, 1024 and 4096 uids.
- * Prints the median compute time (registry + win rates + weights + emit) and the growth ratios.
+ * Prints the median compute time (registry + win rates + weights + emit) and the growth ratios, the
+ * 1024 → 4096 growth against its goal (≤ ×5: O(n log n) win counting; the pairwise count grew ×9–×13).
  */
 import { performance } from "node:perf_hooks";
 import { findProfile } from "../src/scoring/profile.js";
@@ -57,7 +58,11 @@ let previous: number | null = null;
 for (const n of SIZES) {
   const t = times.get(n)!;
   const compute = median(t.compute);
-  const growth = previous === null ? "" : `×${(compute / previous).toFixed(2)} for ×4 uids`;
+  const ratio = previous === null ? null : compute / previous;
+  const growth =
+    ratio === null
+      ? ""
+      : `×${ratio.toFixed(2)} for ×4 uids${n === 4096 ? ` (goal ≤ ×5: ${ratio <= 5 ? "ok" : "OVER"})` : ""}`;
   console.log(
     `${String(n).padStart(4)}   ${median(t.parse).toFixed(2).padStart(11)}   ${compute.toFixed(2).padStart(10)}   ${growth}`,
   );

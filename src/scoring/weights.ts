@@ -41,7 +41,8 @@ export function computeStepWeights(
     w = scaleF32(w, 1 - burn.ratio);
     w[burn.uid] = burn.ratio;
   }
-  w = w.map((v) => f32(v / sumF32(w)));
+  const total = sumF32(w);
+  w = w.map((v) => f32(v / total));
   // Scatter into a vector of metagraph length (registry uids are the metagraph's), then normalise again.
   const normalized = scaleF32(w, f32(1 / sumF32(w)));
   const { alpha, resetEachStep } = profile.movingAverage;

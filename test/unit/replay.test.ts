@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findProfile } from "../../src/scoring/profile.js";
 import { replaySnapshot, replayToJson } from "../../src/scoring/replay.js";
 import { parseSnapshot, type Snapshot, snapshotDigest } from "../../src/scoring/snapshot.js";
-import { HAS_SHARED, noteMissingShared, sharedFile } from "../support/shared.js";
+import { replayCorpus, replayDigest } from "../support/replay-corpus.js";
+import { HAS_SHARED, noteMissingShared, REPO_ROOT, sharedFile } from "../support/shared.js";
 import { buildSnapshot, type MinerSpec } from "../support/snapshots.js";
 
 const seed = findProfile("dippy-2025-03")!;
@@ -150,4 +152,22 @@ describe("properties of the weight vector", () => {
       { numRuns: 100 },
     );
   });
+});
+
+describe("the replay corpus (test/fixtures/replay-corpus.json, recorded with the pairwise win count)", () => {
+  const recorded = JSON.parse(readFileSync(join(REPO_ROOT, "test/fixtures/replay-corpus.json"), "utf8")) as {
+    cases: { name: string; profile: string; digest: string }[];
+  };
+  const corpus = replayCorpus();
+  it("covers the same cases", () => {
+    expect(corpus.map((c) => `${c.name} ${c.profile}`)).toEqual(
+      recorded.cases.map((c) => `${c.name} ${c.profile}`),
+    );
+  });
+  it.each(corpus.map((c, i) => [c.name, c.profile, i] as const))(
+    "%s, %s: the same replay",
+    (_n, profile, i) => {
+      expect(replayDigest(corpus[i]?.snapshot as never, profile)).toBe(recorded.cases[i]?.digest);
+    },
+  );
 });

@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findProfile } from "../../src/scoring/profile.js";
-import { computeWinRates, isWin } from "../../src/scoring/wins.js";
+import { computeWinRates, countWins, isWin, pairwiseWins } from "../../src/scoring/wins.js";
 
 const seed = findProfile("dippy-2025-03")!;
 const later = findProfile("dippy-2025-07")!;
@@ -70,5 +71,32 @@ describe("computeWinRates (compute_wins)", () => {
     // Seed: 0.3 vs 0.4·0.97 = 0.388 → uid 1 wins.
     expect(computeWinRates(contestants, seed)).toEqual([0, 1]);
     expect(computeWinRates(contestants, later)).toEqual([1, 0]);
+  });
+});
+
+describe("countWins (O(n log n)) against the pairwise definition", () => {
+  // Few distinct scores and blocks: ties on both, and values exactly at the 3 % penalty's edge.
+  const score = fc.oneof(
+    fc.constantFrom(0, 0.5, 0.5 / 0.97, 0.485, 0.6, 1, 0.97),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+  );
+  const block = fc.oneof(fc.integer({ min: 0, max: 4 }), fc.constant(Number.MAX_SAFE_INTEGER));
+  const field = fc.array(fc.tuple(score, block), { minLength: 0, maxLength: 60 });
+
+  it("counts the same wins on random fields, ties and the penalty included", () => {
+    fc.assert(
+      fc.property(field, fc.constantFrom(0.03, 0, 0.5), (pairs, penalty) => {
+        const scores = pairs.map(([s]) => s);
+        const blocks = pairs.map(([, b]) => b);
+        expect(countWins(scores, blocks, penalty)).toEqual(pairwiseWins(scores, blocks, penalty));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a NaN score compares as the definition says (never a win)", () => {
+    const scores = [Number.NaN, 0.5, 0.4];
+    const blocks = [1, 1, 2];
+    expect(countWins(scores, blocks, 0.03)).toEqual(pairwiseWins(scores, blocks, 0.03));
   });
 });
