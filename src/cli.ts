@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { versionJson, versionText } from "./build-info.js";
 import type { ChainClient } from "./chain/client.js";
@@ -324,8 +325,10 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
             // Loaded on demand: @polkadot/api costs ~140 ms to import, which commands without the chain skip.
             const { SubtensorClient } = await import("./chain/client.js");
             const { resolveEndpoints } = await import("./chain/endpoints.js");
+            const { MetadataCache } = await import("./chain/metadata-cache.js");
             const client = await SubtensorClient.connect({
               endpoints: resolveEndpoints(loaded.config.network),
+              metadataCache: new MetadataCache(join(loaded.config.dataDir, "chain-metadata")),
               logger: activeLogger,
               signal: AbortSignal.any([io.signal, stop]),
               callTimeoutMs: loaded.config.chainTimeout * 1000,

@@ -13,6 +13,7 @@ import {
   readRevealFacts,
 } from "./commit-reveal-reads.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
+import type { MetadataCache } from "./metadata-cache.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
 import { nextEpochStart } from "./preflight.js";
 import type { RawRpc } from "./storage.js";
@@ -29,6 +30,8 @@ export interface ChainClientOptions {
   readonly connectTimeoutMs?: number;
   /** Attempts of one read set when the connection drops. */
   readonly attempts?: number;
+  /** Runtime metadata kept between runs (the data dir's); without it every connect downloads it. */
+  readonly metadataCache?: MetadataCache;
 }
 
 export interface CommitmentSpace {
@@ -135,9 +138,10 @@ const REFUSED_ROUNDS = 3;
  */
 async function connectFirstReachable(
   endpoints: readonly string[],
-  options: { connectTimeoutMs: number; callTimeoutMs: number; logger: Logger },
+  options: { connectTimeoutMs: number; callTimeoutMs: number; logger: Logger; metadataCache?: MetadataCache },
   signal?: AbortSignal,
 ): Promise<{ api: ApiPromise; provider: WsProvider }> {
+  const metadata = options.metadataCache?.load() ?? {};
   const deadline = Date.now() + options.connectTimeoutMs;
   let lastError: unknown = null;
   let refusedInRound = 0;
@@ -148,7 +152,12 @@ async function connectFirstReachable(
     const first = attempt % endpoints.length;
     const ordered = [...endpoints.slice(first), ...endpoints.slice(0, first)];
     const provider = new WsProvider(ordered, 500, {}, options.callTimeoutMs);
-    const api = new ApiPromise({ provider, noInitWarn: true, signedExtensions: SUBTENSOR_EXTENSIONS });
+    const api = new ApiPromise({
+      provider,
+      noInitWarn: true,
+      signedExtensions: SUBTENSOR_EXTENSIONS,
+      metadata,
+    });
     try {
       // A socket that fails before it opens (refused, unresolvable, TLS) rejects this at once.
       await withDeadline(api.isReadyOrError, remaining, `connecting to ${ordered[0]}`, signal);
@@ -199,7 +208,9 @@ export class SubtensorClient implements ChainClient {
   private constructor(
     readonly api: ApiPromise,
     private readonly provider: WsProvider,
-    private readonly options: Required<Omit<ChainClientOptions, "signal">> & { signal?: AbortSignal },
+    private readonly options: Required<Omit<ChainClientOptions, "signal" | "metadataCache">> & {
+      signal?: AbortSignal;
+    },
   ) {}
 
   static async connect(options: ChainClientOptions): Promise<SubtensorClient> {
@@ -212,6 +223,16 @@ export class SubtensorClient implements ChainClient {
     if (options.signal?.aborted) throw new CancelledError();
     const { api, provider } = await connectFirstReachable(options.endpoints, resolved, options.signal);
     const client = new SubtensorClient(api, provider, resolved);
+    const cache = options.metadataCache;
+    const runtime = `${api.genesisHash.toHex()}-${api.runtimeVersion.specVersion.toString()}`;
+    if (cache && !cache.has(runtime)) {
+      try {
+        cache.save(runtime, api.runtimeMetadata.toHex());
+      } catch (error) {
+        // A read-only data dir only costs the next run the download.
+        options.logger.debug({ error: (error as Error).message }, "chain metadata not cached");
+      }
+    }
     const report = inspectExtensions(api);
     if (report.emptyUnknown.length > 0) {
       options.logger.debug(

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringToU8a, u8aToHex } from "@polkadot/util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -35,6 +35,29 @@ function commitmentFor(ns: string, name: string, hotkey: string, template = "cha
 }
 
 describe("reading the chain (devnet with the real spec-343 metadata)", () => {
+  it("the runtime metadata is cached per runtime in the data dir: a second run receives only what it reads", async () => {
+    const { devnet } = await subnet({ uids: 64 });
+    const env = envFor(devnet);
+    const run = async () => {
+      devnet.resetStats();
+      const result = await runInProcess(["metagraph", "--json"], { env });
+      expect(result.code, result.stderr).toBe(0);
+      return { out: JSON.parse(result.stdout), received: devnet.stats.bytesOut };
+    };
+    const cold = await run();
+    const dir = join(env.SN11_DATA_DIR as string, "chain-metadata");
+    const files = readdirSync(dir);
+    expect(files).toEqual([`${devnet.genesisHash}-343.scale.gz`]);
+    const warm = await run();
+    expect(warm.out).toEqual(cold.out);
+    expect(warm.received * 4).toBeLessThan(cold.received);
+    // A damaged cache file is not an error: the metadata is downloaded again (and cached again).
+    writeFileSync(join(dir, files[0] as string), "not gzip");
+    const repaired = await run();
+    expect(repaired.out).toEqual(cold.out);
+    expect(repaired.received).toBeGreaterThan(warm.received * 4);
+  });
+
   it("sn11 metagraph --json prints the documented object for 256 uids", async () => {
     const { devnet, keys } = await subnet({ uids: 256 });
     const run = await runInProcess(["metagraph", "--json"], { env: envFor(devnet) });
