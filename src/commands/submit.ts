@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { CancelledError, ChainError, UsageError } from "../errors.js";
+import { ChainError, UsageError } from "../errors.js";
 import { checkModel } from "../eval/check.js";
 import { assertRepoId } from "../eval/hub/repo-id.js";
 import { planSubmission, rateLimitProblem, sendSubmission } from "../miner/submit.js";
 import { CHAT_TEMPLATES, findProfile } from "../scoring/profile.js";
+import { confirmOrStop } from "./confirm.js";
 import { defineCommand } from "./define.js";
 
 export const submitCommand = defineCommand({
@@ -69,13 +70,7 @@ export const submitCommand = defineCommand({
     };
     if (!plan.unchanged && !options.yes) {
       const what = `commit ${plan.commitment}${plan.current ? ` (replacing ${plan.current.data ?? "an unreadable commitment"} from block ${plan.current.block}, and that block's priority)` : ""}?`;
-      if (!(await ctx.confirm(what))) {
-        // "n" on a terminal is the user's answer; without one there was nobody to ask.
-        if (process.stdin.isTTY) throw new CancelledError("cancelled: nothing was submitted");
-        throw new UsageError("not submitted: confirm on a terminal or pass --yes", {
-          hint: `it would ${what.slice(0, -1)}`,
-        });
-      }
+      await confirmOrStop(ctx, what, "nothing was submitted");
     }
     const result = await sendSubmission(chain, signer, plan, ctx.logger);
     ctx.store().submissions.record({

@@ -19,6 +19,7 @@ import { replaySnapshot, replayToJson } from "../scoring/replay.js";
 import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { WeightCommitRecord } from "../store/weight-commits.js";
 import type { WeightComputation } from "../store/weight-computations.js";
+import { confirmOrStop } from "./confirm.js";
 import { defineCommand } from "./define.js";
 import { readSnapshotFile } from "./snapshot-file.js";
 
@@ -166,9 +167,7 @@ export const weightsCommand = defineCommand({
             `rate limit: ${freesAt === null ? "this hotkey has no uid here" : freesAt <= metagraph.block.number ? `free (last update ${own?.lastUpdate})` : `not before block ${freesAt} (now ${metagraph.block.number})`}\n`,
         );
       const question = `${verb} ${plural(replay.emit.uids.length, "weight")} on netuid ${replay.netuid} with ${signer.address}?`;
-      if (!opts.yes && !(await ctx.confirm(question))) {
-        throw new UsageError("not sent: confirm on a terminal or pass --yes");
-      }
+      if (!opts.yes) await confirmOrStop(ctx, question, "no weights were sent");
       sent = await sendWeights({
         chain: await ctx.chain(),
         signer,

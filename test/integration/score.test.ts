@@ -614,6 +614,24 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     expect(card.total_score).toBe(fresh.total_score);
   }, 300_000);
 
+  /** sn11 from the npm entry point as a child: its stderr so far, and its exit code once it ends. */
+  const spawnSn11 = (args: string[], dataDir: string) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
+      env: cleanEnv({ SN11_DATA_DIR: dataDir }),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let text = "";
+    child.stderr.on("data", (d) => {
+      text += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    return { child, stderr: () => text, exited };
+  };
+  const until = async (done: () => boolean, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
@@ -634,19 +652,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
       samples: 12,
       maxTokens: 64,
     }).filter((a) => a !== "--json");
-    const child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "sn11.mjs"), ...args, "--progress", "auto"],
-      {
-        env: cleanEnv({ SN11_DATA_DIR: dataDir }),
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    const { child, stderr, exited } = spawnSn11([...args, "--progress", "auto"], dataDir);
     const generations = () => {
       if (!existsSync(join(dataDir, "sn11.db"))) return 0;
       const store = Store.openReadOnly(dataDir);
@@ -657,12 +663,10 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
         store.close();
       }
     };
-    const deadline = Date.now() + 60_000;
-    while (generations() < 1 && child.exitCode === null && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => generations() >= 1 || child.exitCode !== null);
     child.kill("SIGINT");
-    expect(await exited, stderr).toBe(130);
-    expect(stderr).toMatch(
+    expect(await exited, stderr()).toBe(130);
+    expect(stderr()).toMatch(
       /(^|\n)error: cancelled: \d+ of 12 replies and \d+ verdicts kept — rerun the same command to resume/,
     );
   }, 120_000);
@@ -685,26 +689,16 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
         samples: 30,
         maxTokens: 64,
       }).map((a) => (a === LLAMA_SERVER ? pipeDeafLlamaServer() : a));
-      const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
-        env: cleanEnv({ SN11_DATA_DIR: dataDir }),
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+      const { child, stderr, exited } = spawnSn11(args, dataDir);
       const pidFile = join(dataDir, "llama-server.pid");
-      const deadline = Date.now() + 60_000;
-      while (!existsSync(pidFile) && child.exitCode === null && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
-      expect(existsSync(pidFile), stderr).toBe(true);
+      await until(() => existsSync(pidFile) || child.exitCode !== null);
+      expect(existsSync(pidFile), stderr()).toBe(true);
       const engine = Number(readFileSync(pidFile, "utf8").split(" ")[0]);
       expect(alive(engine)).toBe(true);
       for (const signal of signals) child.kill(signal);
       const exitCode = await exited;
-      if (code !== null) expect(exitCode, stderr).toBe(code);
-      else expect(exitCode, stderr).not.toBe(1);
+      if (code !== null) expect(exitCode, stderr()).toBe(code);
+      else expect(exitCode, stderr()).not.toBe(1);
       const gone = Date.now() + 5_000;
       while (alive(engine) && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
       expect(alive(engine)).toBe(false);
