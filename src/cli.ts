@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { versionJson, versionText } from "./build-info.js";
 import type { ChainClient } from "./chain/client.js";
 import { CleanupRegistry } from "./cleanup.js";
+import type * as CliRuntime from "./cli-runtime.js";
 import type {
   CommandContext,
   CommandDefinition,
@@ -10,21 +11,17 @@ import type {
   GlobalGroup,
   GlobalOptions,
 } from "./commands/define.js";
-import { COMMANDS } from "./commands/index.js";
-import { commanderOptions, parseOptions } from "./commands/options.js";
-import { commandOptions, parseCommandOptions } from "./config/command-options.js";
-import { environmentEntries, environmentText } from "./config/environment.js";
-import { type LoadedConfig, loadConfig } from "./config/load.js";
-import { KEY_SPECS, NETWORK_NAMES } from "./config/schema.js";
-import { routeConsole } from "./console-route.js";
+import { COMMANDS, type CommandEntry, findCommand } from "./commands/index.js";
+import type { LoadedConfig } from "./config/load.js";
+import { NETWORK_NAMES } from "./config/networks.js";
 import { writeError } from "./error-output.js";
 import { CancelledError, EXIT, isSn11Error, UsageError } from "./errors.js";
-import { createLogger, LOG_LEVELS, type Logger, type LogLevel, type Writer } from "./log.js";
+import type { Logger, LogLevel, Writer } from "./log.js";
 import { inertText } from "./render/inert.js";
 import { applyTones, wantsColour } from "./render/style.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
 import { registerSecret } from "./secrets.js";
-import { Store } from "./store/store.js";
+import type { Store } from "./store/store.js";
 
 export interface CliIO {
   readonly stdout: Writer;
@@ -59,9 +56,60 @@ const GLOBAL_OPTION_GROUPS: Readonly<Record<string, GlobalGroup>> = {
   "wallet.path": "wallet",
 };
 
-function helpTopic(program: Command, topic: string | undefined, width: number): string {
+/** Global options that take a value: the token after one is its value, not the command's name. */
+const GLOBAL_VALUE_FLAGS = new Set([
+  "--config",
+  "--data-dir",
+  "--network",
+  "--subtensor.network",
+  "--subtensor.chain_endpoint",
+  "--netuid",
+  "--profile",
+  "--hf-token",
+  "--wallet.name",
+  "--wallet.hotkey",
+  "--wallet.path",
+]);
+
+const ENVIRONMENT_TOPICS = new Set(["environment", "env"]);
+
+/**
+ * The commands whose modules this invocation needs, found as commander finds its subcommand (the first
+ * operand): none for `--version` or the root help, the one run, the topic of `help TOPIC`, all of them
+ * for `help environment` (it lists every command's variables).
+ */
+export function commandsToLoad(argv: readonly string[]): CommandEntry[] {
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === "--") break;
+    if (token.startsWith("-")) {
+      if (GLOBAL_VALUE_FLAGS.has(token)) i++;
+      continue;
+    }
+    operands.push(token);
+    if (operands[0] !== "help" || operands.length === 2) break;
+  }
+  const [first, topic] = operands;
+  if (first === "help") {
+    if (topic !== undefined && ENVIRONMENT_TOPICS.has(topic)) return [...COMMANDS];
+    const named = topic === undefined ? undefined : findCommand(topic);
+    return named ? [named] : [];
+  }
+  const command = first === undefined ? undefined : findCommand(first);
+  return command ? [command] : [];
+}
+
+function helpTopic(
+  program: Command,
+  topic: string | undefined,
+  width: number,
+  loaded: ReadonlyMap<string, CommandDefinition>,
+  runtime: typeof CliRuntime | null,
+): string {
   if (topic === undefined) return program.helpInformation();
-  if (topic === "environment" || topic === "env") return environmentText(environmentEntries(COMMANDS), width);
+  if (ENVIRONMENT_TOPICS.has(topic) && runtime)
+    return runtime.environmentText(runtime.environmentEntries([...loaded.values()]), width);
   const command = program.commands.find((c) => c.name() === topic);
   if (!command) {
     throw new UsageError(`no help topic '${topic}'`, {
@@ -80,7 +128,9 @@ function buildProgram(
     globals: Record<string, unknown>,
     fromCli: ReadonlySet<string>,
   ) => Promise<void>,
-  jsonErrors = false,
+  jsonErrors: boolean,
+  loaded: ReadonlyMap<string, CommandDefinition>,
+  runtime: typeof CliRuntime | null,
 ): Command {
   const program = new Command("sn11")
     .description("One CLI for Bittensor subnet 11 (Dippy): audit weights, score models, submit, validate.")
@@ -117,17 +167,30 @@ function buildProgram(
     .helpCommand(false)
     .exitOverride();
 
-  for (const def of COMMANDS) {
+  for (const entry of COMMANDS) {
+    const def = loaded.get(entry.name);
+    if (!def) {
+      // Listed in the root help; this invocation does not run it, so its module is not loaded.
+      program
+        .command(entry.name)
+        .summary(entry.summary)
+        .description(entry.summary)
+        .action(() => {
+          throw new Error(`the command line was read as not running ${entry.name}, yet it does`);
+        });
+      continue;
+    }
     const command = program
       .command(def.name)
-      .summary(def.summary)
+      .summary(entry.summary)
       // Single newlines in descriptions are soft: commander wraps to the terminal width.
-      .description((def.description ?? def.summary).replace(/(?<!\n)\n(?!\n)/g, " "));
+      .description((def.description ?? entry.summary).replace(/(?<!\n)\n(?!\n)/g, " "));
     for (const arg of def.arguments ?? []) {
       const name = arg.variadic ? `${arg.name}...` : arg.name;
       command.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
     }
-    for (const option of commanderOptions(def.options)) command.addOption(option);
+    for (const option of (runtime as typeof CliRuntime).commanderOptions(def.options))
+      command.addOption(option);
     const uses = new Set(def.uses ?? []);
     command.configureHelp({
       showGlobalOptions: true,
@@ -151,16 +214,21 @@ function buildProgram(
     .command("help [topic]")
     .description("help on a command, or `sn11 help environment`: every variable sn11 reads")
     .action((topic: string | undefined) => {
-      io.stdout.write(helpTopic(program, topic, io.stdout.columns ?? 80));
+      io.stdout.write(helpTopic(program, topic, io.stdout.columns ?? 80, loaded, runtime));
     });
   return program;
 }
 
-function logLevelFor(globals: GlobalOptions, loaded: LoadedConfig | null, env: CliIO["env"]): LogLevel {
+function logLevelFor(
+  globals: GlobalOptions,
+  loaded: LoadedConfig | null,
+  env: CliIO["env"],
+  levels: readonly string[],
+): LogLevel {
   if (loaded && loaded.sources.log.kind !== "default") return loaded.config.log;
   if (globals.verbose) return "debug";
   const fromEnv = env.SN11_LOG;
-  return (LOG_LEVELS as readonly string[]).includes(fromEnv ?? "") ? (fromEnv as LogLevel) : "warn";
+  return levels.includes(fromEnv ?? "") ? (fromEnv as LogLevel) : "warn";
 }
 
 function writeResult(io: CliIO, globals: GlobalOptions, result: CommandResult): void {
@@ -237,6 +305,8 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
   let globals: GlobalOptions = { json: argv.includes("--json"), verbose: argv.includes("--verbose") };
   let logger: Logger | null = null;
   let exitCode: number = EXIT.ok;
+  // Loaded with the command's module: only an invocation that runs a command needs it.
+  let runtime: typeof CliRuntime | null = null;
 
   const run = async (
     def: CommandDefinition,
@@ -247,10 +317,11 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
   ) => {
     globals = { json: rawGlobals.json === true, verbose: rawGlobals.verbose === true };
     rawGlobals.network ??= rawGlobals["subtensor.chain_endpoint"] ?? rawGlobals["subtensor.network"];
-    const loaded = loadConfig({
+    const rt = runtime as typeof CliRuntime;
+    const loaded = rt.loadConfig({
       env: io.env,
       flags: Object.fromEntries(
-        KEY_SPECS.flatMap((spec) => (spec.flag ? [[spec.flag, rawGlobals[spec.flag]]] : [])),
+        rt.KEY_SPECS.flatMap((spec) => (spec.flag ? [[spec.flag, rawGlobals[spec.flag]]] : [])),
       ),
       configFile: rawGlobals.config as string | undefined,
     });
@@ -262,9 +333,9 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       ...Object.entries(io.env).flatMap(([k, v]) => (k.startsWith("BT_PW_") ? [v] : [])),
     ])
       registerSecret(secret);
-    logger = createLogger(io.stderr, logLevelFor(globals, loaded, io.env));
+    logger = rt.createLogger(io.stderr, logLevelFor(globals, loaded, io.env, rt.LOG_LEVELS));
     const activeLogger = logger;
-    cleanup.add("console", routeConsole(activeLogger));
+    cleanup.add("console", rt.routeConsole(activeLogger));
     let store: Store | null = null;
     let chain: Promise<ChainClient> | null = null;
     const stop = io.stop ?? io.signal;
@@ -281,7 +352,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       cleanup,
       store: () => {
         if (!store) {
-          const opened = Store.open(loaded.config.dataDir);
+          const opened = rt.Store.open(loaded.config.dataDir);
           store = opened;
           cleanup.add("store", () => opened.close());
           activeLogger.debug({ file: opened.file }, "store opened");
@@ -347,7 +418,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     };
     const options = def.configurable
       ? (() => {
-          const merged = commandOptions({
+          const merged = rt.commandOptions({
             command: def.name,
             schema: def.options,
             cli: rawOptions,
@@ -356,9 +427,9 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
             file: loaded.file,
             env: io.env,
           });
-          return parseCommandOptions(def.options, merged.values, merged.sources, def.name);
+          return rt.parseCommandOptions(def.options, merged.values, merged.sources, def.name);
         })()
-      : parseOptions(def.options, rawOptions);
+      : rt.parseOptions(def.options, rawOptions);
     if (ctx.signal.aborted) throw new CancelledError();
     const result = await def.run({ args, options }, ctx);
     writeResult(io, globals, result);
@@ -366,7 +437,10 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
   };
 
   try {
-    const program = buildProgram(io, run, globals.json);
+    const needed = commandsToLoad(argv);
+    const loaded = new Map(await Promise.all(needed.map(async (e) => [e.name, await e.load()] as const)));
+    runtime = loaded.size > 0 ? await import("./cli-runtime.js") : null;
+    const program = buildProgram(io, run, globals.json, loaded, runtime);
     if (argv.length === 0) {
       io.stderr.write(program.helpInformation());
       return EXIT.usage;

@@ -12,7 +12,6 @@ const DAY_MS = 86_400_000;
 export const cacheCommand = defineCommand({
   name: "cache",
   uses: ["store"],
-  summary: "the downloaded models: list them, or prune the ones not used lately",
   description:
     "Models live in <data dir>/models: content-addressed blobs hard-linked into one snapshot per repo and\n" +
     "commit. `list` (the default) shows each snapshot, its size, when it was last used and whether a running\n" +

@@ -87,7 +87,6 @@ function onChainText(c: OnChain, netuid: number): string {
 export const checkCommand = defineCommand({
   name: "check",
   uses: ["hub", "chain", "wallet", "profile"],
-  summary: "precheck a model repo (or local directory) before committing it",
   description:
     "Runs the checks validators apply (public, safetensors index, size bounds, chat template, no custom code),\n" +
     "computes the model hash and the entry hash, and prints the exact commitment a miner would send.\n" +

@@ -9,7 +9,6 @@ import { defineCommand } from "./define.js";
 export const commitmentsCommand = defineCommand({
   name: "commitments",
   uses: ["chain", "store", "profile"],
-  summary: "every uid's commitment, decoded as validators decode it, with the registry verdict",
   description:
     "Uids without a commitment are counted, not listed (--all lists them; --json always does).\n" +
     "The table fits the terminal (80 columns at least), commitments cut; --wide prints them whole.",

@@ -29,7 +29,6 @@ function table(rows: readonly Row[], width: number, o: { env: boolean }): string
 export const configCommand = defineCommand({
   name: "config",
   uses: ["chain", "wallet", "store", "hub", "profile"],
-  summary: "show the effective configuration and where each value came from; `config init` writes a file",
   description:
     "Precedence: flags > SN11_* environment > config file (~/.config/sn11/config.json or --config) > defaults.\n" +
     "The file's \"validate\" section holds sn11 validate's options (SN11_VALIDATE_<OPTION> in the environment).\n" +

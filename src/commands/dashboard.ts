@@ -59,7 +59,6 @@ export function dashboardText(data: DashboardData): string {
 export const dashboardCommand = defineCommand({
   name: "dashboard",
   uses: ["chain", "wallet", "store", "profile"],
-  summary: "a live screen of the validator (queue, board, steps, runs, errors) or of a miner's entry",
   description:
     "Attaches to a running `sn11 validate` by reading its store read-only (WAL) and the heartbeat and\n" +
     "progress it writes; works without a daemon from the store and the chain (or --offline, --snapshot).\n" +

@@ -66,7 +66,7 @@ export interface ArgumentSpec {
 
 export interface CommandDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
-  readonly summary: string;
+  /** The long help; the one-line summary is the registry's (commands/index.ts). */
   readonly description?: string;
   readonly examples?: readonly string[];
   readonly arguments?: readonly ArgumentSpec[];

@@ -7,8 +7,6 @@ import { defineCommand } from "./define.js";
 export const doctorCommand = defineCommand({
   name: "doctor",
   uses: ["chain", "wallet", "store", "hub", "profile"],
-  summary:
-    "check this machine before anything runs: GPUs, engines, disk, store, chain, wallet, Hub, judge, dataset, clock",
   description:
     "Each check is ok, warn or fail with a one-line reason and, where something is to do, a hint. Exit 0\n" +
     "when nothing failed (warnings included), 1 when something did. Nothing is written: the store is read\n" +

@@ -1,41 +1,115 @@
-import { cacheCommand } from "./cache.js";
-import { checkCommand } from "./check.js";
-import { commitmentsCommand } from "./commitments.js";
-import { configCommand } from "./config.js";
-import { dashboardCommand } from "./dashboard.js";
 import type { CommandDefinition } from "./define.js";
-import { doctorCommand } from "./doctor.js";
-import { leaderboardCommand } from "./leaderboard.js";
-import { metagraphCommand } from "./metagraph.js";
-import { profilesCommand } from "./profiles.js";
-import { renderCommand } from "./render.js";
-import { scoreCommand } from "./score.js";
-import { serviceCommand } from "./service.js";
-import { snapshotCommand } from "./snapshot.js";
-import { statusCommand } from "./status.js";
-import { submitCommand } from "./submit.js";
-import { updateCommand } from "./update.js";
-import { validateCommand } from "./validate.js";
-import { weightsCommand } from "./weights.js";
 
-/** The one registry of commands: only commands that work are listed. */
-export const COMMANDS: readonly CommandDefinition[] = [
-  weightsCommand as unknown as CommandDefinition,
-  metagraphCommand as unknown as CommandDefinition,
-  commitmentsCommand as unknown as CommandDefinition,
-  snapshotCommand as unknown as CommandDefinition,
-  renderCommand as unknown as CommandDefinition,
-  checkCommand as unknown as CommandDefinition,
-  scoreCommand as unknown as CommandDefinition,
-  submitCommand as unknown as CommandDefinition,
-  statusCommand as unknown as CommandDefinition,
-  leaderboardCommand as unknown as CommandDefinition,
-  dashboardCommand as unknown as CommandDefinition,
-  validateCommand as unknown as CommandDefinition,
-  serviceCommand as unknown as CommandDefinition,
-  doctorCommand as unknown as CommandDefinition,
-  profilesCommand as unknown as CommandDefinition,
-  configCommand as unknown as CommandDefinition,
-  cacheCommand as unknown as CommandDefinition,
-  updateCommand as unknown as CommandDefinition,
+/**
+ * The one registry of commands: what `--help` lists without loading any of them, and how to load each.
+ * A command's module (its options, and through them zod and everything it runs) loads only when that
+ * command runs or its help is asked for.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<CommandDefinition>;
+}
+
+const entry = (name: string, summary: string, load: () => Promise<unknown>): CommandEntry => ({
+  name,
+  summary,
+  load: async () => (await load()) as CommandDefinition,
+});
+
+export const COMMANDS: readonly CommandEntry[] = [
+  entry(
+    "weights",
+    "replay and audit the weights of one validator step",
+    async () => (await import("./weights.js")).weightsCommand,
+  ),
+  entry(
+    "metagraph",
+    "the subnet's neurons at the finalized block, read in one round trip",
+    async () => (await import("./metagraph.js")).metagraphCommand,
+  ),
+  entry(
+    "commitments",
+    "every uid's commitment, decoded as validators decode it, with the registry verdict",
+    async () => (await import("./commitments.js")).commitmentsCommand,
+  ),
+  entry(
+    "snapshot",
+    "write the replay snapshot of the chain's finalized block and the local evaluations",
+    async () => (await import("./snapshot.js")).snapshotCommand,
+  ),
+  entry(
+    "render",
+    "print the exact prompt the validator sends the model for a conversation",
+    async () => (await import("./render.js")).renderCommand,
+  ),
+  entry(
+    "check",
+    "precheck a model repo (or local directory) before committing it",
+    async () => (await import("./check.js")).checkCommand,
+  ),
+  entry(
+    "score",
+    "evaluate one model locally: generate, judge, score (resumable)",
+    async () => (await import("./score.js")).scoreCommand,
+  ),
+  entry(
+    "submit",
+    "commit a model on chain, after every precheck, and verify it landed",
+    async () => (await import("./submit.js")).submitCommand,
+  ),
+  entry(
+    "status",
+    "where a miner's hotkey stands: uid, commitment, the validators' verdict, local results, immunity",
+    async () => (await import("./status.js")).statusCommand,
+  ),
+  entry(
+    "leaderboard",
+    "every uid's model, verdict, score, weight and chain rewards, joined at one block",
+    async () => (await import("./leaderboard.js")).leaderboardCommand,
+  ),
+  entry(
+    "dashboard",
+    "a live screen of the validator (queue, board, steps, runs, errors) or of a miner's entry",
+    async () => (await import("./dashboard.js")).dashboardCommand,
+  ),
+  entry(
+    "validate",
+    "run the validator: evaluate every submission locally, set weights each window",
+    async () => (await import("./validate.js")).validateCommand,
+  ),
+  entry(
+    "service",
+    "run the validator as a systemd service: install (with its validate options after --) or uninstall",
+    async () => (await import("./service.js")).serviceCommand,
+  ),
+  entry(
+    "doctor",
+    "check this machine before anything runs: GPUs, engines, disk, store, chain, wallet, Hub, judge, dataset, clock",
+    async () => (await import("./doctor.js")).doctorCommand,
+  ),
+  entry(
+    "profiles",
+    "list the scoring profiles and their constants",
+    async () => (await import("./profiles.js")).profilesCommand,
+  ),
+  entry(
+    "config",
+    "show the effective configuration and where each value came from; `config init` writes a file",
+    async () => (await import("./config.js")).configCommand,
+  ),
+  entry(
+    "cache",
+    "the downloaded models: list them, or prune the ones not used lately",
+    async () => (await import("./cache.js")).cacheCommand,
+  ),
+  entry(
+    "update",
+    "replace this binary with the latest release, verified against its SHA256SUMS",
+    async () => (await import("./update.js")).updateCommand,
+  ),
 ];
+
+export function findCommand(name: string): CommandEntry | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -65,7 +65,6 @@ const options = z.object({
 export const leaderboardCommand = defineCommand({
   name: "leaderboard",
   uses: ["chain", "wallet", "store", "profile"],
-  summary: "every uid's model, verdict, score, weight and chain rewards, joined at one block",
   description:
     "Joins, at one block: the chain (metagraph, incentive, emission, consensus, immunity), the replay of\n" +
     "this validator's step (registry verdict, duplicates, win rate, the weight it would set now), this data\n" +

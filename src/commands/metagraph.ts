@@ -45,7 +45,6 @@ export function metagraphJson(m: Metagraph) {
 export const metagraphCommand = defineCommand({
   name: "metagraph",
   uses: ["chain"],
-  summary: "the subnet's neurons at the finalized block, read in one round trip",
   description:
     "Stake in τ; incentive, consensus and dividends are the last epoch's shares (0–1), emission its α per\n" +
     "epoch. The table fits the terminal (80 columns at least); --wide adds coldkeys and full hotkeys.",

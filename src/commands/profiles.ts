@@ -6,7 +6,6 @@ import { defineCommand } from "./define.js";
 export const profilesCommand = defineCommand({
   name: "profiles",
   uses: ["profile"],
-  summary: "list the scoring profiles and their constants",
   examples: ["sn11 profiles", "sn11 profiles --json"],
   options: z.object({}),
   async run(_input, ctx) {

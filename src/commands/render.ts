@@ -10,7 +10,6 @@ import { defineCommand } from "./define.js";
 export const renderCommand = defineCommand({
   name: "render",
   uses: ["profile"],
-  summary: "print the exact prompt the validator sends the model for a conversation",
   description:
     "Renders a conversation through one of the reference chat templates exactly as validators do:\n" +
     "plain Jinja whitespace rules, then one trailing EOS stripped and the BOS prepended when missing.\n" +

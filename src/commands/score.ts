@@ -63,7 +63,6 @@ const options = z.object({
 export const scoreCommand = defineCommand({
   name: "score",
   uses: ["hub", "store", "profile"],
-  summary: "evaluate one model locally: generate, judge, score (resumable)",
   description:
     "Runs the full evaluation of one model on this machine: seeded conversations from the dataset, rendered\n" +
     "with the chat template, a reply generated for each, the judge comparing it with the original, the score.\n" +

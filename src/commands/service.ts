@@ -18,8 +18,6 @@ import { validateCommand } from "./validate.js";
 export const serviceCommand = defineCommand({
   name: "service",
   uses: ["chain", "wallet", "store", "profile"],
-  summary:
-    "run the validator as a systemd service: install (with its validate options after --) or uninstall",
   description:
     "install writes a systemd unit that runs `sn11 validate` with the options after `--` (checked now, as\n" +
     "validate checks them) and this run's data dir, network, netuid, profile and wallet, restarts it on\n" +

@@ -11,7 +11,6 @@ import { defineCommand } from "./define.js";
 export const snapshotCommand = defineCommand({
   name: "snapshot",
   uses: ["chain", "store", "profile"],
-  summary: "write the replay snapshot of the chain's finalized block and the local evaluations",
   description:
     "Writes what `sn11 weights --snapshot` replays: metagraph hotkeys and commitments at one finalized\n" +
     "block, plus the evaluation results in the local store for the active profile.",

@@ -18,7 +18,6 @@ import { rewardsJson } from "./metagraph.js";
 export const statusCommand = defineCommand({
   name: "status",
   uses: ["chain", "wallet", "store", "hub", "profile"],
-  summary: "where a miner's hotkey stands: uid, commitment, the validators' verdict, local results, immunity",
   description:
     "The uid, its commitment, the verdict this data dir's replay gives it (sn11 validate in this data dir\n" +
     "is what changes it), the newest local `sn11 score` card of the committed repo, the chain's incentive\n" +

@@ -10,7 +10,6 @@ import { defineCommand } from "./define.js";
 export const submitCommand = defineCommand({
   name: "submit",
   uses: ["hub", "chain", "wallet", "store", "profile"],
-  summary: "commit a model on chain, after every precheck, and verify it landed",
   description:
     "Runs every check of `sn11 check`, confirms the hotkey is registered and has commitment space left,\n" +
     "does nothing when the chain already holds the same commitment (re-committing loses block priority),\n" +

@@ -7,7 +7,6 @@ import { defineCommand } from "./define.js";
 
 export const updateCommand = defineCommand({
   name: "update",
-  summary: "replace this binary with the latest release, verified against its SHA256SUMS",
   description:
     "Reads the release directory's VERSION (SN11_RELEASE_URL, or the one this binary was built with); when it\n" +
     "is newer, downloads the binary for this machine, checks the download and the unpacked binary against\n" +

@@ -104,7 +104,6 @@ export const validateCommand = defineCommand({
   name: "validate",
   uses: ["chain", "wallet", "store", "hub", "profile"],
   configurable: true,
-  summary: "run the validator: evaluate every submission locally, set weights each window",
   description:
     "The validator daemon. Each step (once per 20-minute UTC window, as the reference) reads the metagraph and\n" +
     "commitments at one finalized block, applies the registry rules, takes every model's score from the local\n" +

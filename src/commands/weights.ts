@@ -69,7 +69,6 @@ const options = z.object({
 export const weightsCommand = defineCommand({
   name: "weights",
   uses: ["chain", "wallet", "store", "profile"],
-  summary: "replay and audit the weights of one validator step",
   description:
     "Replays one validator step offline, exactly as the reference validator computes it: registry rules,\n" +
     "duplicates, win rates with the later-block penalty, softmax, burn and the u16 vector sent to set_weights.",

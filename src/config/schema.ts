@@ -2,7 +2,9 @@ import { z } from "zod";
 import { LOG_LEVELS } from "../log.js";
 import { DEFAULT_PROFILE_ID, PROFILE_IDS } from "../scoring/profile.js";
 
-export const NETWORK_NAMES = ["finney", "test", "local"] as const;
+import { NETWORK_NAMES } from "./networks.js";
+
+export { NETWORK_NAMES };
 
 export const networkSchema = z.union([
   z.enum(NETWORK_NAMES),
