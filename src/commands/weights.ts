@@ -1,15 +1,8 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { buildTimelockedCommit, commitToJson, type WeightsCommit } from "../chain/commit-weights.js";
-import {
-  assertSomethingToSend,
-  prepareWeights,
-  type SentWeights,
-  sendWeights,
-} from "../chain/set-weights.js";
+import type { WeightsCommit } from "../chain/commit-weights.js";
+import type { SentWeights } from "../chain/set-weights.js";
 import { assertSs58 } from "../chain/ss58.js";
-import { readStepSnapshot } from "../chain/step-snapshot.js";
-import { QUICKNET } from "../chain/timelock.js";
 import type { Metagraph } from "../chain/types.js";
 import { UsageError } from "../errors.js";
 import { replayText } from "../render/replay.js";
@@ -116,6 +109,8 @@ export const weightsCommand = defineCommand({
     let sourceRef: string;
     let metagraph: Metagraph | null = null;
     if (opts.fromChain) {
+      // The chain's modules load only for a replay of the chain: an offline replay starts without them.
+      const { readStepSnapshot } = await import("../chain/step-snapshot.js");
       const chain = await ctx.chain();
       ({ snapshot, metagraph } = await readStepSnapshot(chain, ctx.loaded.config.netuid, () =>
         ctx.store().evaluations.forProfile(profile.id),
@@ -129,8 +124,11 @@ export const weightsCommand = defineCommand({
     const digest = snapshotDigest(snapshot);
     let sent: SentWeights | null = null;
     let commit: WeightsCommit | null = null;
+    // Encryption and signing (noble, util-crypto) load only when a commit or a send is asked for.
+    const commitWeights = opts.commitReveal || opts.set ? await import("../chain/commit-weights.js") : null;
     if (opts.snapshot !== undefined && opts.commitReveal) {
-      commit = buildTimelockedCommit({
+      const { QUICKNET } = await import("../chain/timelock.js");
+      commit = (commitWeights as NonNullable<typeof commitWeights>).buildTimelockedCommit({
         hotkey: await assertSs58(opts.hotkey as string),
         emit: replay.emit,
         versionKey: profile.weightsVersionKey,
@@ -138,8 +136,10 @@ export const weightsCommand = defineCommand({
         beaconPublicKeyHex: opts.drandKey ?? QUICKNET.publicKeyHex,
       });
     }
-    if (opts.set && opts.dryRun && metagraph) {
+    const setWeights = opts.set ? await import("../chain/set-weights.js") : null;
+    if (setWeights && opts.dryRun && metagraph) {
       // Every check the send makes, and the commit it would carry; nothing is signed.
+      const { assertSomethingToSend, prepareWeights } = setWeights;
       assertSomethingToSend(replay.emit);
       const prepared = await prepareWeights({
         chain: await ctx.chain(),
@@ -150,7 +150,7 @@ export const weightsCommand = defineCommand({
       });
       if (!prepared.ok) throw prepared.error;
       commit = prepared.commit;
-    } else if (opts.set && metagraph) {
+    } else if (setWeights && metagraph) {
       const signer = await ctx.hotkey();
       const verb = metagraph.hyperparameters.commitRevealEnabled ? "commit (timelocked)" : "set";
       // What is about to be signed, before the question: the heaviest uids and the rate limit's state.
@@ -167,7 +167,7 @@ export const weightsCommand = defineCommand({
         );
       const question = `${verb} ${plural(replay.emit.uids.length, "weight")} on netuid ${replay.netuid} with ${signer.address}?`;
       if (!opts.yes) await confirmOrStop(ctx, question, "no weights were sent");
-      sent = await sendWeights({
+      sent = await setWeights.sendWeights({
         chain: await ctx.chain(),
         signer,
         metagraph,
@@ -181,7 +181,7 @@ export const weightsCommand = defineCommand({
     const json = {
       ...replayToJson(replay),
       snapshot_digest: digest,
-      ...(commit ? { commit: commitToJson(commit) } : {}),
+      ...(commit && commitWeights ? { commit: commitWeights.commitToJson(commit) } : {}),
       ...(sent
         ? {
             sent: {

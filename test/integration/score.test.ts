@@ -655,7 +655,12 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     const { child, stderr, exited } = spawnSn11([...args, "--progress", "auto"], dataDir);
     const generations = () => {
       if (!existsSync(join(dataDir, "sn11.db"))) return 0;
-      const store = Store.openReadOnly(dataDir);
+      let store: Store;
+      try {
+        store = Store.openReadOnly(dataDir);
+      } catch {
+        return 0; // the child is still creating it (its migrations not yet committed)
+      }
       try {
         const [run] = store.scoreRuns.list(1);
         return run ? store.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
