@@ -16,8 +16,13 @@ const entries: [string, string[]][] = [
   ["npm (bin/sn11.mjs)", [process.execPath, join(ROOT, "bin/sn11.mjs")]],
 ];
 const binary = join(ROOT, "dist/sn11");
-if (existsSync(binary)) entries.push(["single binary (dist/sn11)", [binary]]);
-else console.log("dist/sn11 not built (npm run build): the single binary is left out");
+if (existsSync(binary)) {
+  entries.push(["single binary (dist/sn11)", [binary]]);
+  // A single executable cannot run `-e`: its baseline is this machine's node, whichever version that is.
+  console.log(
+    `the binary runs its own Node (24); its baseline is this machine's node ${process.versions.node}`,
+  );
+} else console.log("dist/sn11 not built (npm run build): the single binary is left out");
 const commands: [string, string[], number | null][] = [
   ["--version", ["--version"], 1.5],
   ["--help", ["--help"], null],
