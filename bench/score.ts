@@ -225,9 +225,12 @@ const timeReplay = async (concurrency: number) => {
   const judge = new Judge({ endpoints: [{ url: replayUrl, model: "j" }], logger, concurrency });
   const t0 = performance.now();
   const outcomes = await judge.judgeAll(prompts512);
-  return { ms: performance.now() - t0, ok: outcomes.filter((o) => o.verdict).length };
+  const failed = outcomes.find((o) => !o.verdict);
+  if (failed) throw new Error(`the replayed verdict did not parse: ${failed.error}`);
+  return { ms: performance.now() - t0, ok: outcomes.length };
 };
 const seqReplay = await timeReplay(1);
+console.log(`(b') sequential: ${(seqReplay.ms / 1000).toFixed(1)} s for ${prompts512.length} calls`);
 const conReplay = await timeReplay(32);
 console.log(
   `(b') judge, ${prompts512.length} calls, 200 ms latency-bound endpoint: sequential ${(seqReplay.ms / 1000).toFixed(1)} s (${seqReplay.ok} ok), ` +

@@ -144,20 +144,20 @@ function generationSettings(inputs: ScoreInputs, temperature: number): Generatio
  */
 async function promptFilter(
   engine: Engine,
+  count: (text: string) => Promise<number | null>,
   render: (sample: JudgeSample) => string,
   limit: number,
   template: string,
-  signal: AbortSignal | undefined,
   logger: Logger,
 ): Promise<PromptFilter | null> {
-  const probe = await engine.countTokens("x", signal);
+  const probe = await count("x");
   if (probe === null) {
     logger.warn("the engine cannot count tokens: prompts are not checked against the token limit");
     return null;
   }
   return {
     id: `tokens<=${limit} (${template}, ${engine.name})`,
-    fits: async (sample) => ((await engine.countTokens(render(sample), signal)) ?? 0) <= limit,
+    fits: async (sample) => ((await count(render(sample))) ?? 0) <= limit,
   };
 }
 
@@ -204,7 +204,18 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
   const seed = evaluationSeed(profile.id, inputs.repo, inputs.revision, inputs.userSeed);
   const render = (sample: JudgeSample) => buildPrompt(inputs.chatTemplate, sample.messages, inputs.tokens);
   const tokenLimit = profile.generation.maxModelLength;
-  const filter = await promptFilter(inputs.engine, render, tokenLimit, inputs.chatTemplate, signal, logger);
+  // Each prompt is counted once: the sampling filter's count is the one generation clamps max_tokens with.
+  const counts = new Map<string, Promise<number | null>>();
+  const countTokens = (text: string): Promise<number | null> => {
+    let counted = counts.get(text);
+    if (!counted) {
+      counted = inputs.engine.countTokens(text, signal);
+      counts.set(text, counted);
+      counted.catch(() => counts.delete(text));
+    }
+    return counted;
+  };
+  const filter = await promptFilter(inputs.engine, countTokens, render, tokenLimit, inputs.chatTemplate, logger);
   const set = await timed("samples", () =>
     judgeSet(
       inputs.rows,
@@ -282,7 +293,7 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
             if (stopping()) throw new CancelledError();
             const prompt = render(samples[i] as JudgeSample);
             // What the context leaves after the prompt (vLLM refuses a request that asks for more).
-            const promptTokens = await inputs.engine.countTokens(prompt, signal);
+            const promptTokens = await countTokens(prompt);
             const room =
               promptTokens === null ? generation.max_tokens : inputs.engine.contextTokens - promptTokens;
             let result: Awaited<ReturnType<Engine["generate"]>>[number] | undefined;
