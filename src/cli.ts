@@ -56,35 +56,21 @@ const GLOBAL_OPTION_GROUPS: Readonly<Record<string, GlobalGroup>> = {
   "wallet.path": "wallet",
 };
 
-/** Global options that take a value: the token after one is its value, not the command's name. */
-const GLOBAL_VALUE_FLAGS = new Set([
-  "--config",
-  "--data-dir",
-  "--network",
-  "--subtensor.network",
-  "--subtensor.chain_endpoint",
-  "--netuid",
-  "--profile",
-  "--hf-token",
-  "--wallet.name",
-  "--wallet.hotkey",
-  "--wallet.path",
-]);
-
 const ENVIRONMENT_TOPICS = new Set(["environment", "env"]);
 
 /**
  * The commands whose modules this invocation needs, found as commander finds its subcommand (the first
- * operand): none for `--version` or the root help, the one run, the topic of `help TOPIC`, all of them
- * for `help environment` (it lists every command's variables).
+ * operand; `valueFlags` are the global options whose value is the next token): none for `--version` or
+ * the root help, the one run, the topic of `help TOPIC`, all of them for `help environment` (it lists
+ * every command's variables).
  */
-export function commandsToLoad(argv: readonly string[]): CommandEntry[] {
+export function commandsToLoad(argv: readonly string[], valueFlags: ReadonlySet<string>): CommandEntry[] {
   const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] as string;
     if (token === "--") break;
     if (token.startsWith("-")) {
-      if (GLOBAL_VALUE_FLAGS.has(token)) i++;
+      if (valueFlags.has(token)) i++;
       continue;
     }
     operands.push(token);
@@ -437,7 +423,12 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
   };
 
   try {
-    const needed = commandsToLoad(argv);
+    // The global options as the program defines them (commander alone, no command loaded yet).
+    const bare = buildProgram(io, run, globals.json, new Map(), null);
+    const valueFlags = new Set(
+      bare.options.flatMap((o) => ((o.required || o.optional) && o.long ? [o.long] : [])),
+    );
+    const needed = commandsToLoad(argv, valueFlags);
     const loaded = new Map(await Promise.all(needed.map(async (e) => [e.name, await e.load()] as const)));
     runtime = loaded.size > 0 ? await import("./cli-runtime.js") : null;
     const program = buildProgram(io, run, globals.json, loaded, runtime);

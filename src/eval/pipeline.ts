@@ -215,7 +215,14 @@ export async function runScore(inputs: ScoreInputs): Promise<ScoreCard> {
     }
     return counted;
   };
-  const filter = await promptFilter(inputs.engine, countTokens, render, tokenLimit, inputs.chatTemplate, logger);
+  const filter = await promptFilter(
+    inputs.engine,
+    countTokens,
+    render,
+    tokenLimit,
+    inputs.chatTemplate,
+    logger,
+  );
   const set = await timed("samples", () =>
     judgeSet(
       inputs.rows,
