@@ -5,6 +5,7 @@
  * over 100 steps. Prints the samples and the ratios late/early, measured in this one run.
  *
  *   npm run bench:daemon-rss            (STEPS=100 by default)
+ *   ENGINE=embedded npm run bench:daemon-rss   (the evaluation in process: what llama.cpp keeps after stop)
  */
 
 import { spawn } from "node:child_process";
@@ -28,7 +29,9 @@ const statusMiB = (pid: number, field: string): number => {
 };
 const rssMiB = (pid: number) => statusMiB(pid, "VmRSS");
 
-const args = quickEvaluation(net, 8).map((a) => (a === "embedded" ? "llama-server" : a));
+/** llama-server (a spawned process) or embedded (node-llama-cpp in the daemon's own process). */
+const ENGINE = process.env.ENGINE ?? "llama-server";
+const args = quickEvaluation(net, 8).map((a) => (a === "embedded" ? ENGINE : a));
 const child = spawn(
   process.execPath,
   [
@@ -42,8 +45,7 @@ const child = spawn(
     "--immediate",
     "--sync-every",
     "5",
-    "--engine-bin",
-    LLAMA_SERVER,
+    ...(ENGINE === "llama-server" ? ["--engine-bin", LLAMA_SERVER] : []),
     ...args,
   ],
   { env: net.env, stdio: ["ignore", "pipe", "inherit"] },
@@ -89,6 +91,7 @@ console.log(
   JSON.stringify(
     {
       mode: MODE,
+      engine: ENGINE,
       steps,
       exit_code: code,
       evaluated,
