@@ -65,7 +65,11 @@ async function bundle() {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: { sn11: join(root, "src/main.ts") },
+    // embedded-host: the embedded engine's own process (src/eval/engines/embedded-process.ts).
+    entryPoints: {
+      sn11: join(root, "src/main.ts"),
+      "embedded-host": join(root, "src/eval/engines/embedded-host.ts"),
+    },
     outdir,
     outExtension: { ".js": ".mjs" },
     // Chunks: what only chain commands need (@polkadot, ~3 MB) is parsed only when they run.

@@ -89,7 +89,13 @@ function main() {
   // V8's code cache for the unpacked modules, kept beside them (Node 22.1+; a no-op where unavailable or
   // not writable): every run after the first skips compiling the JavaScript it loads.
   require("node:module").enableCompileCache?.(path.join(dir, ".compile-cache"));
-  import(pathToFileURL(path.join(dir, "sn11.mjs")).href).catch((error) =>
+  // sn11 runs one of its own scripts in a child by name (the embedded engine's process): only a bare
+  // name of the unpacked runtime, never a path from the environment.
+  const script = /^[a-z][a-z-]*$/.test(process.env.SN11_RUN_SCRIPT ?? "")
+    ? process.env.SN11_RUN_SCRIPT
+    : "sn11";
+  delete process.env.SN11_RUN_SCRIPT;
+  import(pathToFileURL(path.join(dir, `${script}.mjs`)).href).catch((error) =>
     fail(error?.stack ? error.stack : String(error)),
   );
 }

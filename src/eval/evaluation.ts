@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { CleanupRegistry } from "../cleanup.js";
 import type { Config } from "../config/schema.js";
 import { UsageError } from "../errors.js";
-import type { Logger } from "../log.js";
+import type { Logger, LogLevel } from "../log.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import type { ScoreRunOrigin } from "../store/score-runs.js";
 import type { Store } from "../store/store.js";
@@ -148,6 +148,11 @@ export async function createEngine(
     onProgress?: Progress;
     /** The version the preflight read, recorded on the card. */
     engineVersion?: string;
+    /**
+     * The embedded engine in a process of its own, so what llama.cpp allocates goes with it (the validator
+     * daemon, which runs for weeks); in this process otherwise.
+     */
+    isolateEmbedded?: boolean;
   },
 ): Promise<Engine> {
   const { profile, logger } = deps;
@@ -158,17 +163,25 @@ export async function createEngine(
     profile,
   );
   if (settings.engine === "embedded") {
-    const { EmbeddedEngine } = await import("./engines/embedded.js");
-    return new EmbeddedEngine({
+    const embedded = {
       model: source.gguf as string,
       threads: settings.threads,
       contextSize: settings.contextSize,
-      logger,
       onProgress: deps.onProgress,
       ...(settings.llamaGpu && settings.llamaGpu !== "off"
         ? { gpu: { kind: settings.llamaGpu, registry: deps.npmRegistry } }
         : {}),
-    });
+    };
+    if (deps.isolateEmbedded) {
+      const { EmbeddedProcessEngine } = await import("./engines/embedded-process.js");
+      return new EmbeddedProcessEngine({
+        ...embedded,
+        logLevel: logger.level as LogLevel,
+        onSpawn: (stop) => deps.cleanup.add("engine", stop),
+      });
+    }
+    const { EmbeddedEngine } = await import("./engines/embedded.js");
+    return new EmbeddedEngine({ ...embedded, logger });
   }
   const gpus = (settings.gpu ?? "0").split(",").map(Number);
   const deterministic = deterministicRun(settings, deps.engineVersion);

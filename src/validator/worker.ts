@@ -285,6 +285,7 @@ export class EvaluationWorker {
           cleanup: deps.cleanup,
           onProgress: progress,
           engineVersion: deps.engineVersion,
+          isolateEmbedded: true,
         },
       );
       return await runEvaluation({
