@@ -59,4 +59,17 @@ describe("the embedded engine in a process of its own (the validator daemon's)",
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     await isolated.stop();
   }, 60_000);
+
+  it("a child killed mid-generation fails what waits on it with an engine error, not the caller's process", async () => {
+    const isolated = new EmbeddedProcessEngine({ ...options, logLevel: "silent" });
+    await isolated.start();
+    const pid = (isolated as unknown as { child: { pid: number } }).child.pid;
+    const run = isolated.generate(
+      Array.from({ length: 50 }, (_, i) => ({ prompt: `story ${i}`, maxTokens: 200, temperature: 0 })),
+    );
+    setTimeout(() => process.kill(pid, "SIGKILL"), 50);
+    await expect(run).rejects.toThrow(/the embedded engine's process ended \(SIGKILL\)/);
+    await expect(isolated.generate(requests)).rejects.toThrow("the embedded engine was not started");
+    await isolated.stop();
+  }, 60_000);
 });

@@ -103,6 +103,12 @@ export class EmbeddedProcessEngine implements Engine {
         else pending?.reject(localError(message.error as RemoteError));
       },
     );
+    // A process that cannot start (or a channel that breaks) fails what waits on it, never the daemon.
+    child.on("error", (error) => {
+      const failure = new EngineError(`the embedded engine's process failed: ${error.message}`);
+      for (const pending of this.pending.values()) pending.reject(failure);
+      this.pending.clear();
+    });
     child.once("exit", (code, signalName) => {
       this.child = null;
       for (const undo of this.forget.splice(0)) undo();
@@ -155,7 +161,7 @@ export class EmbeddedProcessEngine implements Engine {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
-        child.send({ id: this.nextId++, op: "abort" });
+        child.send({ id: this.nextId++, op: "abort" }, () => undefined);
         this.pending.delete(id);
         reject(new CancelledError());
       };
@@ -171,7 +177,11 @@ export class EmbeddedProcessEngine implements Engine {
           reject(error);
         },
       });
-      child.send({ id, ...request });
+      child.send({ id, ...request }, (error) => {
+        if (!error) return;
+        this.pending.delete(id);
+        reject(new EngineError(`the embedded engine's process is gone: ${error.message}`));
+      });
     });
   }
 }
