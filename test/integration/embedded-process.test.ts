@@ -5,15 +5,7 @@ import { EmbeddedProcessEngine } from "../../src/eval/engines/embedded-process.j
 import { GenerationRefused } from "../../src/eval/engines/engine.js";
 import { createLogger } from "../../src/log.js";
 import { tinyModelPath } from "../support/engines/llama.js";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from "../support/process.js";
 
 describe("the embedded engine in a process of its own (the validator daemon's)", () => {
   const model = tinyModelPath();

@@ -10,20 +10,11 @@ import { tallyVerdicts } from "../../src/scoring/judge-score.js";
 import { Store } from "../../src/store/store.js";
 import { tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, LLAMA_SERVER, tinyModelPath } from "../support/engines/llama.js";
+import { alive } from "../support/process.js";
 import { noteMissingShared } from "../support/shared.js";
 
 noteMissingShared("the llama-server engine and judge tests");
 const logger = createLogger({ write: () => true }, "silent");
-
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const prompt = (text: string) => ({
   prompt: `user: ${text}\nassistant:`,

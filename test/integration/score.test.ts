@@ -14,6 +14,7 @@ import {
   startLocalJudge,
   tinyModelPath,
 } from "../support/engines/llama.js";
+import { alive } from "../support/process.js";
 import { scoreArgs, TAVERN_ROWS, writeDataset } from "../support/score-args.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
@@ -597,15 +598,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     const resumed = await runInProcess(args(), { env });
     expect(resumed.code, resumed.stderr).toBe(0);
     const card = JSON.parse(resumed.stdout);
-    if (leftover) {
-      let alive = true;
-      try {
-        process.kill(leftover, 0);
-      } catch {
-        alive = false;
-      }
-      expect(alive).toBe(false);
-    }
+    if (leftover) expect(alive(leftover)).toBe(false);
     expect(committed().rows).toBe(8);
     const fresh = JSON.parse(
       (await runInProcess(args(), { env: cleanEnv({ SN11_DATA_DIR: tempDir() }) })).stdout,
@@ -630,15 +623,6 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
   const until = async (done: () => boolean, ms = 60_000) => {
     const deadline = Date.now() + ms;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  };
-
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
   };
 
   it("Ctrl-C mid-run says what was kept and how to resume, on its own line (exit 130)", async () => {
