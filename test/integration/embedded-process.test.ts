@@ -4,8 +4,8 @@ import { EmbeddedEngine } from "../../src/eval/engines/embedded.js";
 import { EmbeddedProcessEngine } from "../../src/eval/engines/embedded-process.js";
 import { GenerationRefused } from "../../src/eval/engines/engine.js";
 import { createLogger } from "../../src/log.js";
+import { isProcessAlive } from "../../src/process-alive.js";
 import { tinyModelPath } from "../support/engines/llama.js";
-import { alive } from "../support/process.js";
 
 describe("the embedded engine in a process of its own (the validator daemon's)", () => {
   const model = tinyModelPath();
@@ -27,7 +27,7 @@ describe("the embedded engine in a process of its own (the validator daemon's)",
     const isolated = new EmbeddedProcessEngine({ ...options, logLevel: "silent" });
     await isolated.start();
     const pid = (isolated as unknown as { child: { pid: number } }).child.pid;
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
     expect(await isolated.generate(requests)).toEqual(expected);
     expect(await isolated.countTokens("hello there")).toBe(localCount);
     expect(await isolated.health()).toBe(true);
@@ -35,7 +35,7 @@ describe("the embedded engine in a process of its own (the validator daemon's)",
     const refused = isolated.generate([{ prompt: "x ".repeat(2000), maxTokens: 4, temperature: 0 }]);
     await expect(refused).rejects.toBeInstanceOf(GenerationRefused);
     await isolated.stop();
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(await isolated.health()).toBe(false);
   }, 60_000);
 

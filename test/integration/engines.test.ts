@@ -6,11 +6,11 @@ import { LlamaServerEngine } from "../../src/eval/engines/llama-server.js";
 import { Judge } from "../../src/eval/judge/judge.js";
 import { judgeMessages } from "../../src/eval/judge/prompt.js";
 import { createLogger } from "../../src/log.js";
+import { isProcessAlive } from "../../src/process-alive.js";
 import { tallyVerdicts } from "../../src/scoring/judge-score.js";
 import { Store } from "../../src/store/store.js";
 import { tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, LLAMA_SERVER, tinyModelPath } from "../support/engines/llama.js";
-import { alive } from "../support/process.js";
 import { noteMissingShared } from "../support/shared.js";
 
 noteMissingShared("the llama-server engine and judge tests");
@@ -51,7 +51,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)(
       expect(results[2]?.text).toBe(results[0]?.text);
       const pid = e.pid;
       await e.stop();
-      expect(alive(pid)).toBe(false);
+      expect(isProcessAlive(pid as number)).toBe(false);
       expect(await e.health()).toBe(false);
     });
 

@@ -4,6 +4,7 @@ import { createServer, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluationSeed } from "../../src/eval/datasets/random.js";
+import { isProcessAlive } from "../../src/process-alive.js";
 import { Store } from "../../src/store/store.js";
 import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
 import { judgeStandIn } from "../support/engines/judge-standin.js";
@@ -14,7 +15,6 @@ import {
   startLocalJudge,
   tinyModelPath,
 } from "../support/engines/llama.js";
-import { alive } from "../support/process.js";
 import { scoreArgs, TAVERN_ROWS, writeDataset } from "../support/score-args.js";
 import { noteMissingShared, REPO_ROOT } from "../support/shared.js";
 
@@ -598,7 +598,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     const resumed = await runInProcess(args(), { env });
     expect(resumed.code, resumed.stderr).toBe(0);
     const card = JSON.parse(resumed.stdout);
-    if (leftover) expect(alive(leftover)).toBe(false);
+    if (leftover) expect(isProcessAlive(leftover)).toBe(false);
     expect(committed().rows).toBe(8);
     const fresh = JSON.parse(
       (await runInProcess(args(), { env: cleanEnv({ SN11_DATA_DIR: tempDir() }) })).stdout,
@@ -683,14 +683,14 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
       await until(() => existsSync(pidFile) || child.exitCode !== null);
       expect(existsSync(pidFile), stderr()).toBe(true);
       const engine = Number(readFileSync(pidFile, "utf8").split(" ")[0]);
-      expect(alive(engine)).toBe(true);
+      expect(isProcessAlive(engine)).toBe(true);
       for (const signal of signals) child.kill(signal);
       const exitCode = await exited;
       if (code !== null) expect(exitCode, stderr()).toBe(code);
       else expect(exitCode, stderr()).not.toBe(1);
       const gone = Date.now() + 5_000;
-      while (alive(engine) && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
-      expect(alive(engine)).toBe(false);
+      while (isProcessAlive(engine) && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+      expect(isProcessAlive(engine)).toBe(false);
     },
     120_000,
   );
