@@ -8,6 +8,7 @@ import type { LogLevel } from "../../log.js";
 import type { Progress } from "../progress.js";
 import type { EmbeddedOptions } from "./embedded.js";
 import { type Engine, GenerationRefused, type GenerationRequest, type GenerationResult } from "./engine.js";
+import { signalGroup } from "./process-group.js";
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -82,15 +83,7 @@ export class EmbeddedProcessEngine implements Engine {
     this.child = child;
     const group = child.pid as number;
     // However sn11 exits (a second signal, an uncaught error), the process group goes with it.
-    this.forget.push(
-      atExit(() => {
-        try {
-          process.kill(-group, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }),
-    );
+    this.forget.push(atExit(() => signalGroup(group, "SIGKILL")));
     if (this.options.onSpawn) this.forget.push(this.options.onSpawn(() => this.stop()));
     child.on(
       "message",
@@ -144,13 +137,7 @@ export class EmbeddedProcessEngine implements Engine {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     await this.call({ op: "stop" }).catch(() => undefined);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }, 10_000);
+    const timer = setTimeout(() => signalGroup(child.pid as number, "SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
   }

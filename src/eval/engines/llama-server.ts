@@ -9,6 +9,7 @@ import type { Progress } from "../progress.js";
 import { type Engine, GenerationRefused, type GenerationRequest, type GenerationResult } from "./engine.js";
 import { engineEnvironment } from "./engine-env.js";
 import { CompletionsClient } from "./openai-http.js";
+import { signalGroup } from "./process-group.js";
 
 export interface LlamaServerOptions {
   /** A running server to use, or a binary to spawn with a GGUF model. */
@@ -147,7 +148,7 @@ export class LlamaServerEngine implements Engine {
     const forget = group
       ? atExit(() => {
           if (this.options.pidFile) rmSync(this.options.pidFile, { force: true });
-          process.kill(-group, "SIGKILL");
+          signalGroup(group, "SIGKILL");
         })
       : () => {};
     child.once("exit", (code, sig) => {
@@ -322,18 +323,8 @@ export class LlamaServerEngine implements Engine {
     if (this.options.pidFile) rmSync(this.options.pidFile, { force: true });
     if (!child?.pid) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, 5000);
+    if (!signalGroup(child.pid, "SIGTERM")) return;
+    const timer = setTimeout(() => signalGroup(child.pid as number, "SIGKILL"), 5000);
     await exited;
     clearTimeout(timer);
   }
