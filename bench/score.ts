@@ -13,7 +13,7 @@ import { evaluationSeed } from "../src/eval/datasets/random.js";
 import { validateRows } from "../src/eval/datasets/rows.js";
 import { LlamaServerEngine } from "../src/eval/engines/llama-server.js";
 import { Judge } from "../src/eval/judge/judge.js";
-import { judgeMessages } from "../src/eval/judge/prompt.js";
+import { judgeMessages, verdictSchema } from "../src/eval/judge/prompt.js";
 import { runScore, samplingParameters } from "../src/eval/pipeline.js";
 import { buildPrompt, stopTokens } from "../src/eval/templates/render.js";
 import { createLogger } from "../src/log.js";
@@ -61,20 +61,23 @@ await engine.start();
 await judgeEngine.start();
 const judgeBase = (judgeEngine as unknown as { baseUrl: string }).baseUrl;
 
+/** One real verdict of the local judge, as its HTTP body: what the replaying judges below answer with. */
+const recordVerdict = (messages: readonly { role: string; content: string }[]) =>
+  fetch(`${judgeBase}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      messages,
+      max_tokens: 512,
+      response_format: {
+        type: "json_schema",
+        json_schema: { schema: verdictSchema(4) },
+      },
+    }),
+  }).then((r) => r.text());
+
 // A judge that answers at once with one real verdict of the local judge: (a) times generation only.
-const judgeBaseUrl = judgeBase;
-const quickVerdict = await fetch(`${judgeBaseUrl}/v1/chat/completions`, {
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify({
-    messages: [{ role: "user", content: "verdict" }],
-    max_tokens: 512,
-    response_format: {
-      type: "json_schema",
-      json_schema: { schema: (await import("../src/eval/judge/prompt.js")).verdictSchema(4) },
-    },
-  }),
-}).then((r) => r.text());
+const quickVerdict = await recordVerdict([{ role: "user", content: "verdict" }]);
 const instant = createServer((req, res) => {
   req.resume();
   res.writeHead(200, { "Content-Type": "application/json" }).end(quickVerdict);
@@ -198,18 +201,7 @@ proxy.close();
 
 // (b') latency-bound, like a remote API: the proxy replays one real verdict of the local judge after 200 ms,
 // so only the client's concurrency is measured.
-const recorded = await fetch(`${judgeBase}/v1/chat/completions`, {
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify({
-    messages: prompts[0],
-    max_tokens: 512,
-    response_format: {
-      type: "json_schema",
-      json_schema: { schema: (await import("../src/eval/judge/prompt.js")).verdictSchema(4) },
-    },
-  }),
-}).then((r) => r.text());
+const recorded = await recordVerdict(prompts[0] as (typeof prompts)[number]);
 const replay = createServer((req, res) => {
   req.resume();
   setTimeout(() => res.writeHead(200, { "Content-Type": "application/json" }).end(recorded), 200);
