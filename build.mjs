@@ -271,6 +271,8 @@ async function buildBinary(bundle) {
       disableExperimentalSEAWarning: true,
       useCodeCache: false,
       useSnapshot: false,
+      // V8 flags every run of the binary gets (sea/node-flags.json; bin/sn11.mjs's shebang has the same).
+      execArgv: JSON.parse(readFileSync(join(root, "sea/node-flags.json"), "utf8")),
       assets: { payload: payloadFile },
     }),
   );

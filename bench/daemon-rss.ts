@@ -5,7 +5,9 @@
  * over 100 steps. Prints the samples and the ratios late/early, measured in this one run.
  *
  *   npm run bench:daemon-rss            (STEPS=100 by default)
- *   ENGINE=embedded npm run bench:daemon-rss   (the evaluation in process: what llama.cpp keeps after stop)
+ *   ENGINE=embedded npm run bench:daemon-rss   (node-llama-cpp, in the engine's own child process)
+ *   NODE_FLAGS= npm run bench:daemon-rss       (V8's defaults instead of sea/node-flags.json)
+ *   BINARY=dist/sn11 npm run bench:daemon-rss  (the single binary, Node 24)
  */
 
 import { spawn } from "node:child_process";
@@ -32,24 +34,39 @@ const rssMiB = (pid: number) => statusMiB(pid, "VmRSS");
 /** llama-server (a spawned process) or embedded (node-llama-cpp in the daemon's own process). */
 const ENGINE = process.env.ENGINE ?? "llama-server";
 const args = quickEvaluation(net, 8).map((a) => (a === "embedded" ? ENGINE : a));
-const child = spawn(
-  process.execPath,
-  [
-    // HEAPSNAP=1: heap snapshots at the first and last sample (SIGUSR2), to see what grows.
-    ...(process.env.HEAPSNAP ? ["--heapsnapshot-signal=SIGUSR2"] : []),
-    join(REPO_ROOT, "bin", "sn11.mjs"),
-    "validate",
-    ...(MODE === "live" ? [] : [`--${MODE}`]),
-    "--every",
-    "1",
-    "--immediate",
-    "--sync-every",
-    "5",
-    ...(ENGINE === "llama-server" ? ["--engine-bin", LLAMA_SERVER] : []),
-    ...args,
-  ],
-  { env: net.env, stdio: ["ignore", "pipe", "inherit"] },
-);
+/**
+ * The daemon as users start it: with the V8 flags the npm entry's shebang and the binary's execArgv give
+ * (sea/node-flags.json). NODE_FLAGS="" runs it on V8's defaults instead; BINARY=dist/sn11 runs the binary.
+ */
+const nodeFlags =
+  process.env.NODE_FLAGS !== undefined
+    ? process.env.NODE_FLAGS.split(" ").filter(Boolean)
+    : (JSON.parse(readFileSync(join(REPO_ROOT, "sea", "node-flags.json"), "utf8")) as string[]);
+const sn11Args = [
+  "validate",
+  ...(MODE === "live" ? [] : [`--${MODE}`]),
+  "--every",
+  "1",
+  "--immediate",
+  "--sync-every",
+  "5",
+  ...(ENGINE === "llama-server" ? ["--engine-bin", LLAMA_SERVER] : []),
+  ...args,
+];
+const [command, commandArgs] = process.env.BINARY
+  ? [process.env.BINARY, sn11Args]
+  : [
+      process.execPath,
+      [
+        // HEAPSNAP=1: heap snapshots at the first and last sample (SIGUSR2), to see what grows.
+        ...(process.env.HEAPSNAP ? ["--heapsnapshot-signal=SIGUSR2"] : []),
+        ...nodeFlags,
+        join(REPO_ROOT, "bin", "sn11.mjs"),
+        ...sn11Args,
+      ],
+    ];
+console.error(`daemon: ${command} ${commandArgs.slice(0, 3).join(" ")} …`);
+const child = spawn(command, commandArgs, { env: net.env, stdio: ["ignore", "pipe", "inherit"] });
 const pid = child.pid as number;
 let steps = 0;
 let evaluated = false;
@@ -92,6 +109,8 @@ console.log(
     {
       mode: MODE,
       engine: ENGINE,
+      daemon: process.env.BINARY ?? "bin/sn11.mjs",
+      node_flags: process.env.BINARY ? "the binary's execArgv" : nodeFlags,
       steps,
       exit_code: code,
       evaluated,
