@@ -66,8 +66,14 @@ function extract(root, dir) {
 }
 
 // node-llama-cpp checks its native binding by forking process.execPath with a script: run it as node would.
-if (process.env.TEST_BINDING_CP === "true" && /\.(c|m)?js$/.test(process.argv[2] ?? "")) {
-  process.argv.splice(1, 1);
+// fork() puts process.execArgv (the binary's own, sea/node-flags.json) before the script: skip those.
+const forkedFlags = process.argv.slice(2).findIndex((arg) => !arg.startsWith("--"));
+if (
+  process.env.TEST_BINDING_CP === "true" &&
+  forkedFlags >= 0 &&
+  /\.(c|m)?js$/.test(process.argv[2 + forkedFlags] ?? "")
+) {
+  process.argv.splice(1, 1 + forkedFlags);
   import(pathToFileURL(path.resolve(process.argv[1])).href).catch((error) =>
     fail(String(error?.stack ?? error)),
   );
@@ -75,15 +81,46 @@ if (process.env.TEST_BINDING_CP === "true" && /\.(c|m)?js$/.test(process.argv[2]
   main();
 }
 
+/**
+ * Unpacking decompresses the whole payload (~150 MiB) in memory, which a process never returns to the
+ * system: a daemon that unpacked on its first run would hold it for its lifetime. So a child of this same
+ * binary unpacks (SN11_UNPACK_ONLY), and this process only checks the result.
+ */
+function unpackInChild(root, dir) {
+  const { spawnSync } = require("node:child_process");
+  const child = spawnSync(process.execPath, [], {
+    env: { ...process.env, SN11_UNPACK_ONLY: dir },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (child.error)
+    extract(root, dir); // could not start a child: unpack here
+  else if (child.status !== 0)
+    process.exit(child.status ?? 1); // the child said why
+  else if (!isComplete(dir)) extract(root, dir);
+}
+
+function unpackFailure(root, error) {
+  fail(
+    `cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`,
+  );
+}
+
 function main() {
   const root = cacheRoot();
   const dir = path.join(root, `${VERSION}-${PAYLOAD_SHA256.slice(0, 16)}`);
+  if (process.env.SN11_UNPACK_ONLY === dir) {
+    try {
+      if (!isComplete(dir)) extract(root, dir);
+      process.exit(0);
+    } catch (error) {
+      unpackFailure(root, error);
+    }
+  }
+  delete process.env.SN11_UNPACK_ONLY;
   try {
-    if (!isComplete(dir)) extract(root, dir);
+    if (!isComplete(dir)) unpackInChild(root, dir);
   } catch (error) {
-    fail(
-      `cannot unpack the sn11 runtime into ${root}: ${error.message}\nhint: set SN11_RUNTIME_DIR to a writable directory`,
-    );
+    unpackFailure(root, error);
   }
   globalThis.__SN11_RUNTIME__ = { dir };
   // V8's code cache for the unpacked modules, kept beside them (Node 22.1+; a no-op where unavailable or
