@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 // The flag (sea/node-flags.json, which the single binary gets through its execArgv): V8's young generation
 // grows to 2 × 16 MiB after one busy minute and never shrinks; capped at 2 MiB the idle daemon holds
-// ~20 MiB less (npm run bench:daemon-rss), with no measurable cost to the replay (npm run bench:weights).
+// ~28 MiB less (npm run bench:daemon-rss), with no measurable cost to the replay (npm run bench:weights).
 // npm's entry point: the bundle that `npm ci` builds through `prepare` (node build.mjs --bundle).
 import { existsSync } from "node:fs";
 

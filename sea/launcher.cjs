@@ -94,8 +94,10 @@ function unpackInChild(root, dir) {
   });
   if (child.error)
     extract(root, dir); // could not start a child: unpack here
+  else if (child.signal)
+    process.kill(process.pid, child.signal); // Ctrl-C mid-unpack: end as the child did
   else if (child.status !== 0)
-    process.exit(child.status ?? 1); // the child said why
+    process.exit(child.status); // the child said why
   else if (!isComplete(dir)) extract(root, dir);
 }
 
