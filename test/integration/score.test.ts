@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluationSeed } from "../../src/eval/datasets/random.js";
 import { isProcessAlive } from "../../src/process-alive.js";
 import { Store } from "../../src/store/store.js";
-import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { cleanEnv, newestRunSamples, runInProcess, tempDir } from "../support/cli.js";
 import { judgeStandIn } from "../support/engines/judge-standin.js";
 import {
   HAS_LLAMA_SERVER,
@@ -558,10 +558,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
     const dataDir = tempDir();
     const env = cleanEnv({ SN11_DATA_DIR: dataDir });
     const committed = () => {
-      const store = Store.open(dataDir);
-      const [run] = store.scoreRuns.list(1);
-      const rows = run ? store.scoreRuns.samples(run.id) : [];
-      store.close();
+      const rows = newestRunSamples(dataDir);
       return {
         generations: rows.filter((r) => r.generation !== null).length,
         verdicts: rows.filter((r) => r.verdict !== null).length,
@@ -637,21 +634,7 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 score as a child process: kill -9 and s
       maxTokens: 64,
     }).filter((a) => a !== "--json");
     const { child, stderr, exited } = spawnSn11([...args, "--progress", "auto"], dataDir);
-    const generations = () => {
-      if (!existsSync(join(dataDir, "sn11.db"))) return 0;
-      let store: Store;
-      try {
-        store = Store.openReadOnly(dataDir);
-      } catch {
-        return 0; // the child is still creating it (its migrations not yet committed)
-      }
-      try {
-        const [run] = store.scoreRuns.list(1);
-        return run ? store.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
-      } finally {
-        store.close();
-      }
-    };
+    const generations = () => newestRunSamples(dataDir).filter((r) => r.generation !== null).length;
     await until(() => generations() >= 1 || child.exitCode !== null);
     child.kill("SIGINT");
     expect(await exited, stderr()).toBe(130);

@@ -3,9 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mnemonicGenerate } from "@polkadot/util-crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STORE_FILE } from "../../src/store/db.js";
-import { Store } from "../../src/store/store.js";
-import { inStore, runInProcess, spawnSn11, tempDir } from "../support/cli.js";
+import { inStore, newestRunSamples, runInProcess, spawnSn11, tempDir } from "../support/cli.js";
 import { HAS_LLAMA_SERVER, pipeDeafLlamaServer } from "../support/engines/llama.js";
 import { REPO_ROOT } from "../support/shared.js";
 import { quickEvaluation, startValidatorNet, type ValidatorNet } from "../support/validator-net.js";
@@ -201,32 +199,11 @@ describe.skipIf(!HAS_LLAMA_SERVER)("sn11 validate under failures", () => {
     const dataDir = tempDir("sn11-killed-");
     const env = { ...net.env, SN11_DATA_DIR: dataDir };
     const args = ["validate", "--once", "--offline", ...quickEvaluation(net, 8)];
-    // Read-only beside the daemon: a writer connection's close checkpoints the WAL (TRUNCATE), which every
-    // 50 ms would hold up the daemon's own writes.
-    const samplesDone = () => {
-      if (!existsSync(join(dataDir, STORE_FILE))) return 0;
-      let store: Store | undefined;
-      try {
-        store = Store.openReadOnly(dataDir);
-        const [run] = store.scoreRuns.list(1);
-        return run ? store.scoreRuns.samples(run.id).filter((r) => r.generation !== null).length : 0;
-      } catch {
-        return 0; // created but not migrated yet
-      } finally {
-        store?.close();
-      }
-    };
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin", "sn11.mjs"), ...args], {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const samplesDone = () => newestRunSamples(dataDir).filter((r) => r.generation !== null).length;
+    const { child, output, exited } = spawnSn11(args, env);
     await until(() => {
-      if (child.exitCode !== null) throw new Error(`the daemon exited (${child.exitCode}) early:\n${stderr}`);
+      if (child.exitCode !== null)
+        throw new Error(`the daemon exited (${child.exitCode}) early:\n${output.stderr}`);
       return samplesDone() >= 2;
     }, "two committed generations");
     child.kill("SIGKILL");

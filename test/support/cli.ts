@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli.js";
+import { STORE_FILE } from "../../src/store/db.js";
 import { Store } from "../../src/store/store.js";
 import { REPO_ROOT } from "./shared.js";
 
@@ -112,6 +113,27 @@ export function inStore<T>(dataDir: string, read: (store: Store) => T): T {
   const store = Store.open(dataDir);
   try {
     return read(store);
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The newest score run's sample rows, read beside a running sn11: read-only, since a writer connection's
+ * close checkpoints the WAL, which would hold up the process under test. None while the store is missing
+ * or not yet migrated.
+ */
+export function newestRunSamples(dataDir: string): ReturnType<Store["scoreRuns"]["samples"]> {
+  if (!existsSync(join(dataDir, STORE_FILE))) return [];
+  let store: Store;
+  try {
+    store = Store.openReadOnly(dataDir);
+  } catch {
+    return []; // the process under test is still creating it (its migrations not yet committed)
+  }
+  try {
+    const [run] = store.scoreRuns.list(1);
+    return run ? store.scoreRuns.samples(run.id) : [];
   } finally {
     store.close();
   }
