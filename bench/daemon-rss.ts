@@ -14,7 +14,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LLAMA_SERVER } from "../test/support/engines/llama.js";
-import { REPO_ROOT } from "../test/support/shared.js";
+import { REPO_ROOT, shippedNodeFlags } from "../test/support/shared.js";
 import { quickEvaluation, startValidatorNet } from "../test/support/validator-net.js";
 
 const STEPS = Number(process.env.STEPS ?? 100);
@@ -41,7 +41,7 @@ const args = quickEvaluation(net, 8).map((a) => (a === "embedded" ? ENGINE : a))
 const nodeFlags =
   process.env.NODE_FLAGS !== undefined
     ? process.env.NODE_FLAGS.split(" ").filter(Boolean)
-    : (JSON.parse(readFileSync(join(REPO_ROOT, "sea", "node-flags.json"), "utf8")) as string[]);
+    : shippedNodeFlags();
 const sn11Args = [
   "validate",
   ...(MODE === "live" ? [] : [`--${MODE}`]),

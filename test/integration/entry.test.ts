@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runChild } from "../support/cli.js";
-import { REPO_ROOT } from "../support/shared.js";
+import { REPO_ROOT, shippedNodeFlags } from "../support/shared.js";
 
 describe("the npm entry point", () => {
   const entry = join(REPO_ROOT, "bin", "sn11.mjs");
 
   it("gives node the V8 flags the single binary gets (sea/node-flags.json)", () => {
-    const flags = JSON.parse(readFileSync(join(REPO_ROOT, "sea", "node-flags.json"), "utf8")) as string[];
+    const flags = shippedNodeFlags();
     const shebang = readFileSync(entry, "utf8").split("\n")[0];
     expect(shebang).toBe(`#!/usr/bin/env -S node ${flags.join(" ")}`);
   });
