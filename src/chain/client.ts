@@ -12,6 +12,7 @@ import {
   readCommitRevealState,
   readRevealFacts,
 } from "./commit-reveal-reads.js";
+import { type ConsensusFacts, readConsensusFacts } from "./consensus-read.js";
 import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import type { MetadataCache } from "./metadata-cache.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
@@ -61,6 +62,8 @@ export interface ChainClient {
   readonly endpoint: string;
   head(): Promise<BlockRef>;
   metagraph(netuid: number, at?: BlockRef): Promise<Metagraph>;
+  /** What Yuma consensus needs beyond the metagraph, at its block: weight rows, stake threshold, commits. */
+  consensusFacts(metagraph: Metagraph): Promise<ConsensusFacts>;
   /** How much commitment space the hotkey has used this epoch, and when it frees. */
   commitmentSpace(netuid: number, hotkey: string): Promise<CommitmentSpace>;
   /** Writes a Raw commitment (≤ 128 bytes) signed by the hotkey and waits for its inclusion. */
@@ -350,6 +353,12 @@ export class SubtensorClient implements ChainClient {
       }
       return readMetagraphFromStorage(api, this.rpc, netuid, block);
     });
+  }
+
+  async consensusFacts(metagraph: Metagraph): Promise<ConsensusFacts> {
+    return this.read(`reading the weights of netuid ${metagraph.netuid}`, (api) =>
+      readConsensusFacts(api, this.rpc, metagraph),
+    );
   }
 
   async commitmentSpace(netuid: number, hotkey: string): Promise<CommitmentSpace> {

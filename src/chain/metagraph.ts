@@ -14,13 +14,13 @@ import type {
 } from "./types.js";
 
 /**
- * SelectiveMetagraph field indexes sn11 asks for: block, tempo, weight hyperparameters, num_uids,
- * immunity period, commit-reveal, hotkeys, coldkeys, active, permits, last update, the epoch's emission,
+ * SelectiveMetagraph field indexes sn11 asks for: owner hotkey, block, tempo, kappa, weight
+ * hyperparameters, activity cutoff, num_uids, immunity period, commit-reveal, hotkeys, coldkeys, active, permits, last update, the epoch's emission,
  * dividends, incentives and consensus, block at registration, stakes, validators and commitments.
  * (Rank and trust, 64–65, are empty since subtensor a1258cd61.)
  */
 export const METAGRAPH_FIELDS = [
-  7, 8, 24, 25, 26, 27, 30, 36, 46, 47, 52, 53, 56, 57, 59, 60, 61, 62, 63, 66, 67, 68, 69, 72, 73,
+  5, 7, 8, 23, 24, 25, 26, 27, 28, 30, 36, 46, 47, 52, 53, 56, 57, 59, 60, 61, 62, 63, 66, 67, 68, 69, 72, 73,
 ];
 
 const SELECTIVE_METAGRAPH = "Option<PalletSubtensorRpcInfoMetagraphSelectiveMetagraph>";
@@ -49,6 +49,13 @@ export function rewardsOf(
     dividends: dividends / 65535,
     emissionRao,
   };
+}
+
+const NO_ACCOUNT = `0x${"00".repeat(32)}`;
+
+/** The all-zero account is how the chain says "no owner". */
+function ownerOf(account: Codec): string | null {
+  return account.toHex() === NO_ACCOUNT ? null : account.toString();
 }
 
 function optionalField<T>(struct: Record<string, unknown>, name: string): T | undefined {
@@ -136,6 +143,8 @@ export function decodeSelectiveMetagraph(
     commitRevealEnabled: field<Codec & { isTrue: boolean }>(m, "commitRevealWeightsEnabled").isTrue,
     commitRevealPeriod: field<Num>(m, "commitRevealPeriod").toNumber(),
     immunityPeriod: field<Num>(m, "immunityPeriod").toNumber(),
+    kappa: field<Num>(m, "kappa").toNumber(),
+    activityCutoff: field<Num>(m, "activityCutoff").toNumber(),
   };
   const regType = registrationType(registry);
   const commitments: ChainCommitment[] = field<List<[Codec, List<Num>]>>(m, "commitments").map(
@@ -149,7 +158,8 @@ export function decodeSelectiveMetagraph(
       }
     },
   );
-  return { netuid, block, neurons, hyperparameters, commitments, source: "runtime-api" };
+  const ownerHotkey = ownerOf(field<Codec>(m, "ownerHotkey"));
+  return { netuid, block, neurons, hyperparameters, commitments, ownerHotkey, source: "runtime-api" };
 }
 
 /** For runtimes without the selective metagraph: the same facts from storage, all at the pinned block. */
@@ -184,6 +194,9 @@ export async function readMetagraphFromStorage(
     "commitRevealWeightsEnabled",
     "revealPeriodEpochs",
     "immunityPeriod",
+    "kappa",
+    "activityCutoff",
+    "subnetOwnerHotkey",
     "active",
     "validatorPermit",
     "lastUpdate",
@@ -256,8 +269,11 @@ export async function readMetagraphFromStorage(
       commitRevealEnabled: (plain.commitRevealWeightsEnabled as unknown as { isTrue: boolean }).isTrue,
       commitRevealPeriod: num("revealPeriodEpochs"),
       immunityPeriod: num("immunityPeriod"),
+      kappa: num("kappa"),
+      activityCutoff: num("activityCutoff"),
     },
     commitments,
+    ownerHotkey: ownerOf(plain.subnetOwnerHotkey as Codec),
     source: "storage",
   };
 }

@@ -36,6 +36,10 @@ export interface WeightHyperparameters {
   readonly commitRevealEnabled: boolean;
   readonly commitRevealPeriod: number;
   readonly immunityPeriod: number | null;
+  /** `Kappa` (u16): the stake share whose weights set consensus (32767 ≈ one half). */
+  readonly kappa: number;
+  /** `ActivityCutoff`: blocks after its last weights before a validator's stake stops counting. */
+  readonly activityCutoff: number;
 }
 
 export interface ChainCommitment {
@@ -55,6 +59,8 @@ export interface Metagraph {
   readonly neurons: readonly Neuron[];
   readonly hyperparameters: WeightHyperparameters;
   readonly commitments: readonly ChainCommitment[];
+  /** `SubnetOwnerHotkey`, SS58; null where the chain names none. */
+  readonly ownerHotkey: string | null;
   /** How it was read: one runtime-API call, or storage reads where the runtime lacks the API. */
   readonly source: "runtime-api" | "storage";
 }

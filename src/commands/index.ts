@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     async () => (await import("./commitments.js")).commitmentsCommand,
   ),
   entry(
+    "consensus",
+    "why is my vtrust low: this validator's weights against the subnet's Yuma consensus, uid by uid",
+    async () => (await import("./consensus.js")).consensusCommand,
+  ),
+  entry(
     "snapshot",
     "write the replay snapshot of the chain's finalized block and the local evaluations",
     async () => (await import("./snapshot.js")).snapshotCommand,

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { readConsensusSnapshot } from "../chain/consensus-snapshot.js";
+import { toSnapshotEvaluations } from "../chain/snapshot.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { UsageError } from "../errors.js";
 import { plural } from "../render/table.js";
@@ -17,6 +19,7 @@ export const snapshotCommand = defineCommand({
   examples: [
     "sn11 snapshot --out step.json && sn11 weights --snapshot step.json",
     "sn11 snapshot --step 12 --out step12.json   # what validator step 12 saw (sn11 weights --history)",
+    "sn11 snapshot --consensus --out step.json   # plus weight rows and stakes, for sn11 consensus --snapshot",
   ],
   options: z.object({
     out: z.string().min(1).describe("where to write the snapshot JSON").meta({ valueName: "file" }),
@@ -27,17 +30,31 @@ export const snapshotCommand = defineCommand({
       .optional()
       .describe("the snapshot a recorded validator step used, from the store (no chain read)")
       .meta({ valueName: "n" }),
+    consensus: z
+      .boolean()
+      .default(false)
+      .describe("also record every validator's weights, stakes and kappa (what sn11 consensus reads)"),
   }),
   async run({ options }, ctx) {
     const file = resolve(ctx.cwd, options.out);
+    if (options.consensus && options.step !== undefined) {
+      throw new UsageError("--consensus reads the chain now; a recorded step has no weight rows", {
+        hint: "sn11 snapshot --consensus --out step.json",
+      });
+    }
+    const evaluations = () => ctx.store().evaluations.forProfile(ctx.loaded.config.profile);
     const snapshot =
-      options.step === undefined
-        ? (
-            await readStepSnapshot(await ctx.chain(), ctx.loaded.config.netuid, () =>
-              ctx.store().evaluations.forProfile(ctx.loaded.config.profile),
-            )
-          ).snapshot
-        : recordedSnapshot(ctx.store(), options.step);
+      options.step !== undefined
+        ? recordedSnapshot(ctx.store(), options.step)
+        : options.consensus
+          ? (
+              await readConsensusSnapshot(
+                await ctx.chain(),
+                ctx.loaded.config.netuid,
+                toSnapshotEvaluations(evaluations()),
+              )
+            ).snapshot
+          : (await readStepSnapshot(await ctx.chain(), ctx.loaded.config.netuid, evaluations)).snapshot;
     try {
       writeFileSync(file, `${JSON.stringify(snapshot, null, 2)}\n`);
     } catch (error) {
@@ -50,13 +67,15 @@ export const snapshotCommand = defineCommand({
       uids: snapshot.hotkeys.length,
       commitments: snapshot.commitments.length,
       evaluations: snapshot.evaluations.length,
+      consensus: snapshot.consensus !== undefined,
       snapshot_digest: snapshotDigest(snapshot),
     };
     return {
       json,
       text: () =>
         `wrote ${file}: netuid ${json.netuid}, block ${json.block}, ${json.uids} uids, ` +
-        `${plural(json.commitments, "commitment")}, ${plural(json.evaluations, "evaluation")}`,
+        `${plural(json.commitments, "commitment")}, ${plural(json.evaluations, "evaluation")}` +
+        `${json.consensus ? ", weight rows and stakes" : ""}`,
     };
   },
 });

@@ -19,6 +19,7 @@ import type { QueueSync } from "../store/eval-queue.js";
 import type { Store } from "../store/store.js";
 import type { StepOutcome } from "../store/validator-steps.js";
 import type { NewWeightCommit } from "../store/weight-commits.js";
+import { localEvaluations } from "./local-evaluations.js";
 import { fetchRemoteEvaluations } from "./remote-scores.js";
 import { confirmReveals, type RevealReport } from "./reveals.js";
 import { VALIDATOR_SETTINGS } from "./settings.js";
@@ -89,16 +90,6 @@ export function syncQueue(
   const sync = store.evalQueue.sync(profile.id, wantedEvaluations(registry));
   onQueueSync?.(sync);
   return sync;
-}
-
-/** Local results, plus the evaluations running right now (the reference treats RUNNING as invalid too). */
-function localEvaluations(store: Store, profile: ScoringProfile): SnapshotEvaluation[] {
-  const final = toSnapshotEvaluations(store.evaluations.forProfile(profile.id));
-  const running = store.evalQueue
-    .unfinished(profile.id)
-    .filter((j) => j.status === "RUNNING")
-    .map((j) => ({ repo: j.repo, hash: j.entryHash, status: "RUNNING" as const, total_score: null }));
-  return [...final, ...running];
 }
 
 /**
@@ -213,7 +204,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
     syncQueue(store, profile, metagraph, deps.onQueueSync);
-    evaluations = localEvaluations(store, profile);
+    evaluations = localEvaluations(store, profile.id);
   } else {
     try {
       const registry = snapshotRegistry(snapshotFromChain(metagraph, []), profile);

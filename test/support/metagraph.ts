@@ -36,9 +36,12 @@ export function testMetagraph(
       commitRevealEnabled: false,
       commitRevealPeriod: 1,
       immunityPeriod: 5000,
+      kappa: 32767,
+      activityCutoff: 5000,
       ...options.hyper,
     },
     commitments: [],
+    ownerHotkey: null,
     source: "runtime-api",
   };
 }

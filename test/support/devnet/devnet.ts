@@ -144,7 +144,7 @@ export class Devnet {
       netuid,
       neurons: [],
       hyper: { ...DEFAULT_HYPERPARAMETERS, ...hyper },
-      ownerHotkey,
+      ownerHotkey: ownerHotkey === null ? null : toHex(ownerHotkey),
       weights: new Map(),
     });
   }
@@ -168,6 +168,31 @@ export class Devnet {
       hotkey: toHex(neuron.hotkey),
     });
     return subnet.neurons.length - 1;
+  }
+
+  /**
+   * Stores a weights row as if `uid` had set it at `block` (values max-upscaled, as the chain stores them)
+   * and records the block as its last update: other validators' weights, for consensus.
+   */
+  putWeights(
+    netuid: number,
+    uid: number,
+    row: readonly (readonly [number, number])[],
+    block = this.blockNumber,
+  ): void {
+    const subnet = this.subnet(netuid);
+    const neuron = subnet.neurons[uid];
+    if (!neuron) throw new Error(`netuid ${netuid} has no uid ${uid}`);
+    const max = Math.max(0, ...row.map(([, v]) => v));
+    subnet.weights.set(
+      uid,
+      row.map(([j, v]) => [j, max === 0 ? 0 : Math.round((v * 65535) / max)]),
+    );
+    neuron.lastUpdate = block;
+  }
+
+  setStakeThreshold(rao: bigint): void {
+    this.state.stakeThreshold = rao;
   }
 
   /** Sets what the last epoch gave each uid (u16 shares, emission in rao), as the chain's epoch would. */

@@ -87,6 +87,7 @@ function selectiveMetagraph(
     weightsVersion: h.weightsVersionKey,
     weightsRateLimit: h.weightsRateLimit,
     activityCutoff: h.activityCutoff,
+    kappa: h.kappa,
     maxValidators: h.maxAllowedValidators,
     immunityPeriod: h.immunityPeriod,
     commitRevealWeightsEnabled: h.commitRevealEnabled,

@@ -30,6 +30,8 @@ export interface Hyperparameters {
   immunityPeriod: number;
   activityCutoff: number;
   maxAllowedValidators: number;
+  /** `Kappa` (u16). */
+  kappa: number;
 }
 
 export interface Subnet {
@@ -81,6 +83,8 @@ export interface ChainState {
   commitments: Map<string, StoredCommitment>; // `${netuid}:${hotkey}`
   usedSpace: Map<string, { lastEpoch: number; used: number }>;
   maxSpace: number;
+  /** `StakeThreshold` (rao, global): the stake a validator needs for its weights to count. */
+  stakeThreshold: bigint;
   /** `Timestamp::Now` of the block: when it was produced (set by the timestamp inherent on a node). */
   timestampMs?: number;
 }
@@ -96,6 +100,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   immunityPeriod: 5000,
   activityCutoff: 5000,
   maxAllowedValidators: 64,
+  kappa: 32767,
 };
 
 export function emptyState(): ChainState {
@@ -109,6 +114,7 @@ export function emptyState(): ChainState {
     commitments: new Map(),
     usedSpace: new Map(),
     maxSpace: 3100,
+    stakeThreshold: 0n,
   };
 }
 
@@ -190,6 +196,8 @@ export function deriveStorage(
     put(entry(sm, "revealPeriodEpochs"), [n], h.revealPeriodEpochs);
     put(entry(sm, "immunityPeriod"), [n], h.immunityPeriod);
     put(entry(sm, "activityCutoff"), [n], h.activityCutoff);
+    put(entry(sm, "kappa"), [n], h.kappa);
+    if (subnet.ownerHotkey) put(entry(sm, "subnetOwnerHotkey"), [n], subnet.ownerHotkey);
     put(
       entry(sm, "active"),
       [n],
@@ -226,6 +234,7 @@ export function deriveStorage(
     });
     for (const [uid, row] of subnet.weights) put(entry(sm, "weights"), [n, uid], row);
   }
+  put(entry(sm, "stakeThreshold"), [], state.stakeThreshold);
   const dr = q.drand as unknown as Record<string, Parameters<typeof put>[0]>;
   put(entry(sm, "commitRevealWeightsVersion"), [], state.commitRevealVersion);
   for (const [key, commits] of state.timelockedCommits) {
