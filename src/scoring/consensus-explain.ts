@@ -74,7 +74,11 @@ export function explainDisagreement(
     if (row?.duplicateOf) {
       // A duplicate never scores, evaluated or not: that is the reason, whatever the queue says.
       const { uid, match } = row.duplicateOf;
-      return { kind: "registry", reason: "duplicate", detail: `same ${match.replace("_", " ")} as uid ${uid}` };
+      return {
+        kind: "registry",
+        reason: "duplicate",
+        detail: `same ${match.replace("_", " ")} as uid ${uid}`,
+      };
     }
     if (row && !row.valid && row.reason !== "not_scored") {
       return { kind: "registry", reason: row.reason ?? "invalid", detail: row.detail };
