@@ -85,10 +85,10 @@ export function toU16(a: Bits): number {
 
 /** `vec_u16_max_upscale_to_u16`: what the chain stores of a weights row it was sent. */
 export function maxUpscaleU16(values: readonly number[]): number[] {
+  if (values.length === 0) return [];
   const bits = values.map((v) => fromInt32(v));
   const u16Max = fromInt32(65535);
-  const max = bits.reduce((m, v) => (v > m ? v : m), bits.length > 0 ? (bits[0] as Bits) : 0n);
-  if (bits.length === 0) return [];
+  const max = fromInt32(Math.max(...values));
   if (max === 0n) return bits.map((v) => toU16(mul32(v, u16Max)));
   if (max > fromInt32(32768)) return bits.map((v) => toU16(round32(mul32(v, div32(u16Max, max)))));
   return bits.map((v) => toU16(round32(div32(mul32(v, u16Max), max))));
