@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertSs58 } from "../chain/ss58.js";
 import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
 import { ConfigError, UsageError } from "../errors.js";
-import { queuePositions } from "../leaderboard/queue.js";
+import { queuePositionsByUid } from "../leaderboard/queue.js";
 import { consensusReportText } from "../render/consensus.js";
 import type { ConsensusInput } from "../scoring/consensus.js";
 import { type ConsensusReport, consensusReport } from "../scoring/consensus-report.js";
@@ -100,11 +100,7 @@ export const consensusCommand = defineCommand({
       };
       ({ snapshot, input } = recorded);
       limits = recorded.limits;
-      const jobs = store.evalQueue.unfinished(profile.id);
-      const positions = queuePositions(jobs, new Date());
-      queue = new Map(
-        jobs.flatMap((j) => (positions.has(j.id) ? [[j.uid, positions.get(j.id) as number]] : [])),
-      );
+      queue = queuePositionsByUid(store.evalQueue.unfinished(profile.id), new Date());
     }
     const report = consensusReport({
       netuid: snapshot.netuid,

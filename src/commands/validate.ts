@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { freeBytesAt } from "../ensure-dir.js";
 import { writeError } from "../error-output.js";
 import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
@@ -84,6 +85,15 @@ const options = z.object({
     .describe("serve Prometheus /metrics and /healthz on this port (0: any free port)")
     .meta({ valueName: "port" }),
   metricsHost: z.string().default("127.0.0.1").describe("address the metrics server binds"),
+  consensusWarnBelow: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
+    .describe(
+      "warn when a step's weights would keep less than this share after Yuma's clip (sn11 consensus explains)",
+    )
+    .meta({ valueName: "share" }),
 });
 
 /**
@@ -282,6 +292,16 @@ export const validateCommand = defineCommand({
       syncEveryMs: opts.syncEvery * 1000,
       chain: ctx.chain,
       commitReveal: opts.commitReveal,
+      consensus: {
+        hotkey:
+          signer?.address ??
+          readHotkeyAddress({
+            name: config.walletName,
+            hotkey: config.walletHotkey,
+            path: config.walletPath,
+          }),
+        warnBelow: opts.consensusWarnBelow,
+      },
       signer: async () => signer ?? ctx.hotkey(),
       workers,
       metrics,

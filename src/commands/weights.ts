@@ -244,6 +244,12 @@ function commitText(commit: WeightsCommit): string {
   return `commit: ${commit.ciphertext.length}-byte drand timelock for round ${commit.revealRound} by ${commit.hotkey}${when}`;
 }
 
+function agreementCell(a: { chain: number | null; computed: number | null } | null): string {
+  if (!a || (a.chain === null && a.computed === null)) return "-";
+  const computed = a.computed === null ? "-" : a.computed.toFixed(3);
+  return a.chain === null ? computed : `${computed} (${a.chain.toFixed(3)})`;
+}
+
 function historyResult(
   entries: WeightComputation[],
   commitOf: (step: number) => WeightCommitRecord | undefined,
@@ -266,7 +272,13 @@ function historyResult(
     uids: e.uids,
     emitted: e.emitted,
     step: e.step
-      ? { id: e.step.id, outcome: e.step.outcome, reason: e.step.reason, tx_hash: e.step.txHash }
+      ? {
+          id: e.step.id,
+          outcome: e.step.outcome,
+          reason: e.step.reason,
+          tx_hash: e.step.txHash,
+          agreement: e.step.agreement,
+        }
       : null,
     ...(commits.has(e.id) ? { commit: commitHistoryJson(commits.get(e.id) as WeightCommitRecord) } : {}),
   }));
@@ -296,6 +308,12 @@ function historyResult(
                   ? `revealed${c.revealBlock ? ` @${c.revealBlock}` : ""}`
                   : `${c.status} (${c.mode === "hash" ? "hash" : `round ${c.revealRound}`})`;
               },
+            },
+            {
+              // What this step's weights keep after Yuma's clip (and, in brackets, the row on chain then).
+              header: "agree",
+              value: (e) => agreementCell(e.step?.agreement ?? null),
+              align: "right",
             },
             { header: "from", value: (e) => e.sourceRef ?? "-" },
           ],

@@ -17,6 +17,15 @@ export function queuePositions(jobs: readonly QueueJob[], now: Date): Map<number
   return new Map(due.map((j, i) => [j.id, i + 1]));
 }
 
+/** Each waiting uid's place in line: what "not evaluated here yet (#N in the queue)" says. */
+export function queuePositionsByUid(
+  jobs: readonly (QueueJob & { readonly uid: number })[],
+  now: Date,
+): Map<number, number> {
+  const positions = queuePositions(jobs, now);
+  return new Map(jobs.flatMap((j) => (positions.has(j.id) ? [[j.uid, positions.get(j.id) as number]] : [])));
+}
+
 /** Seconds the last `limit` finished evaluations took, newest first. */
 export function recentDurations(jobs: readonly QueueJob[], limit = 10): number[] {
   return jobs

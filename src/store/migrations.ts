@@ -283,6 +283,14 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE EXISTS (SELECT 1 FROM eval_queue q WHERE q.repo = score_runs.repo AND q.revision = score_runs.revision);
     `,
   },
+  {
+    version: 14,
+    name: "each step's agreement with the chain's Yuma consensus: its weights on chain, and the ones it computed",
+    sql: `
+      ALTER TABLE validator_steps ADD COLUMN agreement_chain REAL;
+      ALTER TABLE validator_steps ADD COLUMN agreement_computed REAL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

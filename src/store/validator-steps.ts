@@ -33,6 +33,8 @@ export interface StepRecord {
   readonly txHash: string | null;
   readonly txBlock: number | null;
   readonly weightComputationId: number | null;
+  /** Agreement with the chain's consensus at the step's block: its weights on chain, and those computed. */
+  readonly agreement: { readonly chain: number | null; readonly computed: number | null } | null;
 }
 
 export interface StepFinish {
@@ -46,6 +48,7 @@ export interface StepFinish {
   readonly txHash?: string | null;
   readonly txBlock?: number | null;
   readonly weightComputationId?: number | null;
+  readonly agreement?: { readonly chain: number | null; readonly computed: number | null } | null;
 }
 
 interface Row {
@@ -64,10 +67,12 @@ interface Row {
   tx_hash: string | null;
   tx_block: number | null;
   weight_computation_id: number | null;
+  agreement_chain: number | null;
+  agreement_computed: number | null;
 }
 
 const COLUMNS = `id, started_at, finished_at, profile, netuid, mode, outcome, reason, block, block_hash,
-  snapshot_digest, emitted, tx_hash, tx_block, weight_computation_id`;
+  snapshot_digest, emitted, tx_hash, tx_block, weight_computation_id, agreement_chain, agreement_computed`;
 
 function toRecord(r: Row): StepRecord {
   return {
@@ -86,6 +91,10 @@ function toRecord(r: Row): StepRecord {
     txHash: r.tx_hash,
     txBlock: r.tx_block,
     weightComputationId: r.weight_computation_id,
+    agreement:
+      r.agreement_chain === null && r.agreement_computed === null
+        ? null
+        : { chain: r.agreement_chain, computed: r.agreement_computed },
   };
 }
 
@@ -106,7 +115,7 @@ export class ValidatorSteps {
       this.db,
       `UPDATE validator_steps SET finished_at = ?, outcome = ?, reason = ?, block = ?, block_hash = ?,
            snapshot_digest = ?, snapshot_json = ?, emitted = ?, tx_hash = ?, tx_block = ?,
-           weight_computation_id = ?
+           weight_computation_id = ?, agreement_chain = ?, agreement_computed = ?
          WHERE id = ?`,
     ).run(
       now.toISOString(),
@@ -120,6 +129,8 @@ export class ValidatorSteps {
       f.txHash ?? null,
       f.txBlock ?? null,
       f.weightComputationId ?? null,
+      f.agreement?.chain ?? null,
+      f.agreement?.computed ?? null,
       id,
     );
   }

@@ -18,7 +18,14 @@ export interface WeightComputation extends Omit<NewWeightComputation, "result"> 
   readonly id: number;
   readonly createdAt: string;
   /** For a validator step: its number, how it ended and the extrinsic that carried the weights. */
-  readonly step: { id: number; outcome: string; reason: string | null; txHash: string | null } | null;
+  readonly step: {
+    id: number;
+    outcome: string;
+    reason: string | null;
+    txHash: string | null;
+    /** Agreement with the chain's consensus at the step's block: the row on chain, the row computed. */
+    agreement: { chain: number | null; computed: number | null };
+  } | null;
 }
 
 interface Row {
@@ -36,6 +43,8 @@ interface Row {
   step_outcome: string | null;
   step_reason: string | null;
   step_tx: string | null;
+  agreement_chain: number | null;
+  agreement_computed: number | null;
 }
 
 /** Every weight computation sn11 made, replay or live, so `sn11 weights --history` can list them. */
@@ -69,7 +78,7 @@ export class WeightComputations {
       this.db,
       `SELECT w.id, w.created_at, w.source, w.source_ref, w.snapshot_digest, w.profile, w.netuid, w.block,
               w.uids, w.emitted, s.id AS step_id, s.outcome AS step_outcome, s.reason AS step_reason,
-              s.tx_hash AS step_tx
+              s.tx_hash AS step_tx, s.agreement_chain, s.agreement_computed
            FROM weight_computations w LEFT JOIN validator_steps s ON s.weight_computation_id = w.id
            ORDER BY w.id DESC LIMIT ?`,
     ).all(limit) as Row[];
@@ -87,7 +96,13 @@ export class WeightComputations {
       step:
         r.step_id === null
           ? null
-          : { id: r.step_id, outcome: r.step_outcome as string, reason: r.step_reason, txHash: r.step_tx },
+          : {
+              id: r.step_id,
+              outcome: r.step_outcome as string,
+              reason: r.step_reason,
+              txHash: r.step_tx,
+              agreement: { chain: r.agreement_chain, computed: r.agreement_computed },
+            },
     }));
   }
 

@@ -18,6 +18,7 @@ import {
   type StepResult,
   syncQueue,
 } from "./step.js";
+import type { ConsensusWatch } from "./step-consensus.js";
 import type { EvaluationWorker, JobReport } from "./worker.js";
 
 export interface ValidatorOptions {
@@ -45,6 +46,8 @@ export interface ValidatorOptions {
   readonly now?: () => number;
   /** On a commit-reveal subnet: timelocked commits (default) or hash commits that sn11 reveals. */
   readonly commitReveal?: CommitRevealMode;
+  /** Whose agreement with the chain's consensus each step records, and when it warns. */
+  readonly consensus?: ConsensusWatch;
   /** Told about every finished step as it happens (the output line, the health endpoint). */
   readonly onStep?: (result: StepResult) => void;
   /** Told about every finished evaluation as it happens. */
@@ -164,6 +167,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
       signal: drain,
       onQueueSync,
       commitReveal: options.commitReveal,
+      consensus: options.consensus,
     });
     stepCount++;
     collectGarbageWhileIdle();

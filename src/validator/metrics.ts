@@ -36,6 +36,14 @@ export class ValidatorMetrics {
     help: "Blocks until set_weights is allowed again (0 when allowed at the last step)",
     registers: [this.registry],
   });
+  private readonly agreement = new Gauge({
+    name: "sn11_consensus_agreement",
+    help:
+      "Share of this validator's weight that survives Yuma's clip at the last step (its validator trust): " +
+      "weights=chain for the row on chain, weights=computed for the row the step computed",
+    labelNames: ["weights"],
+    registers: [this.registry],
+  });
   private readonly evaluations = new Counter({
     name: "sn11_evaluations_total",
     help: "Evaluations by outcome",
@@ -99,6 +107,11 @@ export class ValidatorMetrics {
     if (result.chainError) this.chainErrors.inc();
     if (result.outcome === "sent" && result.txBlock !== null) this.lastWeightsBlock.set(result.txBlock);
     this.reveals(result.reveals);
+    if (result.agreement) {
+      this.agreement.set({ weights: "chain" }, result.agreement.chain);
+      if (result.agreement.computed === null) this.agreement.remove({ weights: "computed" });
+      else this.agreement.set({ weights: "computed" }, result.agreement.computed);
+    }
     if (result.block !== null) {
       this.rateLimitBlocks.set(
         result.rateLimitFreesAt === null ? 0 : Math.max(0, result.rateLimitFreesAt - result.block),

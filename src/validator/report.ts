@@ -54,6 +54,7 @@ export function stepJson(s: StepResult) {
       reason: r.update.reason ?? null,
       self_check: r.update.selfCheck ?? null,
     })),
+    agreement: s.agreement ? { chain: s.agreement.chain, computed: s.agreement.computed } : null,
     seconds: Math.round(s.seconds * 1000) / 1000,
   };
 }
@@ -105,5 +106,10 @@ export function stepLines(s: ReturnType<typeof stepJson>): string[] {
     `step ${s.step}: ${toneOf(s.outcome)}${s.block === null ? "" : ` at block ${s.block}`}${s.tx_hash ? ` · ${call} ${s.tx_hash} in block ${s.tx_block}` : ""}${s.reason ? ` — ${s.reason}` : ""}`,
   );
   if (s.commit) lines.push(`  ${commitLine(s.commit)}`);
+  if (s.agreement) {
+    const computed =
+      s.agreement.computed === null ? "" : `, ${s.agreement.computed.toFixed(3)} with these weights`;
+    lines.push(`  consensus agreement: ${s.agreement.chain.toFixed(3)} with its weights on chain${computed}`);
+  }
   return lines;
 }

@@ -23,6 +23,7 @@ import { localEvaluations } from "./local-evaluations.js";
 import { fetchRemoteEvaluations } from "./remote-scores.js";
 import { confirmReveals, type RevealReport } from "./reveals.js";
 import { VALIDATOR_SETTINGS } from "./settings.js";
+import { type ConsensusWatch, type StepAgreement, stepAgreement } from "./step-consensus.js";
 import { recordedEntries, wantedEvaluations } from "./wanted.js";
 
 export type StepMode = "live" | "dry-run" | "offline";
@@ -43,6 +44,8 @@ export interface StepDeps {
   readonly onQueueSync?: (sync: QueueSync) => void;
   /** On a commit-reveal subnet: timelocked commits (default) or hash commits that sn11 reveals. */
   readonly commitReveal?: CommitRevealMode;
+  /** Whose agreement with the chain's consensus each step records, and when it warns. */
+  readonly consensus?: ConsensusWatch;
 }
 
 export interface StepResult {
@@ -61,6 +64,8 @@ export interface StepResult {
   readonly commit: WeightsCommit | null;
   /** Earlier commits checked against the chain at this step. */
   readonly reveals: readonly RevealReport[];
+  /** Its agreement with the chain's consensus at the step's block; null where it could not be told. */
+  readonly agreement: StepAgreement | null;
   readonly seconds: number;
 }
 
@@ -119,8 +124,9 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   const t0 = performance.now();
   const log = logger.child({ step });
   let reveals: RevealReport[] = [];
+  let agreement: StepAgreement | null = null;
   const done = (
-    result: Omit<StepResult, "step" | "seconds" | "commit" | "reveals">,
+    result: Omit<StepResult, "step" | "seconds" | "commit" | "reveals" | "agreement">,
     extra: { snapshot?: Snapshot; commit?: WeightsCommit; uid?: number; metagraph?: Metagraph } = {},
   ) => {
     const finished: StepResult = {
@@ -128,6 +134,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       step,
       commit: extra.commit ?? null,
       reveals,
+      agreement,
       seconds: (performance.now() - t0) / 1000,
     };
     // The weights (registry, win rates, emit) live in the weight computation; the step links to it.
@@ -157,6 +164,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
         txHash: result.txHash,
         txBlock: result.txBlock,
         weightComputationId,
+        agreement: agreement ? { chain: agreement.chain, computed: agreement.computed } : null,
       });
       if (extra.commit && extra.metagraph && result.outcome === "committed") {
         store.weightCommits.record(
@@ -226,6 +234,17 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
 
   const snapshot = snapshotFromChain(metagraph, evaluations);
   const replay = replaySnapshot(snapshot, profile);
+  if (deps.consensus?.hotkey) {
+    agreement = await stepAgreement({
+      chain,
+      metagraph,
+      replay,
+      watch: deps.consensus,
+      store,
+      profile: profile.id,
+      log,
+    });
+  }
   const computed = {
     snapshotDigest: snapshotDigest(snapshot),
     replay,

@@ -126,10 +126,19 @@ describe("metrics and health endpoint", () => {
       chainError: false,
       commit: null,
       reveals: [],
+      agreement: { uid: 0, chain: 0.75, computed: 0.5 },
       seconds: 0.4,
     };
     metrics.step(step);
-    metrics.step({ ...step, step: 4, outcome: "skipped", chainError: true, block: null, txBlock: null });
+    metrics.step({
+      ...step,
+      step: 4,
+      outcome: "skipped",
+      chainError: true,
+      block: null,
+      txBlock: null,
+      agreement: null,
+    });
     const settled = (status: "revealed" | "reveal_failed" | "committed", revealBlock: number | null) =>
       ({ commit: {}, update: { status, revealBlock, checkedBlock: 1200 } }) as unknown as RevealReport;
     metrics.reveals([settled("revealed", 1071), settled("reveal_failed", null), settled("committed", null)]);
@@ -150,6 +159,9 @@ describe("metrics and health endpoint", () => {
       expect(text).toContain("sn11_blocks_until_rate_limit_frees 100");
       expect(text).toContain('sn11_queue_jobs{state="QUEUED"} 2');
       expect(text).toContain("sn11_chain_errors_total 1");
+      // The last step that could tell it (a skipped step cannot).
+      expect(text).toContain('sn11_consensus_agreement{weights="chain"} 0.75');
+      expect(text).toContain('sn11_consensus_agreement{weights="computed"} 0.5');
       const ok = await fetch(`${url}/healthz`);
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject({ status: "ok", last_step: { step: 3, tx_hash: "0xabc" } });

@@ -66,6 +66,55 @@ describe("a live validator step against the devnet", () => {
     expect(setWeights).toBe(1);
   }, 30_000);
 
+  it("each step records its agreement with consensus and warns below the threshold, naming the uids", async () => {
+    const { devnet, store, deps } = await scoredStep({ weightsRateLimit: 50 });
+    // A validator with twice the stake weights uid 1 and the miner this validator has not scored (uid 3).
+    devnet.registerNeuron(11, {
+      hotkey: `0x${"fe".repeat(32)}`,
+      validatorPermit: true,
+      alphaStake: 3_000_000_000_000n,
+    });
+    devnet.produceBlock();
+    devnet.putWeights(11, 8, [
+      [1, 65535],
+      [3, 65535],
+    ]);
+    devnet.produceBlock();
+    const lines: string[] = [];
+    const watched = {
+      ...deps,
+      logger: createLogger({ write: (s) => lines.push(s) > 0 }, "warn"),
+      consensus: { hotkey: (await deps.signer()).address, warnBelow: 0.99 },
+    };
+    const first = await runStep(watched);
+    expect(first.outcome).toBe("sent");
+    // No row on chain yet. Computed: uid 8 holds 2/3 of the stake, so consensus is its 0.5 on uid 1 and 0
+    // on uid 2; of the computed row only its (smaller) weight on uid 1 survives.
+    const emitted = first.replay?.emit as { uids: number[]; weights: number[] };
+    const onUid1 =
+      (emitted.weights[emitted.uids.indexOf(1)] as number) / emitted.weights.reduce((a, b) => a + b);
+    expect(first.agreement).toEqual({ uid: 0, chain: 0, computed: expect.closeTo(onUid1, 4) });
+    expect(first.agreement?.computed).toBeLessThan(0.5);
+    const warning = lines.map((l) => JSON.parse(l)).find((l) => l.threshold === 0.99);
+    expect(warning.msg).toContain("with consensus (below 0.99)");
+    expect(warning.uids.map((u: { uid: number }) => u.uid).sort()).toEqual([1, 2, 3]);
+    expect(warning.uids.find((u: { uid: number }) => u.uid === 3).why).toBe(
+      "not evaluated here yet (#1 in the queue)",
+    );
+    expect(store.validatorSteps.get(first.step)?.agreement).toEqual({
+      chain: 0,
+      computed: first.agreement?.computed,
+    });
+    // The row sent is on chain at the next step: its agreement there is exactly what the first computed.
+    const second = await runStep(watched);
+    expect(second.agreement?.chain).toBe(first.agreement?.computed);
+    const [newest] = store.weightComputations.list(1);
+    expect(newest?.step?.agreement).toEqual({
+      chain: first.agreement?.computed,
+      computed: second.agreement?.computed,
+    });
+  });
+
   it("the chain down: the step is skipped with the reason and counted as a chain error", async () => {
     const { devnet, store, deps } = await scoredStep();
     await devnet.stopServer();

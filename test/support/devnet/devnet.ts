@@ -7,6 +7,7 @@ import { blake2AsHex, blake2AsU8a, decodeAddress } from "@polkadot/util-crypto";
 import { type WebSocket, WebSocketServer } from "ws";
 import { roundAt } from "../../../src/chain/commit-reveal.js";
 import { beaconPublicKey, QUICKNET, signRound } from "../../../src/chain/timelock.js";
+import { maxUpscaleU16 } from "../../../src/scoring/fixed-point.js";
 import {
   applyExtrinsic,
   type EventSpec,
@@ -183,10 +184,10 @@ export class Devnet {
     const subnet = this.subnet(netuid);
     const neuron = subnet.neurons[uid];
     if (!neuron) throw new Error(`netuid ${netuid} has no uid ${uid}`);
-    const max = Math.max(0, ...row.map(([, v]) => v));
+    const stored = maxUpscaleU16(row.map(([, v]) => v));
     subnet.weights.set(
       uid,
-      row.map(([j, v]) => [j, max === 0 ? 0 : Math.round((v * 65535) / max)]),
+      row.map(([j], i) => [j, stored[i] as number]),
     );
     neuron.lastUpdate = block;
   }

@@ -4,6 +4,7 @@ import { blake2AsU8a, decodeAddress, signatureVerify } from "@polkadot/util-cryp
 import { decodeTlockPayload, MAX_COMMIT_BYTES, type TlockPayload } from "../../../src/chain/commit-reveal.js";
 import { weightsCommitHash } from "../../../src/chain/hash-commit.js";
 import { TimelockError, tlockDecrypt } from "../../../src/chain/timelock.js";
+import { maxUpscaleU16 } from "../../../src/scoring/fixed-point.js";
 import { type ChainSpec, palletIndex } from "./metadata.js";
 import {
   type ChainState,
@@ -312,8 +313,8 @@ function doSetWeights(
   if (!selfWeight && call.uids.length < Math.min(h.minAllowedWeights, n)) {
     throw new DispatchFailure("subtensorModule", "WeightVecLengthIsLow");
   }
-  const max = Math.max(0, ...call.values);
-  const upscaled = call.values.map((v) => (max === 0 ? 0 : Math.round((v * 65535) / max)));
+  // vec_u16_max_upscale_to_u16 in I32F32: it rounds differently from floats on a few values.
+  const upscaled = maxUpscaleU16(call.values);
   subnet.weights.set(
     uid,
     call.uids.map((u, i) => [u, upscaled[i] as number]),
