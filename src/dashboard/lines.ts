@@ -141,7 +141,15 @@ function stepLine(
   const revealed = reveal
     ? `reveal ${reveal.status}${reveal.revealBlock ? ` at ${reveal.revealBlock}` : ""}`
     : "";
-  const what = [s.block ?? "", tx, s.emitted !== null ? `${s.emitted} uids` : "", revealed, s.reason ?? ""];
+  const agree = s.agreement?.computed ?? s.agreement?.chain;
+  const what = [
+    s.block ?? "",
+    tx,
+    s.emitted !== null ? `${s.emitted} uids` : "",
+    agree === null || agree === undefined ? "" : `agree ${agree.toFixed(2)}`,
+    revealed,
+    s.reason ?? "",
+  ];
   return `#${String(s.id).padEnd(4)} ${time} ${s.outcome.padEnd(11)} ${inertCell(what.filter(Boolean).join(" "), 80)}`;
 }
 
@@ -168,8 +176,16 @@ export function paneLines(pane: Pane, data: DashboardData, ui: UiState, width: n
         items: t.rows,
       };
     }
-    case "steps":
-      return { title: "Steps", header: null, items: data.steps.map((s) => stepLine(s, data.reveals[s.id])) };
+    case "steps": {
+      // The newest step that could tell its agreement with consensus (sn11 consensus explains it).
+      const last = data.steps.find((s) => s.agreement);
+      const agree = last?.agreement?.computed ?? last?.agreement?.chain;
+      const title =
+        last && agree !== null && agree !== undefined
+          ? `Steps (agreement with consensus ${agree.toFixed(2)} at step #${last.id})`
+          : "Steps";
+      return { title, header: null, items: data.steps.map((s) => stepLine(s, data.reveals[s.id])) };
+    }
     case "runs": {
       const items = runItems(data, ui.filter);
       const cost = items.reduce((sum, r) => sum + r.costUsd, 0);

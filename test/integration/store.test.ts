@@ -107,6 +107,13 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
            VALUES ('d', 'c/d', 'r2', 'p', 's', 'validate', 'COMPLETED', 't', 't')`,
       )
       .run(),
+  14: (db) =>
+    db
+      .prepare(
+        `UPDATE validator_steps SET agreement_chain = 0.5, agreement_computed = 0.75
+           WHERE id = (SELECT min(id) FROM validator_steps)`,
+      )
+      .run(),
 };
 
 describe("store", () => {

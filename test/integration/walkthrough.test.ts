@@ -66,7 +66,7 @@ describe("the walkthroughs against the demo", () => {
     expect(status.stdout).toContain("commitment: demo:rp-tiny:chatml:");
   }, 240_000);
 
-  it("the validator: validate --once --dry-run → validate --once → weights --history → snapshot --step", async () => {
+  it("the validator: validate --once --dry-run → validate --once → weights --history → snapshot --step → consensus", async () => {
     const env = cleanEnv(demo.env);
     const evaluation = [...demo.validatorWallet, "--engine", "embedded", ...quickEvaluation()];
     const dry = await runInProcess(["validate", "--once", "--dry-run", ...evaluation], { env });
@@ -88,6 +88,18 @@ describe("the walkthroughs against the demo", () => {
       weights: [65535],
     });
     expect(demo.devnet.subnetState(11).weights.get(0)).toEqual([[16, 65535]]);
+    // Before its weights were on chain the validator agreed with nothing; what it sent, fully.
+    expect(live.stdout).toContain(
+      "consensus agreement: 0.000 with its weights on chain, 1.000 with these weights",
+    );
+    const consensus = await runInProcess(["consensus", ...demo.validatorWallet], { env });
+    expect(consensus.code, consensus.stderr).toBe(0);
+    expect(consensus.stdout).toMatch(
+      /uid 0\): agreement 1\.000 with its weights on chain, 1\.000 with the weights/,
+    );
+    expect(consensus.stdout).toContain("3 validators counted");
+    // uid 18 alone weights uid 5: consensus there is 0, so its agreement is 0.
+    expect(consensus.stdout).toContain("uid 18 22.2% (0.000)");
     // The daemon's evaluations are score runs too, told apart from the miner's own sn11 score.
     const list = JSON.parse((await runInProcess(["score", "--list", "--json"], { env })).stdout);
     expect(list.map((r: { origin: string }) => r.origin)).toEqual(["validate", "score"]);

@@ -102,6 +102,7 @@ export function dashboardStore(o: { daemonPid?: number; now?: Date } = {}): stri
         emitted: 9,
         txHash: "0xab12cd34ef",
         txBlock: snapshot.block + 2,
+        agreement: { chain: 0.874, computed: 0.912 },
       },
       at(19),
     );

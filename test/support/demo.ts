@@ -47,6 +47,23 @@ export async function startDemo(options: { judge?: "llama-server" | "embedded" }
   const miner = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromMnemonic(mnemonic);
   devnet.registerNeuron(11, { hotkey: miner.address });
   devnet.produceBlock();
+  // Two other validators with weights on chain, so `sn11 consensus` has a subnet to agree with: uid 17
+  // weights the miner's uid, uid 18 a uid with no commitment.
+  const keyring = new Keyring({ type: "sr25519", ss58Format: 42 });
+  for (const [seed, tao] of [
+    ["//Ferdie", 2000n],
+    ["//Eve//validator", 1000n],
+  ] as const) {
+    devnet.registerNeuron(11, {
+      hotkey: keyring.addFromUri(seed).address,
+      validatorPermit: true,
+      alphaStake: tao * 1_000_000_000n,
+    });
+  }
+  devnet.produceBlock();
+  devnet.putWeights(11, 17, [[16, 65535]]);
+  devnet.putWeights(11, 18, [[5, 65535]]);
+  devnet.produceBlock();
   const hub = await LocalHub.start();
   const repo = "demo/rp-tiny";
   hub.addRepo(repo, {
@@ -58,7 +75,10 @@ export async function startDemo(options: { judge?: "llama-server" | "embedded" }
     }),
   });
   const wallet = writeWallet({ secretPhrase: mnemonic, ss58Address: miner.address }, { name: "miner" });
-  const validatorWallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC }, { name: "validator" });
+  const validatorWallet = writeWallet(
+    { secretPhrase: VALIDATOR_MNEMONIC, ss58Address: keyring.addFromMnemonic(VALIDATOR_MNEMONIC).address },
+    { name: "validator" },
+  );
   const dataset = join(tempDir("sn11-demo-"), "chats.jsonl");
   writeFileSync(
     dataset,
