@@ -22,7 +22,7 @@ function median(xs: number[]): number {
 }
 
 console.log(
-  "uids  validators  read: requests  bytes received  |  consensus ms  metagraph ms  ratio  |  Yuma alone ms",
+  "uids  validators  read: requests  bytes received  ms  |  consensus ms  metagraph ms  ratio  |  Yuma alone ms",
 );
 for (const [uids, validators] of [
   [256, 64],
@@ -68,10 +68,12 @@ for (const [uids, validators] of [
   const consensusMs: number[] = [];
   const metagraphMs: number[] = [];
   let read: { requests: number; bytes_received: number } = { requests: 0, bytes_received: 0 };
+  const readMs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const c = await timed(["consensus", "--json"]);
     consensusMs.push(c.ms);
     read = JSON.parse(c.out).read;
+    readMs.push((read as unknown as { seconds: number }).seconds * 1000);
     metagraphMs.push((await timed(["metagraph", "--json"])).ms);
   }
   const client = await SubtensorClient.connect({ endpoints: [devnet.url], logger: silent });
@@ -87,7 +89,7 @@ for (const [uids, validators] of [
   const c = median(consensusMs);
   const m = median(metagraphMs);
   console.log(
-    `${String(uids).padStart(4)}  ${String(validators).padStart(10)}  ${String(read.requests).padStart(14)}  ${String(read.bytes_received).padStart(14)}  |  ` +
+    `${String(uids).padStart(4)}  ${String(validators).padStart(10)}  ${String(read.requests).padStart(14)}  ${String(read.bytes_received).padStart(14)}  ${median(readMs).toFixed(0).padStart(3)}  |  ` +
       `${c.toFixed(0).padStart(12)}  ${m.toFixed(0).padStart(12)}  ${(c / m).toFixed(2).padStart(5)}  |  ${median(yuma).toFixed(1).padStart(13)}`,
   );
   await devnet.stop();

@@ -13,6 +13,7 @@ import { Store } from "../src/store/store.js";
 import { runStep, type StepMode } from "../src/validator/step.js";
 import { cleanEnv, runInProcess, tempDir } from "../test/support/cli.js";
 import { startSubnet } from "../test/support/devnet/fixture.js";
+import { LEANING_JUDGE, startLocalJudge } from "../test/support/engines/llama.js";
 import { commitScoredModel, liveStepDeps } from "../test/support/scored-models.js";
 
 const UIDS = 256;
@@ -36,7 +37,7 @@ for (const neuron of metagraph.neurons.slice(1)) {
 devnet.produceBlock();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-async function measure(mode: StepMode) {
+async function measure(mode: StepMode, watchConsensus = false) {
   const ms: number[] = [];
   let requests = 0;
   let bytesIn = 0;
@@ -47,6 +48,7 @@ async function measure(mode: StepMode) {
     const result = await runStep({
       ...liveStepDeps({ client, store, profile, signer: keys.validator, logger: silent }),
       mode,
+      ...(watchConsensus ? { consensus: { hotkey: keys.validator.address, warnBelow: 0 } } : {}),
     });
     ms.push(performance.now() - t0);
     if (result.outcome !== (mode === "live" ? "sent" : "dry_run"))
@@ -60,6 +62,9 @@ async function measure(mode: StepMode) {
 
 const dry = await measure("dry-run");
 const live = await measure("live");
+const watched = await measure("live", true);
+// The command's preflight makes one judge call: a real one, to the local llama-server judge.
+const judge = await startLocalJudge({ model: LEANING_JUDGE });
 devnet.resetStats();
 const t0 = performance.now();
 const dataset = join(dataDir, "chats.jsonl");
@@ -68,12 +73,24 @@ writeFileSync(
   `${JSON.stringify({ system_prompt: "s", messages: [{ role: "user", content: "hi" }] })}\n`,
 );
 const command = await runInProcess(
-  ["validate", "--once", "--dry-run", "--json", "--judge-url", "http://127.0.0.1:9/v1", "--dataset", dataset],
+  [
+    "validate",
+    "--once",
+    "--dry-run",
+    "--json",
+    "--engine",
+    "embedded",
+    "--judge-url",
+    judge.url,
+    "--dataset",
+    dataset,
+  ],
   {
     env: cleanEnv({ SN11_NETWORK: devnet.url, SN11_DATA_DIR: dataDir }),
   },
 );
 const commandMs = performance.now() - t0;
+await judge.stop();
 if (command.code !== 0) throw new Error(command.stderr);
 
 console.log(`one validator step, ${UIDS} uids, ${UIDS - 1} commitments all scored (median of ${ROUNDS})`);
@@ -85,10 +102,14 @@ console.log(
   `step, live (set_weights) ${live.ms.toFixed(1).padStart(7)}  ${String(live.requests).padStart(8)}  ${live.bytesIn}/${live.bytesOut}`,
 );
 console.log(
+  `step, live + consensus  ${watched.ms.toFixed(1).padStart(8)}  ${String(watched.requests).padStart(8)}  ${watched.bytesIn}/${watched.bytesOut}  (×${(watched.ms / live.ms).toFixed(2)} of live)`,
+);
+console.log(
   `sn11 validate --once --dry-run (connect, sync, step) ${commandMs.toFixed(0)} ms, ${devnet.requestCount} requests`,
 );
 console.log(`requests of a dry-run step by method: ${JSON.stringify(dry.methods)}`);
 console.log(`requests of a live step by method: ${JSON.stringify(live.methods)}`);
+console.log(`requests of a live step with consensus by method: ${JSON.stringify(watched.methods)}`);
 store.close();
 await client.close();
 await devnet.stop();
