@@ -9,9 +9,9 @@ import { SubtensorClient } from "../src/chain/client.js";
 import { consensusInput } from "../src/chain/consensus-read.js";
 import { createLogger } from "../src/log.js";
 import { yumaConsensus } from "../src/scoring/consensus.js";
-import { cleanEnv, runInProcess, tempDir } from "../test/support/cli.js";
+import { runInProcess } from "../test/support/cli.js";
 import { startSubnet } from "../test/support/devnet/fixture.js";
-import { writeWallet } from "../test/support/wallet.js";
+import { devnetWalletEnv } from "../test/support/wallet.js";
 
 const silent = createLogger({ write: () => true }, "silent");
 const RUNS = 5;
@@ -50,14 +50,7 @@ for (const [uids, validators] of [
     );
   }
   devnet.produceBlocks(2);
-  const wallet = writeWallet({ ss58Address: keys.validator.address });
-  const env = cleanEnv({
-    SN11_NETWORK: devnet.url,
-    SN11_DATA_DIR: tempDir(),
-    BT_WALLET_PATH: wallet.path,
-    BT_WALLET_NAME: wallet.name,
-    BT_WALLET_HOTKEY: wallet.hotkey,
-  });
+  const env = devnetWalletEnv(devnet.url, { ss58Address: keys.validator.address });
   const timed = async (args: string[]) => {
     const t0 = performance.now();
     const run = await runInProcess(args, { env });

@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { assertSs58 } from "../chain/ss58.js";
-import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
-import { ConfigError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { queuePositionsByUid } from "../leaderboard/queue.js";
 import { consensusReportText } from "../render/consensus.js";
 import type { ConsensusInput } from "../scoring/consensus.js";
@@ -12,6 +11,7 @@ import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import { jsonPath, type Snapshot } from "../scoring/snapshot.js";
 import { defineCommand } from "./define.js";
+import { hotkeyAddress } from "./hotkey-address.js";
 import { readSnapshotFile } from "./snapshot-file.js";
 
 export const consensusCommand = defineCommand({
@@ -49,14 +49,8 @@ export const consensusCommand = defineCommand({
       .meta({ valueName: "file" }),
   }),
   async run({ options }, ctx) {
-    const { netuid, profile: profileId, walletName, walletHotkey, walletPath } = ctx.loaded.config;
-    const wallet = { name: walletName, hotkey: walletHotkey, path: walletPath };
-    const hotkey = options.hotkey ?? readHotkeyAddress(wallet);
-    if (!hotkey) {
-      throw new ConfigError(`no hotkey at ${hotkeyFile(wallet)}`, {
-        hint: "pass --hotkey SS58, or pick the wallet with --wallet.name, --wallet.hotkey and --wallet.path",
-      });
-    }
+    const { netuid, profile: profileId } = ctx.loaded.config;
+    const hotkey = hotkeyAddress(options.hotkey, ctx.loaded.config);
     await assertSs58(hotkey);
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`profile ${profileId} passed validation but does not exist`);

@@ -2,8 +2,6 @@ import { z } from "zod";
 import { BLOCK_TIME_SECONDS } from "../chain/commit-reveal.js";
 import { assertSs58 } from "../chain/ss58.js";
 import { readStepSnapshot } from "../chain/step-snapshot.js";
-import { hotkeyFile, readHotkeyAddress } from "../chain/wallet-files.js";
-import { ConfigError } from "../errors.js";
 import { scoreRunFacts } from "../eval/score-run-facts.js";
 import { ownerFacts } from "../leaderboard/sources.js";
 import { shortDuration } from "../render/table.js";
@@ -13,6 +11,7 @@ import { replaySnapshot } from "../scoring/replay.js";
 import type { ScoreRun } from "../store/score-runs.js";
 import { defineCommand } from "./define.js";
 import { scoreUrlOption } from "./evaluation-options.js";
+import { hotkeyAddress } from "./hotkey-address.js";
 import { rewardsJson } from "./metagraph.js";
 
 export const statusCommand = defineCommand({
@@ -38,18 +37,8 @@ export const statusCommand = defineCommand({
     scoreUrl: scoreUrlOption("the owner's score API for --score-source remote"),
   }),
   async run({ options }, ctx) {
-    const { netuid, profile: profileId, walletName, walletHotkey, walletPath } = ctx.loaded.config;
-    const hotkey =
-      options.hotkey ?? readHotkeyAddress({ name: walletName, hotkey: walletHotkey, path: walletPath });
-    if (!hotkey) {
-      // As submit and validate say it: the wallet file that is missing (a configuration problem, 78).
-      throw new ConfigError(
-        `no hotkey at ${hotkeyFile({ name: walletName, hotkey: walletHotkey, path: walletPath })}`,
-        {
-          hint: "pass --hotkey SS58, or pick the wallet with --wallet.name, --wallet.hotkey and --wallet.path",
-        },
-      );
-    }
+    const { netuid, profile: profileId } = ctx.loaded.config;
+    const hotkey = hotkeyAddress(options.hotkey, ctx.loaded.config);
     await assertSs58(hotkey);
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`unknown profile ${profileId}`);

@@ -6,10 +6,10 @@ import { ChainError } from "../../src/errors.js";
 import { createLogger } from "../../src/log.js";
 import { entryHash } from "../../src/scoring/model-id.js";
 import { Store } from "../../src/store/store.js";
-import { cleanEnv, runInProcess, tempDir } from "../support/cli.js";
+import { runInProcess } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
-import { writeWallet } from "../support/wallet.js";
+import { devnetWalletEnv } from "../support/wallet.js";
 
 const running: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -109,16 +109,7 @@ describe("commitments: write and read back", () => {
 });
 
 function validatorEnv(devnet: Devnet, extra: Record<string, string> = {}) {
-  const wallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC });
-  return cleanEnv({
-    SN11_NETWORK: devnet.url,
-    SN11_DATA_DIR: tempDir(),
-    SN11_CHAIN_TIMEOUT: "5",
-    BT_WALLET_PATH: wallet.path,
-    BT_WALLET_NAME: wallet.name,
-    BT_WALLET_HOTKEY: wallet.hotkey,
-    ...extra,
-  });
+  return devnetWalletEnv(devnet.url, { secretPhrase: VALIDATOR_MNEMONIC }, extra);
 }
 
 /** Three miners committed at finney-like heights, two of them scored in the validator's store. */

@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_PROFILE_ID, findProfile } from "../../src/scoring/profile.js";
-import { cleanEnv, inStore, runInProcess, tempDir } from "../support/cli.js";
+import { inStore, runInProcess, tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet, VALIDATOR_MNEMONIC } from "../support/devnet/fixture.js";
 import { commitModel } from "../support/scored-models.js";
-import { writeWallet } from "../support/wallet.js";
+import { devnetWalletEnv } from "../support/wallet.js";
 
 const running: Devnet[] = [];
 afterEach(async () => {
@@ -51,14 +51,9 @@ async function consensusNet() {
   devnet.putWeights(11, 10, [[2, 65535]]);
   devnet.produceBlocks(3);
   // As btwallet writes it: the address beside the secret, readable without a password.
-  const wallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC, ss58Address: keys.validator.address });
-  const env = cleanEnv({
-    SN11_NETWORK: devnet.url,
-    SN11_DATA_DIR: tempDir(),
-    SN11_CHAIN_TIMEOUT: "5",
-    BT_WALLET_PATH: wallet.path,
-    BT_WALLET_NAME: wallet.name,
-    BT_WALLET_HOTKEY: wallet.hotkey,
+  const env = devnetWalletEnv(devnet.url, {
+    secretPhrase: VALIDATOR_MNEMONIC,
+    ss58Address: keys.validator.address,
   });
   inStore(env.SN11_DATA_DIR as string, (store) => {
     [0.9, 0.5].forEach((score, i) => {

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "./cli.js";
+import { cleanEnv, tempDir } from "./cli.js";
 
 /** Writes a btcli-layout wallet with an unencrypted hotkey file (mode 600) and returns its location. */
 export function writeWallet(
@@ -15,4 +15,22 @@ export function writeWallet(
   writeFileSync(file, options.raw ?? JSON.stringify(secret));
   chmodSync(file, options.mode ?? 0o600);
   return { path, name, hotkey, file };
+}
+
+/** A CLI run's environment against a devnet as the wallet holding `secret`, in a fresh data dir. */
+export function devnetWalletEnv(
+  devnetUrl: string,
+  secret: Parameters<typeof writeWallet>[0],
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const wallet = writeWallet(secret);
+  return cleanEnv({
+    SN11_NETWORK: devnetUrl,
+    SN11_DATA_DIR: tempDir(),
+    SN11_CHAIN_TIMEOUT: "5",
+    BT_WALLET_PATH: wallet.path,
+    BT_WALLET_NAME: wallet.name,
+    BT_WALLET_HOTKEY: wallet.hotkey,
+    ...extra,
+  });
 }

@@ -58,6 +58,16 @@ function subnet(
 const rows = (entries: Record<number, [number, number][]>) =>
   new Map(Object.entries(entries).map(([uid, row]) => [Number(uid), row]));
 
+/** The 50/30/20 subnet's rows: uid 0 weights uid 3, uid 1 both 3 and 4, uid 2 only 4. */
+const FIFTY_THIRTY_TWENTY_ROWS = rows({
+  0: [[3, 65535]],
+  1: [
+    [3, 65535],
+    [4, 65535],
+  ],
+  2: [[4, 65535]],
+});
+
 describe("fixed point as substrate-fixed computes it", () => {
   it.each([
     // kappa's default: floor(32767 · 2^32 / 65535)
@@ -134,14 +144,7 @@ describe("Yuma consensus, worked by hand from run_epoch.rs", () => {
 
   it("50/30/20: the smallest validator loses half its weight to the clip", () => {
     const input = subnet([{ stake: 5n }, { stake: 3n }, { stake: 2n }], 2, {
-      weights: rows({
-        0: [[3, 65535]],
-        1: [
-          [3, 65535],
-          [4, 65535],
-        ],
-        2: [[4, 65535]],
-      }),
+      weights: FIFTY_THIRTY_TWENTY_ROWS,
     });
     const result = yumaConsensus(input);
     expect(result.consensus.slice(3)).toEqual([ONE_32, HALF]);
@@ -229,14 +232,7 @@ describe("Yuma consensus, worked by hand from run_epoch.rs", () => {
 
   it("the weights a validator would set now: its row replaced, stored max-upscaled, fresh", () => {
     const input = subnet([{ stake: 5n }, { stake: 3n }, { stake: 2n, lastUpdate: 100 }], 2, {
-      weights: rows({
-        0: [[3, 65535]],
-        1: [
-          [3, 65535],
-          [4, 65535],
-        ],
-        2: [[4, 65535]],
-      }),
+      weights: FIFTY_THIRTY_TWENTY_ROWS,
     });
     expect(agreementOf(yumaConsensus(input), 2).standing).toBe("inactive");
     const next = withWeights(input, 2, { uids: [3], weights: [123] });
