@@ -15,8 +15,9 @@ import type {
 
 /**
  * SelectiveMetagraph field indexes sn11 asks for: owner hotkey, block, tempo, kappa, weight
- * hyperparameters, activity cutoff, num_uids, immunity period, commit-reveal, hotkeys, coldkeys, active, permits, last update, the epoch's emission,
- * dividends, incentives and consensus, block at registration, stakes, validators and commitments.
+ * hyperparameters, activity cutoff, num_uids, immunity period, commit-reveal, hotkeys, coldkeys, active,
+ * permits, last update, the epoch's emission, dividends, incentives and consensus, block at registration,
+ * stakes, validators and commitments.
  * (Rank and trust, 64–65, are empty since subtensor a1258cd61.)
  */
 export const METAGRAPH_FIELDS = [
