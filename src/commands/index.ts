@@ -79,6 +79,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     async () => (await import("./dashboard.js")).dashboardCommand,
   ),
   entry(
+    "serve",
+    "serve the reference's validation API (scores, minerboard, check_model) from this data dir's store",
+    async () => (await import("./serve.js")).serveCommand,
+  ),
+  entry(
     "validate",
     "run the validator: evaluate every submission locally, set weights each window",
     async () => (await import("./validate.js")).validateCommand,

@@ -93,27 +93,9 @@ export class EvalQueue {
         const added: Job[] = [];
         const keep = new Set<number>();
         for (const w of wanted) {
-          const existing = prepared(
-            this.db,
-            "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
-          ).get(profile, w.repo, w.entryHash) as Row | undefined;
-          if (existing) {
-            keep.add(existing.id);
-            prepared(
-              this.db,
-              `UPDATE eval_queue SET hotkey = ?, uid = ?, commit_block = ?, chat_template = ?, updated_at = ?
-                 WHERE id = ?`,
-            ).run(w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, existing.id);
-            continue;
-          }
-          const info = prepared(
-            this.db,
-            `INSERT INTO eval_queue
-                 (profile, repo, entry_hash, hotkey, uid, commit_block, chat_template, status, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?)`,
-          ).run(profile, w.repo, w.entryHash, w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, at);
-          keep.add(Number(info.lastInsertRowid));
-          added.push(this.get(Number(info.lastInsertRowid)) as Job);
+          const { job, isNew } = this.upsertWanted(profile, w, at);
+          keep.add(job.id);
+          if (isNew) added.push(job);
         }
         const unfinished = (
           prepared(this.db, `SELECT * FROM eval_queue WHERE profile = ? AND status IN ${UNFINISHED}`).all(
@@ -125,6 +107,45 @@ export class EvalQueue {
         return { added, dropped };
       })
       .immediate();
+  }
+
+  /**
+   * Queues one entry unless it is already in the queue (a score server's `/check_model`): the daemon's next
+   * sync keeps it when the chain has it, and drops it when it does not.
+   */
+  add(profile: string, wanted: WantedEvaluation, now: Date = new Date()): { job: Job; isNew: boolean } {
+    return this.db.transaction(() => this.upsertWanted(profile, wanted, now.toISOString())).immediate();
+  }
+
+  private upsertWanted(profile: string, w: WantedEvaluation, at: string): { job: Job; isNew: boolean } {
+    const existing = prepared(
+      this.db,
+      "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
+    ).get(profile, w.repo, w.entryHash) as Row | undefined;
+    if (existing) {
+      prepared(
+        this.db,
+        `UPDATE eval_queue SET hotkey = ?, uid = ?, commit_block = ?, chat_template = ?, updated_at = ?
+           WHERE id = ?`,
+      ).run(w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, existing.id);
+      return { job: this.get(existing.id) as Job, isNew: false };
+    }
+    const info = prepared(
+      this.db,
+      `INSERT INTO eval_queue
+           (profile, repo, entry_hash, hotkey, uid, commit_block, chat_template, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?, ?)`,
+    ).run(profile, w.repo, w.entryHash, w.hotkey, w.uid, w.commitBlock, w.chatTemplate, at, at);
+    return { job: this.get(Number(info.lastInsertRowid)) as Job, isNew: true };
+  }
+
+  /** The queue's job for one entry, whatever its state. */
+  find(profile: string, repo: string, entryHash: string): Job | undefined {
+    const row = prepared(
+      this.db,
+      "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
+    ).get(profile, repo, entryHash) as Row | undefined;
+    return row ? toJob(row) : undefined;
   }
 
   get(id: number): Job | undefined {
