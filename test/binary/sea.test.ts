@@ -136,7 +136,14 @@ describe.skipIf(!enabled)("dist/sn11 from an empty directory", () => {
       expect(run.stderr).toContain("/metrics");
       const out = JSON.parse(run.stdout);
       expect(out.evaluations.map((e: { outcome: string }) => e.outcome)).toEqual(["COMPLETED"]);
-      expect(out.steps[0].outcome).toBe("dry_run");
+      // The tiny judge's verdicts can differ under load (llama-server batches concurrent requests): a
+      // score of 0 is a win rate of −∞, no weight, and the step rightly sends nothing.
+      const scored = (out.evaluations[0].total_score as number) > 0;
+      expect(out.steps[0], JSON.stringify(out.steps[0])).toMatchObject(
+        scored
+          ? { outcome: "dry_run" }
+          : { outcome: "not_sent", reason: expect.stringContaining("no uid has weight") },
+      );
     } finally {
       await net.stop();
     }
