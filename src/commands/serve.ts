@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { assertSs58 } from "../chain/ss58.js";
-import { UsageError } from "../errors.js";
+import { ConfigError, UsageError } from "../errors.js";
 import { findProfile } from "../scoring/profile.js";
 import { registerSecret } from "../secrets.js";
 import { defineCommand } from "./define.js";
@@ -53,7 +53,7 @@ export const serveCommand = defineCommand({
     registerSecret(adminToken);
     registerSecret(readToken);
     if (adminToken && adminToken.length < 16) {
-      throw new UsageError("SN11_SERVE_ADMIN_TOKEN is shorter than 16 characters", {
+      throw new ConfigError("SN11_SERVE_ADMIN_TOKEN is shorter than 16 characters", {
         hint: "use a long random token, e.g. openssl rand -hex 32",
       });
     }

@@ -203,6 +203,18 @@ export function scoreServer(o: ScoreServerOptions): Server {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    const t0 = performance.now();
+    res.once("finish", () =>
+      o.logger.debug(
+        {
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - t0),
+        },
+        "request",
+      ),
+    );
     const route = routes[`${req.method} ${url.pathname}`];
     if (!route) {
       const status = knownPaths.has(url.pathname) ? 405 : 404;

@@ -293,6 +293,19 @@ describe("sn11 serve: the reference's validation API from the store", () => {
   });
 });
 
+describe("sn11 serve's configuration", () => {
+  it("a short admin token is a configuration error (78), a bad --admin-hotkeys a usage error (2)", async () => {
+    const env = cleanEnv({ SN11_DATA_DIR: tempDir(), SN11_SERVE_ADMIN_TOKEN: "short" });
+    const short = await runInProcess(["serve", "--port", "0"], { env });
+    expect(short.code).toBe(78);
+    expect(short.stderr).toContain("openssl rand -hex 32");
+    const bad = await runInProcess(["serve", "--port", "0", "--admin-hotkeys", "5nope"], {
+      env: cleanEnv({ SN11_DATA_DIR: tempDir() }),
+    });
+    expect(bad.code).toBe(2);
+  });
+});
+
 describe("sn11 validate --score-source remote against sn11 serve", () => {
   let devnet: Devnet | undefined;
   afterAll(async () => {
