@@ -2,6 +2,7 @@ import type { ApiPromise } from "@polkadot/api";
 import type { Codec } from "@polkadot/types/types";
 import { u8aToHex } from "@polkadot/util";
 import { decodeAddress } from "@polkadot/util-crypto";
+import { ChainError } from "../errors.js";
 import type { ConsensusInput, WeightRow } from "../scoring/consensus.js";
 import { legacyEpoch } from "./commit-reveal.js";
 import { decodeValue, type EntryLike, type RawRpc, storageEntry, storageValuesAt } from "./storage.js";
@@ -104,13 +105,22 @@ function accountHex(address: string): string {
 
 /** The epoch's input at the metagraph's block. */
 export function consensusInput(metagraph: Metagraph, facts: ConsensusFacts): ConsensusInput {
+  const { kappa, activityCutoff } = metagraph.hyperparameters;
+  if (kappa === null || activityCutoff === null) {
+    throw new ChainError(
+      "the chain's metagraph does not say kappa and activity_cutoff: consensus cannot be computed",
+      {
+        hint: "this runtime's selective metagraph lacks fields 23 and 28",
+      },
+    );
+  }
   const owner = metagraph.ownerHotkey
     ? (metagraph.neurons.find((n) => n.hotkey === metagraph.ownerHotkey)?.uid ?? null)
     : null;
   return {
     block: metagraph.block.number,
-    kappa: metagraph.hyperparameters.kappa,
-    activityCutoff: metagraph.hyperparameters.activityCutoff,
+    kappa,
+    activityCutoff,
     stakeThreshold: facts.stakeThreshold,
     ownerUid: owner,
     neurons: metagraph.neurons.map((n) => ({

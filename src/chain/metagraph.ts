@@ -144,8 +144,9 @@ export function decodeSelectiveMetagraph(
     commitRevealEnabled: field<Codec & { isTrue: boolean }>(m, "commitRevealWeightsEnabled").isTrue,
     commitRevealPeriod: field<Num>(m, "commitRevealPeriod").toNumber(),
     immunityPeriod: field<Num>(m, "immunityPeriod").toNumber(),
-    kappa: field<Num>(m, "kappa").toNumber(),
-    activityCutoff: field<Num>(m, "activityCutoff").toNumber(),
+    // Only consensus needs these: a runtime that leaves them out costs that, not the metagraph.
+    kappa: optionalField<Num>(m, "kappa")?.toNumber() ?? null,
+    activityCutoff: optionalField<Num>(m, "activityCutoff")?.toNumber() ?? null,
   };
   const regType = registrationType(registry);
   const commitments: ChainCommitment[] = field<List<[Codec, List<Num>]>>(m, "commitments").map(
@@ -159,7 +160,8 @@ export function decodeSelectiveMetagraph(
       }
     },
   );
-  const ownerHotkey = ownerOf(field<Codec>(m, "ownerHotkey"));
+  const owner = optionalField<Codec>(m, "ownerHotkey");
+  const ownerHotkey = owner ? ownerOf(owner) : null;
   return { netuid, block, neurons, hyperparameters, commitments, ownerHotkey, source: "runtime-api" };
 }
 

@@ -36,10 +36,10 @@ export interface WeightHyperparameters {
   readonly commitRevealEnabled: boolean;
   readonly commitRevealPeriod: number;
   readonly immunityPeriod: number | null;
-  /** `Kappa` (u16): the stake share whose weights set consensus (32767 ≈ one half). */
-  readonly kappa: number;
+  /** `Kappa` (u16): the stake share whose weights set consensus (32767 ≈ one half); null if not served. */
+  readonly kappa: number | null;
   /** `ActivityCutoff`: blocks after its last weights before a validator's stake stops counting. */
-  readonly activityCutoff: number;
+  readonly activityCutoff: number | null;
 }
 
 export interface ChainCommitment {

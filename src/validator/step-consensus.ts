@@ -41,9 +41,9 @@ export async function stepAgreement(o: {
   const { metagraph, replay, watch, log } = o;
   const uid = metagraph.neurons.find((n) => n.hotkey === watch.hotkey)?.uid;
   if (uid === undefined) return null;
-  let facts: Awaited<ReturnType<ChainClient["consensusFacts"]>>;
+  let input: ReturnType<typeof consensusInput>;
   try {
-    facts = await o.chain.consensusFacts(metagraph);
+    input = consensusInput(metagraph, await o.chain.consensusFacts(metagraph));
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     log.warn(
@@ -52,7 +52,6 @@ export async function stepAgreement(o: {
     );
     return null;
   }
-  const input = consensusInput(metagraph, facts);
   const now = agreementOf(yumaConsensus(input), uid);
   const computed = computedAgreement(input, uid, replay.emit);
   if (computed && computed.agreement.agreement < watch.warnBelow) {

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { consensusInput } from "../../src/chain/consensus-read.js";
+import { ChainError } from "../../src/errors.js";
 import {
   agreementOf,
   type ConsensusInput,
@@ -18,6 +20,7 @@ import {
   round32,
   u16Proportion,
 } from "../../src/scoring/fixed-point.js";
+import { testMetagraph } from "../support/metagraph.js";
 
 const HALF = ONE_32 / 2n;
 
@@ -339,5 +342,21 @@ describe("Yuma consensus properties", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("the epoch's input from the chain", () => {
+  const facts = { weights: new Map(), stakeThreshold: 0n, commitBlocks: new Map() };
+
+  it("takes kappa, activity cutoff and the owner's uid from the metagraph", () => {
+    const input = consensusInput(
+      { ...testMetagraph({ hyper: { kappa: 40000, activityCutoff: 900 } }), ownerHotkey: "hk2" },
+      facts,
+    );
+    expect(input).toMatchObject({ block: 1000, kappa: 40000, activityCutoff: 900, ownerUid: 2 });
+  });
+
+  it("a metagraph that does not say kappa is a chain error, never a guess", () => {
+    expect(() => consensusInput(testMetagraph({ hyper: { kappa: null } }), facts)).toThrow(ChainError);
   });
 });
