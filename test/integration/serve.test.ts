@@ -348,6 +348,19 @@ describe("sn11 validate --score-source remote against sn11 serve", () => {
       expect(out.steps[0].outcome).toBe("offline");
       expect(out.weights.emit).toEqual(local.emit);
       expect(out.weights.emit.uids.length).toBeGreaterThan(0);
+      // The leaderboard's owner column reads the same API: the serving validator's verdicts.
+      const board = await runInProcess(
+        ["leaderboard", "--scores", "remote", "--score-url", served.url, "--json"],
+        { env: cleanEnv({ ...network, SN11_DATA_DIR: tempDir("sn11-board-") }) },
+      );
+      expect(board.code, board.stderr).toBe(0);
+      const owner = Object.fromEntries(
+        JSON.parse(board.stdout).rows.map((r: { uid: number; owner: unknown }) => [r.uid, r.owner]),
+      );
+      expect(owner[1]).toEqual({ status: "COMPLETED", total_score: 0.9 });
+      // uid 3 was never queued in the serving store (no daemon ran there): the API answers null, which
+      // clients read as FAILED, as the reference's validators do.
+      expect(owner[3]).toEqual({ status: "FAILED", total_score: 0 });
     } finally {
       served.child.kill("SIGTERM");
       await served.exited;
