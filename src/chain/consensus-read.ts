@@ -50,12 +50,10 @@ export async function readConsensusFacts(
   const keys = [threshold.key(), ...uids.map((uid) => weights.key(netuid, uid))];
   // The epoch index of the unexpired commits; runtimes with `SubnetEpochIndex` keep no legacy epochs.
   const legacy = !storageEntry(api, "subtensorModule", "subnetEpochIndex");
+  const currentEpoch = legacyEpoch(block.number, netuid, h.tempo);
   const maskEpochs =
     h.commitRevealEnabled && legacy
-      ? (() => {
-          const now = legacyEpoch(block.number, netuid, h.tempo);
-          return Array.from({ length: h.commitRevealPeriod + 1 }, (_, i) => now - i).filter((e) => e >= 0);
-        })()
+      ? Array.from({ length: h.commitRevealPeriod + 1 }, (_, i) => currentEpoch - i).filter((e) => e >= 0)
       : [];
   const timelocked = entry(api, "timelockedWeightCommits");
   const hashed = entry(api, "weightCommits");
@@ -85,7 +83,6 @@ export async function readConsensusFacts(
     const queue = decodeValue(api, timelocked, values[at++] ?? null) as unknown as [Codec, Num][];
     for (const [who, commitBlock] of queue) keep(uidOf.get(u8aToHex(who.toU8a())), commitBlock.toNumber());
   }
-  const currentEpoch = legacyEpoch(block.number, netuid, h.tempo);
   for (const hotkey of validators) {
     const queue = decodeValue(api, hashed, values[at++] ?? null) as unknown as [Codec, Num][];
     // `(hash, commit block, first reveal, last reveal)`; the first unexpired commit is the earliest.

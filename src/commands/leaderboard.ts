@@ -4,7 +4,7 @@ import { readStepSnapshot } from "../chain/step-snapshot.js";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { UsageError } from "../errors.js";
 import { buildLeaderboard, type ChainFacts, chainFacts, type OwnerFacts } from "../leaderboard/build.js";
-import { rowJson } from "../leaderboard/json.js";
+import { leaderboardJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
 import { leaderboardTable } from "../render/leaderboard.js";
@@ -156,14 +156,9 @@ export const leaderboardCommand = defineCommand({
     const filtered = o.top !== undefined || hotkeys.length > 0 || !!o.status?.length || !!o.uid?.length;
     const select = { sort, top: o.top, hotkeys, states: o.status, uids: o.uid };
     const all = selectRows(board.rows, select);
-    const step = opened ? lastDelivered(opened) : undefined;
-    const delivered = step
-      ? { step: step.id, outcome: step.outcome, block: step.txBlock ?? step.block, tx_hash: step.txHash }
-      : null;
-    const json = {
-      netuid: snapshot.netuid,
-      block: snapshot.block,
-      block_hash: source.blockHash,
+    const json = leaderboardJson({
+      snapshot,
+      blockHash: source.blockHash,
       profile: profile.id,
       sort,
       sources: {
@@ -171,12 +166,12 @@ export const leaderboardCommand = defineCommand({
         snapshot: chain ? null : `${source.kind} ${source.ref}`,
         store: store ? ctx.loaded.config.dataDir : null,
         owner: o.scores === "remote" ? (owner ? o.scoreUrl : null) : null,
-        last_sent_step: delivered,
       },
-      prune_next: board.pruneNext,
+      delivered: opened ? lastDelivered(opened) : undefined,
+      board,
+      selection: all,
       warnings,
-      rows: [...all.top, ...all.pinned].map((r) => ({ rank: r.rank, ...rowJson(r.row) })),
-    };
+    });
     const text = () => {
       const shown = filtered || o.all ? all : selectRows(board.rows, { ...select, hideEmpty: true });
       const hidden = board.rows.length - shown.matched - shown.pinned.length;
@@ -199,7 +194,7 @@ export const leaderboardCommand = defineCommand({
               : o.scores === "none"
                 ? "none"
                 : "snapshot",
-            delivered,
+            delivered: json.sources.last_sent_step,
             owner: o.scores !== "remote" ? "off" : owner ? o.scoreUrl : "unavailable",
           },
           width,

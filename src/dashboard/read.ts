@@ -3,12 +3,12 @@ import type { Metagraph } from "../chain/types.js";
 import { buildLeaderboard, chainFacts } from "../leaderboard/build.js";
 import { queueEta, queuePositions, recentDurations } from "../leaderboard/queue.js";
 import { defaultSort, selectRows } from "../leaderboard/select.js";
-import { storeFacts } from "../leaderboard/sources.js";
+import { lastRecordedSnapshot, storeFacts } from "../leaderboard/sources.js";
 import { isProcessAlive } from "../process-alive.js";
 import type { Tally } from "../scoring/judge-score.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
-import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
+import type { Snapshot } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
 import {
   type DashboardData,
@@ -143,13 +143,12 @@ function resolveBase(
     };
   }
   // No chain (offline, or not read yet): the state the last step saw, with today's evaluations.
-  const step = store.validatorSteps.lastWithSnapshot();
-  const parsed = step ? parseSnapshot(store.validatorSteps.snapshot(step.id)) : null;
-  if (!step || !parsed?.ok) return null;
+  const recorded = lastRecordedSnapshot(store);
+  if (!recorded) return null;
   return {
-    snapshot: { ...parsed.snapshot, evaluations: evaluations() },
+    snapshot: { ...recorded.snapshot, evaluations: evaluations() },
     metagraph: null,
-    source: `step #${step.id}`,
+    source: `step #${recorded.step.id}`,
   };
 }
 

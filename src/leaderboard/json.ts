@@ -1,5 +1,7 @@
-import type { LeaderboardRow } from "./build.js";
-import { rowState } from "./select.js";
+import type { Snapshot } from "../scoring/snapshot.js";
+import type { StepRecord } from "../store/validator-steps.js";
+import type { Leaderboard, LeaderboardRow } from "./build.js";
+import { rowState, type Selection, type SortKey } from "./select.js";
 
 const RAO = 1e9;
 
@@ -62,5 +64,42 @@ export function rowJson(r: LeaderboardRow) {
         }
       : null,
     owner: r.owner ? { status: r.owner.status, total_score: r.owner.totalScore } : null,
+  };
+}
+
+/** The `--json` document of `sn11 leaderboard` (and `GET /leaderboard` of `sn11 serve`). */
+export function leaderboardJson(o: {
+  readonly snapshot: Snapshot;
+  readonly blockHash: string | null;
+  readonly profile: string;
+  readonly sort: SortKey;
+  readonly sources: {
+    readonly chain: string | null;
+    readonly snapshot: string | null;
+    readonly store: string | null;
+    readonly owner: string | null;
+  };
+  /** The step whose weights reached the chain last. */
+  readonly delivered: StepRecord | undefined;
+  readonly board: Leaderboard;
+  readonly selection: Selection;
+  readonly warnings: readonly string[];
+}) {
+  const d = o.delivered;
+  return {
+    netuid: o.snapshot.netuid,
+    block: o.snapshot.block,
+    block_hash: o.blockHash,
+    profile: o.profile,
+    sort: o.sort,
+    sources: {
+      ...o.sources,
+      last_sent_step: d
+        ? { step: d.id, outcome: d.outcome, block: d.txBlock ?? d.block, tx_hash: d.txHash }
+        : null,
+    },
+    prune_next: o.board.pruneNext,
+    warnings: o.warnings,
+    rows: [...o.selection.top, ...o.selection.pinned].map((r) => ({ rank: r.rank, ...rowJson(r.row) })),
   };
 }

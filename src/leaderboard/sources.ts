@@ -1,5 +1,6 @@
 import { NetworkError } from "../errors.js";
 import type { RegistryEntry } from "../scoring/registry.js";
+import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
 import type { StepRecord } from "../store/validator-steps.js";
 import { fetchRemoteEvaluations } from "../validator/remote-scores.js";
@@ -8,6 +9,13 @@ import type { OwnerFacts, SentFacts, StoreFacts } from "./build.js";
 /** The step whose weights reached the chain last (sent, or committed to be revealed). */
 export function lastDelivered(store: Store): StepRecord | undefined {
   return store.validatorSteps.lastWithOutcome(["sent", "committed"]);
+}
+
+/** The chain state the newest step recorded (parsed), with its step; undefined before any did. */
+export function lastRecordedSnapshot(store: Store): { step: StepRecord; snapshot: Snapshot } | undefined {
+  const step = store.validatorSteps.lastWithSnapshot();
+  const parsed = step ? parseSnapshot(store.validatorSteps.snapshot(step.id)) : null;
+  return step && parsed?.ok ? { step, snapshot: parsed.snapshot } : undefined;
 }
 
 /** What this validator last put on chain, read from the replay its step recorded. */

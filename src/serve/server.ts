@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
+import { lastRecordedSnapshot } from "../leaderboard/sources.js";
 import type { Logger } from "../log.js";
 import { entryHash } from "../scoring/model-id.js";
 import { CHAT_TEMPLATES, type ScoringProfile } from "../scoring/profile.js";
-import { parseSnapshot } from "../scoring/snapshot.js";
 import type { Store } from "../store/store.js";
 import { bearer, checkSignature, ReplayGuard, tokenMatches } from "./auth.js";
 import { offlineLeaderboard } from "./leaderboard.js";
@@ -237,9 +237,6 @@ export function scoreServer(o: ScoreServerOptions): Server {
 
 /** The hotkey's uid in the chain state the newest step recorded, or null. */
 function registeredUid(store: Store, hotkey: string): number | null {
-  const step = store.validatorSteps.lastWithSnapshot();
-  const parsed = step ? parseSnapshot(store.validatorSteps.snapshot(step.id)) : null;
-  if (!parsed?.ok) return null;
-  const uid = parsed.snapshot.hotkeys.indexOf(hotkey);
+  const uid = lastRecordedSnapshot(store)?.snapshot.hotkeys.indexOf(hotkey) ?? -1;
   return uid >= 0 ? uid : null;
 }

@@ -118,10 +118,7 @@ export class EvalQueue {
   }
 
   private upsertWanted(profile: string, w: WantedEvaluation, at: string): { job: Job; isNew: boolean } {
-    const existing = prepared(
-      this.db,
-      "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
-    ).get(profile, w.repo, w.entryHash) as Row | undefined;
+    const existing = this.find(profile, w.repo, w.entryHash);
     if (existing) {
       prepared(
         this.db,
