@@ -78,7 +78,8 @@ async function bundle() {
     metafile: true,
     bundle: true,
     // A real package tree: it finds its native binaries from its own path (shipped beside the bundle).
-    external: ["node-llama-cpp"],
+    // pg's optional libpq binding: never installed, pg falls back to its JavaScript client.
+    external: ["node-llama-cpp", "pg-native"],
     platform: "node",
     format: "esm",
     target: "node20",

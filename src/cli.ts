@@ -21,6 +21,7 @@ import { inertText } from "./render/inert.js";
 import { applyTones, wantsColour } from "./render/style.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
 import { registerSecret } from "./secrets.js";
+import type { SharedStore } from "./store/shared/shared-store.js";
 import type { Store } from "./store/store.js";
 
 export interface CliIO {
@@ -47,6 +48,7 @@ Environment: every variable sn11 reads is listed by "sn11 help environment"`;
 /** The group of each global option (by commander's attribute name); ungrouped ones are always shown. */
 const GLOBAL_OPTION_GROUPS: Readonly<Record<string, GlobalGroup>> = {
   dataDir: "store",
+  store: "shared",
   network: "chain",
   netuid: "chain",
   profile: "profile",
@@ -129,6 +131,10 @@ function buildProgram(
     .option("--verbose", "debug logs and stack traces")
     .option("--config <file>", "config file (default ~/.config/sn11/config.json)")
     .option("--data-dir <dir>", "where the SQLite store lives (default ~/.sn11)")
+    .option(
+      "--store <url>",
+      "postgres://… the queue and results several boxes share (SN11_STORE is better: the URL has a password)",
+    )
     .addOption(new Option("--network <name|url>", `${NETWORK_NAMES.join(", ")} or ws(s)://…`))
     // btcli's spellings of the same setting.
     .addOption(new Option("--subtensor.network <name>").hideHelp())
@@ -203,6 +209,16 @@ function buildProgram(
       io.stdout.write(helpTopic(program, topic, io.stdout.columns ?? 80, loaded, runtime));
     });
   return program;
+}
+
+/** The password in a postgres:// URL, so that no log line or error shows it. */
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function logLevelFor(
@@ -315,6 +331,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       loaded.config.judgeApiKey,
       loaded.config.datasetApiToken,
       loaded.config.hfToken,
+      passwordOf(loaded.config.store),
       io.env.SN11_WALLET_PASSWORD,
       ...Object.entries(io.env).flatMap(([k, v]) => (k.startsWith("BT_PW_") ? [v] : [])),
     ])
@@ -323,6 +340,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
     const activeLogger = logger;
     cleanup.add("console", rt.routeConsole(activeLogger));
     let store: Store | null = null;
+    let shared: Promise<SharedStore> | null = null;
     let chain: Promise<ChainClient> | null = null;
     const stop = io.stop ?? io.signal;
     const ctx: CommandContext = {
@@ -344,6 +362,25 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
           activeLogger.debug({ file: opened.file }, "store opened");
         }
         return store;
+      },
+      shared: () => {
+        if (!shared) {
+          shared = (async () => {
+            const { openSharedStore } = await import("./store/shared/open.js");
+            const opened = await openSharedStore(loaded.config.store, {
+              local: () => ctx.store(),
+              logger: activeLogger,
+              applicationName: `sn11 ${def.name}`,
+            });
+            cleanup.add("shared store", () => opened.close());
+            activeLogger.debug({ store: opened.location }, "shared store opened");
+            return opened;
+          })();
+          shared.catch(() => {
+            shared = null;
+          });
+        }
+        return shared;
       },
       hotkey: async () => {
         const { loadHotkey, btwalletPasswordFromEnv, promptPassword } = await import("./chain/wallet.js");

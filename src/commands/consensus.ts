@@ -16,7 +16,7 @@ import { readSnapshotFile } from "./snapshot-file.js";
 
 export const consensusCommand = defineCommand({
   name: "consensus",
-  uses: ["chain", "wallet", "store", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "profile"],
   description:
     "How far this validator's weights are from the subnet's Yuma consensus, computed exactly as the\n" +
     "chain's epoch does (stake-weighted median per uid at kappa, then the clip): its agreement (the share\n" +
@@ -82,10 +82,10 @@ export const consensusCommand = defineCommand({
       const { readConsensusSnapshot } = await import("../chain/consensus-snapshot.js");
       const { localEvaluations } = await import("../validator/local-evaluations.js");
       const chain = await ctx.chain();
+      const shared = await ctx.shared();
       const before = chain.stats();
       const t0 = performance.now();
-      const store = ctx.store();
-      const recorded = await readConsensusSnapshot(chain, netuid, localEvaluations(store, profile.id));
+      const recorded = await readConsensusSnapshot(chain, netuid, await localEvaluations(shared, profile.id));
       const after = chain.stats();
       read = {
         requests: after.requests - before.requests,
@@ -94,7 +94,7 @@ export const consensusCommand = defineCommand({
       };
       ({ snapshot, input } = recorded);
       limits = recorded.limits;
-      queue = queuePositionsByUid(store.evalQueue.unfinished(profile.id), new Date());
+      queue = queuePositionsByUid(await shared.unfinishedJobs(profile.id), new Date());
     }
     const report = consensusReport({
       netuid: snapshot.netuid,

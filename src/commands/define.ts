@@ -5,6 +5,7 @@ import type { CleanupRegistry } from "../cleanup.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { Hub } from "../eval/hub/hub.js";
 import type { Logger, Writer } from "../log.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 
 export interface GlobalOptions {
@@ -42,6 +43,11 @@ export interface CommandContext {
   readonly cleanup: CleanupRegistry;
   /** Opens the data dir's store on first use; closed (and checkpointed) by the cleanup registry. */
   readonly store: () => Store;
+  /**
+   * The queue and results evaluation workers share: PostgreSQL with --store (SN11_STORE), else this data
+   * dir's SQLite store. Opened (and migrated) on first use; closed by the cleanup registry.
+   */
+  readonly shared: () => Promise<SharedStore>;
   /** The configured wallet's hotkey (asks for the password of an encrypted file on a terminal). */
   readonly hotkey: () => Promise<KeyringPair>;
   /** Asks a yes/no question on the terminal; false when there is none (callers then require --yes). */
@@ -53,7 +59,7 @@ export interface CommandContext {
 }
 
 /** The global options a command reads, by group; its `--help` lists those (--json, --verbose, --config always). */
-export const GLOBAL_GROUPS = ["chain", "wallet", "store", "hub", "profile"] as const;
+export const GLOBAL_GROUPS = ["chain", "wallet", "store", "shared", "hub", "profile"] as const;
 export type GlobalGroup = (typeof GLOBAL_GROUPS)[number];
 
 export interface ArgumentSpec {

@@ -89,6 +89,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     async () => (await import("./validate.js")).validateCommand,
   ),
   entry(
+    "worker",
+    "evaluate queued models on this box's GPUs for a validator on another: the queue shared in PostgreSQL",
+    async () => (await import("./worker.js")).workerCommand,
+  ),
+  entry(
     "service",
     "run the validator as a systemd service: install (with its validate options after --) or uninstall",
     async () => (await import("./service.js")).serviceCommand,

@@ -8,10 +8,11 @@ import { defineCommand } from "./define.js";
 
 export const serveCommand = defineCommand({
   name: "serve",
-  uses: ["store", "profile"],
+  uses: ["store", "shared", "profile"],
   gracefulStop: true,
   description:
-    "Serves the reference's validation API from this data dir's store, so validators without a GPU can\n" +
+    "Serves the reference's validation API from this data dir's store (or the --store the workers share), so\n" +
+    "validators without a GPU can\n" +
     "read the scores this machine's `sn11 validate` computes (a reference validator's VALIDATION_SERVER, or\n" +
     "`sn11 validate --score-source remote --score-url URL`): GET /model_submission_details, /minerboard,\n" +
     "/hc and /leaderboard, and the admin call POST /check_model, which queues an entry for the daemon.\n" +
@@ -58,8 +59,10 @@ export const serveCommand = defineCommand({
       });
     }
     const { scoreServer } = await import("../serve/server.js");
+    const shared = await ctx.shared();
     const server = scoreServer({
       store: ctx.store(),
+      shared,
       profile,
       logger: ctx.logger,
       adminToken,
@@ -84,11 +87,16 @@ export const serveCommand = defineCommand({
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
     ctx.logger.info(
-      { url, profile: profile.id, admin: Boolean(adminToken) || adminHotkeys.size > 0 },
+      {
+        url,
+        profile: profile.id,
+        store: shared.location,
+        admin: Boolean(adminToken) || adminHotkeys.size > 0,
+      },
       "serving",
     );
     ctx.stderr.write(
-      `sn11 serve: listening on ${url} · profile ${profile.id} · admin calls ${
+      `sn11 serve: listening on ${url} · profile ${profile.id} · store ${shared.location} · admin calls ${
         adminToken || adminHotkeys.size > 0
           ? "enabled"
           : "disabled (no SN11_SERVE_ADMIN_TOKEN, no --admin-hotkeys)"

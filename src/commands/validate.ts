@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
-import { freeBytesAt } from "../ensure-dir.js";
 import { writeError } from "../error-output.js";
 import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
 import { parseGpuGroups } from "../eval/engines/gpu.js";
-import { defaultCacheBudget, modelsDir } from "../eval/hub/cache.js";
-import { progressPrinter } from "../eval/progress.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
@@ -21,7 +18,8 @@ import { VALIDATOR_SETTINGS } from "../validator/settings.js";
 import type { StepResult } from "../validator/step.js";
 import type { JobReport } from "../validator/worker.js";
 import { defineCommand } from "./define.js";
-import { engineOptions, evaluationOptions, scoreUrlOption } from "./evaluation-options.js";
+import { scoreUrlOption } from "./evaluation-options.js";
+import { checkWorkerOptions, evaluationWorkers, workerOptions } from "./evaluation-workers.js";
 
 const options = z.object({
   once: z.boolean().default(false).describe("evaluate what is due, run one step, exit"),
@@ -40,28 +38,11 @@ const options = z.object({
     .default("local")
     .describe("local: evaluate here; remote: mirror the reference's score API"),
   scoreUrl: scoreUrlOption("the score API for --score-source remote"),
-  gpus: z
-    .string()
-    .optional()
-    .describe(
-      "GPU groups to evaluate on: ',' joins GPUs into one engine (tensor parallel, as the reference\n" +
-        "uses every GPU for one model), ':' separates engines that evaluate one model each (0,1:2,3)",
-    )
-    .meta({ valueName: "groups" }),
-  progress: z
-    .enum(["auto", "json", "none"])
-    .default("auto")
-    .describe("the running evaluation's progress on stderr"),
-  ...engineOptions("vllm"),
-  ...evaluationOptions,
-  cacheBudget: z.coerce
-    .number()
-    .positive()
-    .optional()
-    .describe(
-      "GiB of downloaded models to keep, least recently used go first (default: 80 % of the free disk\nplus what the cache holds)",
-    )
-    .meta({ valueName: "GiB" }),
+  ...workerOptions("vllm"),
+  evaluate: z
+    .boolean()
+    .default(true)
+    .describe("evaluate nothing here: sn11 worker boxes do, on the --store this daemon shares with them"),
   every: z.coerce
     .number()
     .int()
@@ -112,7 +93,7 @@ export function onceExitCode(
 
 export const validateCommand = defineCommand({
   name: "validate",
-  uses: ["chain", "wallet", "store", "hub", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "hub", "profile"],
   configurable: true,
   description:
     "The validator daemon. Each step (once per 20-minute UTC window, as the reference) reads the metagraph and\n" +
@@ -145,102 +126,51 @@ export const validateCommand = defineCommand({
     const config = ctx.loaded.config;
     const mode = opts.dryRun ? "dry-run" : opts.offline ? "offline" : "live";
     const local = opts.scoreSource === "local";
-    if (local && !(opts.judgeUrl ?? config.judgeUrl)) {
-      throw new UsageError("local evaluation needs a judge: pass --judge-url or set SN11_JUDGE_URL", {
-        hint: "or mirror the owner's scores with --score-source remote",
-      });
+    if (!opts.evaluate && !config.store) {
+      throw new UsageError(
+        "--no-evaluate leaves the evaluations to sn11 worker: they need a --store to share",
+        {
+          hint: "give --store postgres://… (or SN11_STORE) here and to every sn11 worker",
+        },
+      );
     }
-    const gpuGroups = opts.gpus ? parseGpuGroups(opts.gpus).map((group) => group.join(",")) : [];
-    if (local) {
-      const { checkDatasetSource, assertEngineFitsNetwork } = await import("../eval/evaluation.js");
-      checkDatasetSource(opts.dataset, { config, cwd: ctx.cwd });
-      if (gpuGroups.length > 1 && opts.engine === "embedded") {
-        throw new UsageError(
-          "one evaluation per GPU group needs a spawned engine: the embedded one shares this process",
-          { hint: "use --engine vllm or llama-server with --gpus 0:1, or one group with --engine embedded" },
-        );
-      }
-      assertEngineFitsNetwork(opts, config);
-    }
-    const [{ acquireDataDirLock }, { runValidator }, { EvaluationWorker }, schedule] = await Promise.all([
+    const evaluating = local && opts.evaluate;
+    const { gpuGroups } = evaluating
+      ? await checkWorkerOptions(opts, ctx)
+      : { gpuGroups: opts.gpus ? parseGpuGroups(opts.gpus).map((g) => g.join(",")) : [] };
+    const [{ acquireDataDirLock }, { runValidator }, schedule] = await Promise.all([
       import("../validator/lock.js"),
       import("../validator/daemon.js"),
-      import("../validator/worker.js"),
       import("../validator/schedule.js"),
     ]);
     // The lock first: a second validator on this data dir is refused before it touches the store.
     ctx.cleanup.add("validator lock", acquireDataDirLock(config.dataDir));
     const store = ctx.store();
+    const shared = await ctx.shared();
     // Fail at start, not after an hour of evaluation: a live validator must be able to sign.
     const signer = mode === "live" ? await ctx.hotkey() : null;
     if (signer) ctx.logger.info({ hotkey: signer.address }, "validator hotkey loaded");
 
     // Everything an evaluation needs is checked before the first one starts (exit 69, 70 or 78).
-    const { preflightEvaluation, preflightSummary } = await import("../eval/preflight.js");
-    const preflight = local
-      ? await preflightEvaluation({
-          config,
-          profile,
-          store,
-          engine: opts,
-          gpuGroups,
-          judge: opts,
-          dataset: opts.dataset,
-          cwd: ctx.cwd,
-          logger: ctx.logger,
-          signal: ctx.signal,
-        })
-      : null;
+    const { preflightSummary } = await import("../eval/preflight.js");
+    const evaluation = evaluating ? await evaluationWorkers(opts, ctx, { profile, shared, gpuGroups }) : null;
+    const preflight = evaluation?.preflight ?? null;
+    const onProgress = evaluation?.onProgress;
+    const workers = evaluation?.workers ?? [];
     const seat = await validatorSeat(ctx, config.netuid, signer?.address ?? null);
-
-    const onProgress =
-      local && gpuGroups.length <= 1 && !ctx.globals.json
-        ? progressPrinter(opts.progress, ctx.stderr)
-        : undefined;
-    // Without --cache-budget: most of the disk the cache could use, never all of it (the store shares it).
-    const cacheBudgetBytes =
-      opts.cacheBudget !== undefined
-        ? opts.cacheBudget * 1024 ** 3
-        : defaultCacheBudget(freeBytesAt(modelsDir(config.dataDir)), store.modelCache.totalBytes());
-    const workers = local
-      ? (gpuGroups.length > 0 ? gpuGroups : [undefined]).map(
-          (gpu) =>
-            new EvaluationWorker(
-              {
-                store,
-                profile,
-                config,
-                cwd: ctx.cwd,
-                hub: ctx.hub,
-                engine: opts,
-                judge: opts,
-                evaluation: opts,
-                dataset: opts.dataset,
-                cacheBudgetBytes,
-                logger: ctx.logger,
-                cleanup: ctx.cleanup,
-                signal: ctx.signal,
-                drain: ctx.stop,
-                onProgress,
-                engineVersion: preflight?.engine.version,
-              },
-              gpu,
-            ),
-        )
-      : [];
 
     let metrics: import("../validator/metrics.js").ValidatorMetrics | null = null;
     let lastStep: import("../validator/step.js").StepResult | null = null;
     if (opts.metricsPort !== undefined) {
       const { ValidatorMetrics, serveMetrics } = await import("../validator/metrics.js");
       const m = new ValidatorMetrics(
-        () => store.evalQueue.counts(profile.id),
+        () => shared.queueCounts(profile.id),
         () => store.weightCommits.counts().committed,
       );
       metrics = m;
       const { server, url } = await serveMetrics(
         m,
-        () => ({ lastStep, queue: store.evalQueue.counts(profile.id) }),
+        async () => ({ lastStep, queue: await shared.queueCounts(profile.id) }),
         { port: opts.metricsPort, host: opts.metricsHost },
       );
       ctx.cleanup.add("metrics server", () => new Promise<void>((r) => server.close(() => r())));
@@ -255,7 +185,11 @@ export const validateCommand = defineCommand({
       network: config.network,
       netuid: config.netuid,
       ...seat,
-      score_source: local ? "local evaluation" : `remote (${opts.scoreUrl})`,
+      score_source: !local
+        ? `remote (${opts.scoreUrl})`
+        : shared.kind === "postgres"
+          ? `shared store ${shared.location} (${evaluating ? "workers here and on sn11 worker boxes" : "sn11 worker boxes evaluate"})`
+          : "local evaluation",
       checks: preflight ? preflightSummary(preflight) : [],
       engine: preflight ? { name: preflight.engine.engine, version: preflight.engine.version } : null,
       gpu_groups: gpuGroups,
@@ -281,6 +215,7 @@ export const validateCommand = defineCommand({
 
     const run = await runValidator({
       store,
+      shared,
       profile,
       netuid: config.netuid,
       network: String(config.network),

@@ -44,6 +44,10 @@ export const configSchema = z.strictObject({
     .optional(),
   datasetApiToken: z.string().min(1).optional(),
   npmRegistry: z.string().regex(/^https?:\/\/\S+$/, "expected an http(s):// URL"),
+  store: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, "expected a postgres:// URL")
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -205,6 +209,17 @@ export const KEY_SPECS: readonly KeySpec[] = [
     key: "datasetApiToken",
     description: "bearer token of the dataset API",
     env: ["SN11_DATASET_API_TOKEN", "DATASET_API_JWT"],
+    secret: true,
+    fromText: text,
+    defaultValue: () => undefined,
+  },
+  {
+    key: "store",
+    description:
+      "postgres:// URL of the queue and results several boxes share (validate, worker, serve); default: the data dir's SQLite",
+    env: ["SN11_STORE"],
+    flag: "store",
+    // The URL usually carries the database password.
     secret: true,
     fromText: text,
     defaultValue: () => undefined,

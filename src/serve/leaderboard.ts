@@ -4,13 +4,14 @@ import { defaultSort, selectRows } from "../leaderboard/select.js";
 import { lastDelivered, lastRecordedSnapshot, storeFacts } from "../leaderboard/sources.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 
 /**
  * The leaderboard of `sn11 leaderboard --offline --json` (the chain state the newest step recorded, joined
  * with the store), for `GET /leaderboard`; null before any step recorded one.
  */
-export function offlineLeaderboard(store: Store, profile: ScoringProfile) {
+export async function offlineLeaderboard(store: Store, shared: SharedStore, profile: ScoringProfile) {
   const recorded = lastRecordedSnapshot(store);
   if (!recorded) return null;
   const { step, snapshot } = recorded;
@@ -19,7 +20,12 @@ export function offlineLeaderboard(store: Store, profile: ScoringProfile) {
     replay,
     profile,
     chain: null,
-    store: storeFacts(store, profile.id),
+    // The queue and results from where the workers write them (this store, or the shared PostgreSQL).
+    store: {
+      ...storeFacts(store, profile.id),
+      evaluations: await shared.evaluations(profile.id),
+      jobs: await shared.jobs(profile.id),
+    },
     owner: null,
     now: new Date(),
   });

@@ -4,13 +4,17 @@ import { lastRecordedSnapshot } from "../leaderboard/sources.js";
 import type { Logger } from "../log.js";
 import { entryHash } from "../scoring/model-id.js";
 import { CHAT_TEMPLATES, type ScoringProfile } from "../scoring/profile.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 import { bearer, checkSignature, ReplayGuard, tokenMatches } from "./auth.js";
 import { offlineLeaderboard } from "./leaderboard.js";
-import { entryFacts, minerboardRow, repoOf, scoreObject } from "./score-object.js";
+import { type EntryFacts, entryFacts, minerboardRow, repoOf, scoreObject } from "./score-object.js";
 
 export interface ScoreServerOptions {
+  /** This box's store: the chain state the daemon's steps recorded (uids, the leaderboard). */
   readonly store: Store;
+  /** The queue and results: the same SQLite file, or the PostgreSQL the workers share. */
+  readonly shared: SharedStore;
   readonly profile: ScoringProfile;
   readonly logger: Logger;
   /** Admin calls (`POST /check_model`): this token (body `admin_key` or a bearer header)… */
@@ -99,8 +103,8 @@ export function scoreServer(o: ScoreServerOptions): Server {
   const now = o.now ?? Date.now;
   const profile = o.profile.id;
 
-  const facts = (repo: string, hash: string) =>
-    entryFacts(o.store.evaluations.get(repo, hash, profile), o.store.evalQueue.find(profile, repo, hash));
+  const facts = async (repo: string, hash: string) =>
+    entryFacts(await o.shared.evaluation(repo, hash, profile), await o.shared.job(profile, repo, hash));
 
   const requireRead = (req: IncomingMessage) => {
     if (o.readToken && !tokenMatches(bearer(req.headers.authorization), o.readToken)) {
@@ -135,20 +139,22 @@ export function scoreServer(o: ScoreServerOptions): Server {
       if (entryHash(ns, name, template, hotkey) !== hash) {
         throw new HttpError(400, "Hash does not match the model details");
       }
-      const f = facts(repoOf(ns, name), hash);
+      const f = await facts(repoOf(ns, name), hash);
       return [200, f ? scoreObject(f) : null];
     },
     "GET /minerboard": async (req) => {
       requireRead(req);
-      const rows = o.store.evalQueue.list(profile).flatMap((job) => {
-        const f = facts(job.repo, job.entryHash);
+      const [jobs, evaluations] = await Promise.all([o.shared.jobs(profile), o.shared.evaluations(profile)]);
+      const byEntry = new Map(evaluations.map((e) => [`${e.repo}\n${e.entryHash}`, e]));
+      const rows = jobs.flatMap((job) => {
+        const f = entryFacts(byEntry.get(`${job.repo}\n${job.entryHash}`), job);
         return f ? [minerboardRow(job, f)] : [];
       });
       return [200, rows];
     },
     "GET /leaderboard": async (req) => {
       requireRead(req);
-      const board = offlineLeaderboard(o.store, o.profile);
+      const board = await offlineLeaderboard(o.store, o.shared, o.profile);
       if (!board)
         throw new HttpError(404, "no validator step has recorded its chain state in this store yet");
       return [200, board];
@@ -170,10 +176,10 @@ export function scoreServer(o: ScoreServerOptions): Server {
         throw new HttpError(400, "Hash does not match the model details");
       }
       const repo = repoOf(m.repo_namespace, m.repo_name);
-      const known = facts(repo, m.hash);
+      const known = await facts(repo, m.hash);
       if (known) return [200, scoreObject(known)];
       if (!(CHAT_TEMPLATES as readonly string[]).includes(m.chat_template_type)) {
-        o.store.evaluations.upsert({
+        await o.shared.putEvaluation({
           repo,
           entryHash: m.hash,
           profile,
@@ -182,13 +188,13 @@ export function scoreServer(o: ScoreServerOptions): Server {
           revision: null,
           reason: `Chat template type not supported: ${m.chat_template_type}`,
         });
-        return [200, scoreObject(facts(repo, m.hash) as NonNullable<ReturnType<typeof facts>>)];
+        return [200, scoreObject((await facts(repo, m.hash)) as EntryFacts)];
       }
       const uid = registeredUid(o.store, m.hotkey);
       if (uid === null) {
         throw new HttpError(422, `hotkey ${m.hotkey} has no uid at the last step's block`);
       }
-      o.store.evalQueue.add(profile, {
+      await o.shared.addToQueue(profile, {
         repo,
         entryHash: m.hash,
         hotkey: m.hotkey,
@@ -196,7 +202,7 @@ export function scoreServer(o: ScoreServerOptions): Server {
         commitBlock: m.block,
         chatTemplate: m.chat_template_type,
       });
-      return [200, scoreObject(facts(repo, m.hash) as NonNullable<ReturnType<typeof facts>>)];
+      return [200, scoreObject((await facts(repo, m.hash)) as EntryFacts)];
     },
   };
   const knownPaths = new Set(Object.keys(routes).map((k) => k.split(" ")[1]));

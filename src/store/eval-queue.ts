@@ -26,6 +26,20 @@ export interface Job extends WantedEvaluation {
   readonly finishedAt: string | null;
   /** The reference's weights fingerprint (DIPPY-SPEC §4.3), once the repo was inspected. */
   readonly modelHash: string | null;
+  /** The worker running it (RUNNING only), and until when its lease holds unless renewed. */
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: string | null;
+}
+
+/** A worker's claim on the job it runs: it renews it while it works; one that stops renewing loses it. */
+export interface Lease {
+  readonly owner: string;
+  readonly ms: number;
+}
+
+/** A claimed job, and the worker whose lease on it had run out when it was one (null: it was queued). */
+export interface ClaimedJob extends Job {
+  readonly tookOverFrom: string | null;
 }
 
 interface Row {
@@ -46,6 +60,8 @@ interface Row {
   started_at: string | null;
   finished_at: string | null;
   model_hash: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
 }
 
 function toJob(r: Row): Job {
@@ -67,6 +83,8 @@ function toJob(r: Row): Job {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     modelHash: r.model_hash,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
   };
 }
 
@@ -150,33 +168,49 @@ export class EvalQueue {
     return row ? toJob(row) : undefined;
   }
 
-  /** Marks the next due job RUNNING and returns it; undefined when nothing is due. */
-  claim(profile: string, now: Date = new Date()): Job | undefined {
+  /**
+   * Marks the next due job RUNNING and returns it; undefined when nothing is due. With a lease, a RUNNING job
+   * whose lease ran out (its worker crashed) is due again; without one (the single daemon of a data dir,
+   * which recovers its own jobs at start), the job has no expiry.
+   */
+  claim(profile: string, now: Date = new Date(), lease?: Lease): ClaimedJob | undefined {
     const at = now.toISOString();
+    const expires = lease ? new Date(now.getTime() + lease.ms).toISOString() : null;
     return this.db
       .transaction(() => {
         const row = prepared(
           this.db,
           `SELECT * FROM eval_queue
-             WHERE profile = ? AND (status = 'QUEUED' OR (status = 'ERROR' AND next_attempt_at <= ?))
+             WHERE profile = ? AND (status = 'QUEUED' OR (status = 'ERROR' AND next_attempt_at <= ?)
+               OR (status = 'RUNNING' AND lease_expires_at <= ?))
              ORDER BY commit_block, id LIMIT 1`,
-        ).get(profile, at) as Row | undefined;
+        ).get(profile, at, at) as Row | undefined;
         if (!row) return undefined;
         prepared(
           this.db,
-          `UPDATE eval_queue SET status = 'RUNNING', attempts = attempts + 1, started_at = ?, updated_at = ?
-             WHERE id = ?`,
-        ).run(at, at, row.id);
-        return this.get(row.id);
+          `UPDATE eval_queue SET status = 'RUNNING', attempts = attempts + 1, started_at = ?, updated_at = ?,
+             lease_owner = ?, lease_expires_at = ? WHERE id = ?`,
+        ).run(at, at, lease?.owner ?? null, expires, row.id);
+        const job = this.get(row.id) as Job;
+        return { ...job, tookOverFrom: row.status === "RUNNING" ? row.lease_owner : null };
       })
       .immediate();
+  }
+
+  /** Extends the lease of a job its owner still runs; false when the lease was lost (or the job dropped). */
+  renew(id: number, lease: Lease, now: Date = new Date()): boolean {
+    return (
+      prepared(
+        this.db,
+        `UPDATE eval_queue SET lease_expires_at = ? WHERE id = ? AND status = 'RUNNING' AND lease_owner = ?`,
+      ).run(new Date(now.getTime() + lease.ms).toISOString(), id, lease.owner).changes > 0
+    );
   }
 
   setModelHash(id: number, modelHash: string): void {
     prepared(this.db, "UPDATE eval_queue SET model_hash = ? WHERE id = ?").run(modelHash, id);
   }
 
-  /** An entry of an earlier commit block with the same weights fingerprint, if any. */
   /** Every entry of the profile with these weights, in queue order (for the copied-weights rule). */
   withModelHash(profile: string, modelHash: string): Job[] {
     const rows = prepared(
@@ -186,7 +220,10 @@ export class EvalQueue {
     return rows.map(toJob);
   }
 
-  /** A final result: COMPLETED with a score, or FAILED because of the model. */
+  /**
+   * A final result: COMPLETED with a score, or FAILED because of the model. Given its lease owner, only while
+   * that worker still holds the job (false otherwise: another worker took it over).
+   */
   finish(
     id: number,
     result: {
@@ -196,37 +233,50 @@ export class EvalQueue {
       reason: string | null;
     },
     now: Date = new Date(),
-  ): void {
+    owner?: string,
+  ): boolean {
     const at = now.toISOString();
-    prepared(
-      this.db,
-      `UPDATE eval_queue SET status = ?, total_score = ?, revision = ?, last_error = ?, finished_at = ?,
-           next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
-    ).run(result.status, result.totalScore, result.revision, result.reason, at, at, id);
+    return (
+      prepared(
+        this.db,
+        `UPDATE eval_queue SET status = ?, total_score = ?, revision = ?, last_error = ?, finished_at = ?,
+             next_attempt_at = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? ${owner === undefined ? "AND ? IS NULL" : "AND status = 'RUNNING' AND lease_owner = ?"}`,
+      ).run(result.status, result.totalScore, result.revision, result.reason, at, at, id, owner ?? null)
+        .changes > 0
+    );
   }
 
   /** An infrastructure failure: tried again at `retryAt`, never a score for the miner. */
-  error(id: number, message: string, retryAt: Date, now: Date = new Date()): void {
-    prepared(
-      this.db,
-      `UPDATE eval_queue SET status = 'ERROR', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?`,
-    ).run(message, retryAt.toISOString(), now.toISOString(), id);
+  error(id: number, message: string, retryAt: Date, now: Date = new Date(), owner?: string): boolean {
+    return (
+      prepared(
+        this.db,
+        `UPDATE eval_queue SET status = 'ERROR', last_error = ?, next_attempt_at = ?, updated_at = ?,
+             lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? ${owner === undefined ? "AND ? IS NULL" : "AND status = 'RUNNING' AND lease_owner = ?"}`,
+      ).run(message, retryAt.toISOString(), now.toISOString(), id, owner ?? null).changes > 0
+    );
   }
 
   /** Puts a job that was stopped on purpose back in line; the attempt does not count. */
-  requeue(id: number, now: Date = new Date()): void {
-    prepared(
-      this.db,
-      `UPDATE eval_queue SET status = 'QUEUED', attempts = MAX(attempts - 1, 0), updated_at = ?
-         WHERE id = ? AND status = 'RUNNING'`,
-    ).run(now.toISOString(), id);
+  requeue(id: number, now: Date = new Date(), owner?: string): boolean {
+    return (
+      prepared(
+        this.db,
+        `UPDATE eval_queue SET status = 'QUEUED', attempts = MAX(attempts - 1, 0), updated_at = ?,
+             lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ? AND status = 'RUNNING' ${owner === undefined ? "AND ? IS NULL" : "AND lease_owner = ?"}`,
+      ).run(now.toISOString(), id, owner ?? null).changes > 0
+    );
   }
 
   /** After a crash: jobs left RUNNING by a process that is gone go back to the queue (their samples stay). */
   recoverInterrupted(now: Date = new Date()): number {
     return prepared(
       this.db,
-      "UPDATE eval_queue SET status = 'QUEUED', updated_at = ? WHERE status = 'RUNNING'",
+      `UPDATE eval_queue SET status = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE status = 'RUNNING'`,
     ).run(now.toISOString()).changes;
   }
 

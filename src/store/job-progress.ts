@@ -48,7 +48,7 @@ export class JobProgress {
  * second, plus every change of stage and the end of one.
  */
 export function storeProgress(
-  progress: JobProgress,
+  progress: { put(jobId: number, event: ProgressEvent, at: Date): unknown },
   jobId: number,
   o: { intervalMs?: number; now?: () => number } = {},
 ): (event: ProgressEvent) => void {

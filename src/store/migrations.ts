@@ -291,6 +291,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE validator_steps ADD COLUMN agreement_computed REAL;
     `,
   },
+  {
+    version: 15,
+    name: "evaluation leases: which worker runs a job, and until when, so a crashed worker's job returns",
+    sql: `
+      ALTER TABLE eval_queue ADD COLUMN lease_owner TEXT;
+      ALTER TABLE eval_queue ADD COLUMN lease_expires_at TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -5,6 +5,8 @@ import { CancelledError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { QueueSync } from "../store/eval-queue.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
+import { sqliteSharedStore } from "../store/shared/sqlite.js";
 import type { Store } from "../store/store.js";
 import { HEARTBEAT_MS } from "../store/validator-state.js";
 import { collectGarbageWhileIdle } from "./idle-gc.js";
@@ -23,6 +25,8 @@ import type { EvaluationWorker, JobReport } from "./worker.js";
 
 export interface ValidatorOptions {
   readonly store: Store;
+  /** The queue and results the workers share: the store's own SQLite file by default, or PostgreSQL. */
+  readonly shared?: SharedStore;
   readonly profile: ScoringProfile;
   readonly netuid: number;
   /** The chain endpoint, as the dashboard shows it. */
@@ -102,11 +106,12 @@ const IDLE_POLL_MS = 5_000;
  */
 export async function runValidator(options: ValidatorOptions): Promise<ValidatorRun> {
   const { store, profile, logger, drain } = options;
+  const shared = options.shared ?? sqliteSharedStore(store);
   const now = options.now ?? Date.now;
   let stepCount = 0;
   let evaluationCount = 0;
   const run = (): ValidatorRun => ({ stepCount, evaluationCount });
-  const recovered = store.evalQueue.recoverInterrupted();
+  const recovered = await shared.recoverInterrupted();
   const interrupted = store.validatorSteps.markInterrupted();
   if (recovered || interrupted) {
     logger.info(
@@ -143,7 +148,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     try {
       const chain = await options.chain();
       const metagraph = await chain.metagraph(options.netuid);
-      syncQueue(store, profile, metagraph, onQueueSync);
+      await syncQueue(shared, profile, metagraph, onQueueSync);
       // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.
       const signer = options.mode === "live" ? options.signer : null;
       options.metrics?.reveals(await checkReveals(store, metagraph, chain, logger, signer));
@@ -158,6 +163,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     const result = await runStep({
       chain: options.chain,
       store,
+      shared,
       profile,
       netuid: options.netuid,
       mode: options.mode,
@@ -175,8 +181,8 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     options.onStep?.(result);
   };
 
-  const due = () => {
-    const counts = store.evalQueue.counts(profile.id);
+  const due = async () => {
+    const counts = await shared.queueCounts(profile.id);
     return counts.QUEUED + counts.RUNNING > 0;
   };
 
@@ -190,7 +196,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
         options.onEvaluation?.(report);
         continue;
       }
-      if (stopWhenIdle && !due()) return;
+      if (stopWhenIdle && !(await due())) return;
       await workAlarm.sleep(IDLE_POLL_MS);
     }
   };

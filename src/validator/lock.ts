@@ -8,7 +8,11 @@ import { isProcessAlive } from "../process-alive.js";
  * One validator per data dir: two would evaluate the same queue twice and race on set_weights.
  * The lock file holds the owner's pid; a lock whose process is gone (kill -9, power cut) is taken over.
  */
-export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () => void {
+export function acquireDataDirLock(
+  dataDir: string,
+  name = "validate.lock",
+  command = "sn11 validate",
+): () => void {
   const file = join(dataDir, name);
   ensureDir(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -31,14 +35,14 @@ export function acquireDataDirLock(dataDir: string, name = "validate.lock"): () 
       }
       const pid = ownerOf(file);
       if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
-        throw new ConfigError(`another sn11 validate (pid ${pid}) is using ${dataDir}`, {
+        throw new ConfigError(`another ${command} (pid ${pid}) is using ${dataDir}`, {
           hint: "stop it first, or give this one its own --data-dir",
         });
       }
       rmSync(file, { force: true });
     }
   }
-  throw new ConfigError(`cannot take the lock ${file}`, { hint: "remove it if no sn11 validate is running" });
+  throw new ConfigError(`cannot take the lock ${file}`, { hint: `remove it if no ${command} is running` });
 }
 
 /**

@@ -80,7 +80,7 @@ export class ValidatorMetrics {
     registers: [this.registry],
   });
 
-  constructor(queueCounts: () => Record<JobStatus, number>, pendingCommits: () => number = () => 0) {
+  constructor(queueCounts: () => Promise<Record<JobStatus, number>>, pendingCommits: () => number = () => 0) {
     new Gauge({
       name: "sn11_weight_commits_pending",
       help: "Timelocked weight commits sent and not yet revealed",
@@ -94,8 +94,8 @@ export class ValidatorMetrics {
       help: "Evaluation queue by state",
       labelNames: ["state"],
       registers: [this.registry],
-      collect() {
-        const counts = queueCounts();
+      async collect() {
+        const counts = await queueCounts();
         for (const state of JOB_STATUSES) this.set({ state }, counts[state]);
       },
     });
@@ -148,7 +148,7 @@ export class ValidatorMetrics {
  */
 export async function serveMetrics(
   metrics: ValidatorMetrics,
-  health: () => HealthState,
+  health: () => Promise<HealthState>,
   options: { port: number; host: string },
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -166,24 +166,32 @@ export async function serveMetrics(
       return;
     }
     if (path === "/healthz") {
-      const state = health();
-      const last = state.lastStep;
-      const ok = last?.outcome !== "skipped";
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          status: ok ? "ok" : "degraded",
-          last_step: last
-            ? {
-                step: last.step,
-                outcome: last.outcome,
-                reason: last.reason,
-                block: last.block,
-                tx_hash: last.txHash,
-              }
-            : null,
-          queue: state.queue,
-        }),
+      health().then(
+        (state) => {
+          const last = state.lastStep;
+          const ok = last?.outcome !== "skipped";
+          res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+          res.end(
+            JSON.stringify({
+              status: ok ? "ok" : "degraded",
+              last_step: last
+                ? {
+                    step: last.step,
+                    outcome: last.outcome,
+                    reason: last.reason,
+                    block: last.block,
+                    tx_hash: last.txHash,
+                  }
+                : null,
+              queue: state.queue,
+            }),
+          );
+        },
+        // The queue's store unreachable: the daemon cannot tell its state, so it is not healthy.
+        (error: Error) => {
+          res.writeHead(503, { "content-type": "application/json" });
+          res.end(JSON.stringify({ status: "degraded", error: error.message }));
+        },
       );
       return;
     }

@@ -8,7 +8,7 @@ import { agreementOf, yumaConsensus } from "../scoring/consensus.js";
 import { explainAgreement, reasonText } from "../scoring/consensus-explain.js";
 import { computedAgreement } from "../scoring/consensus-report.js";
 import type { Replay } from "../scoring/replay.js";
-import type { Store } from "../store/store.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 
 export interface ConsensusWatch {
   /** The validator's hotkey (SS58); null where none is configured (its agreement cannot be told). */
@@ -34,7 +34,7 @@ export async function stepAgreement(o: {
   readonly metagraph: Metagraph;
   readonly replay: Replay;
   readonly watch: ConsensusWatch;
-  readonly store: Store;
+  readonly shared: SharedStore;
   readonly profile: string;
   readonly log: Logger;
 }): Promise<StepAgreement | null> {
@@ -55,7 +55,7 @@ export async function stepAgreement(o: {
   const now = agreementOf(yumaConsensus(input), uid);
   const computed = computedAgreement(input, uid, replay.emit);
   if (computed && computed.agreement.agreement < watch.warnBelow) {
-    const queue = queuePositionsByUid(o.store.evalQueue.unfinished(o.profile), new Date());
+    const queue = queuePositionsByUid(await o.shared.unfinishedJobs(o.profile), new Date());
     const gaps = explainAgreement(
       computed.agreement,
       {

@@ -16,6 +16,8 @@ import type { ScoringProfile } from "../scoring/profile.js";
 import { type Replay, replaySnapshot, replayToJson, snapshotRegistry } from "../scoring/replay.js";
 import { type Snapshot, snapshotDigest } from "../scoring/snapshot.js";
 import type { QueueSync } from "../store/eval-queue.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
+import { sqliteSharedStore } from "../store/shared/sqlite.js";
 import type { Store } from "../store/store.js";
 import type { StepOutcome } from "../store/validator-steps.js";
 import type { NewWeightCommit } from "../store/weight-commits.js";
@@ -32,6 +34,8 @@ export type ScoreSource = { readonly kind: "local" } | { readonly kind: "remote"
 export interface StepDeps {
   readonly chain: () => Promise<ChainClient>;
   readonly store: Store;
+  /** Where the queue and results are: the store's own SQLite file by default, or PostgreSQL. */
+  readonly shared?: SharedStore;
   readonly profile: ScoringProfile;
   readonly netuid: number;
   readonly mode: StepMode;
@@ -73,18 +77,15 @@ export interface StepResult {
  * Brings the evaluation queue in line with the chain: every entry that passed the parse, block and hash
  * rules and has no final local result is queued; changed commitments and deregistered uids drop out.
  */
-export function syncQueue(
-  store: Store,
+export async function syncQueue(
+  shared: SharedStore,
   profile: ScoringProfile,
   metagraph: Metagraph,
   onQueueSync?: (sync: QueueSync) => void,
-): QueueSync {
-  const snapshot = snapshotFromChain(
-    metagraph,
-    toSnapshotEvaluations(store.evaluations.forProfile(profile.id)),
-  );
+): Promise<QueueSync> {
+  const snapshot = snapshotFromChain(metagraph, toSnapshotEvaluations(await shared.evaluations(profile.id)));
   const registry = snapshotRegistry(snapshot, profile);
-  store.commitmentsSeen.record(
+  await shared.recordCommitments(
     recordedEntries(registry).map((e) => ({
       hotkey: e.hotkey,
       repo: e.repo,
@@ -92,7 +93,7 @@ export function syncQueue(
       block: e.commitBlock,
     })),
   );
-  const sync = store.evalQueue.sync(profile.id, wantedEvaluations(registry));
+  const sync = await shared.syncQueue(profile.id, wantedEvaluations(registry));
   onQueueSync?.(sync);
   return sync;
 }
@@ -211,8 +212,9 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
-    syncQueue(store, profile, metagraph, deps.onQueueSync);
-    evaluations = localEvaluations(store, profile.id);
+    const shared = deps.shared ?? sqliteSharedStore(store);
+    await syncQueue(shared, profile, metagraph, deps.onQueueSync);
+    evaluations = await localEvaluations(shared, profile.id);
   } else {
     try {
       const registry = snapshotRegistry(snapshotFromChain(metagraph, []), profile);
@@ -240,7 +242,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       metagraph,
       replay,
       watch: deps.consensus,
-      store,
+      shared: deps.shared ?? sqliteSharedStore(store),
       profile: profile.id,
       log,
     });

@@ -27,18 +27,27 @@ import { referenceModelHash } from "../eval/hub/model-hash.js";
 import { runPrechecks } from "../eval/hub/prechecks.js";
 import type { RepoInspection } from "../eval/hub/types.js";
 import type { ScoreCard } from "../eval/pipeline.js";
-import { fanOut, type Progress } from "../eval/progress.js";
+import { fanOut, type Progress, type ProgressEvent } from "../eval/progress.js";
 import type { Logger } from "../log.js";
+import { retrying } from "../retry.js";
 import { copiedFrom, submissionRateLimit } from "../scoring/owner-rules.js";
 import type { ChatTemplateName, ScoringProfile } from "../scoring/profile.js";
 import { redact } from "../secrets.js";
-import type { Job } from "../store/eval-queue.js";
+import type { Job, Lease } from "../store/eval-queue.js";
 import { storeProgress } from "../store/job-progress.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
+import { sqliteSharedStore } from "../store/shared/sqlite.js";
 import type { Store } from "../store/store.js";
-import { errorRetryAt } from "./settings.js";
+import { errorRetryDelayMs, VALIDATOR_SETTINGS } from "./settings.js";
+import { workerName } from "./worker-name.js";
 
 export interface WorkerDeps {
+  /** This box's store: score runs (resumable samples), the model cache, judge verdicts. */
   readonly store: Store;
+  /** The queue and results: the same SQLite file by default, or the PostgreSQL several boxes share. */
+  readonly shared?: SharedStore;
+  /** The lease a job is claimed with (default VALIDATOR_SETTINGS.leaseMs), renewed every third of it. */
+  readonly leaseMs?: number;
   readonly profile: ScoringProfile;
   readonly config: Config;
   readonly cwd: string;
@@ -94,29 +103,74 @@ class CopiedWeights extends Error {}
  */
 export class EvaluationWorker {
   private current: { job: Job; controller: AbortController } | null = null;
+  private readonly shared: SharedStore;
+  /** Who holds a claimed job: this box, this process and its GPU group (as `SELECT lease_owner` shows). */
+  readonly lease: Lease;
 
   constructor(
     private readonly deps: WorkerDeps,
     readonly gpu?: string,
-  ) {}
+  ) {
+    this.shared = deps.shared ?? sqliteSharedStore(deps.store);
+    this.lease = { owner: workerName(gpu), ms: deps.leaseMs ?? VALIDATOR_SETTINGS.leaseMs };
+  }
 
   /** Stops the running evaluation when its entry left the queue (changed commitment, deregistered uid). */
   drop(jobIds: ReadonlySet<number>): void {
-    if (this.current && jobIds.has(this.current.job.id)) this.current.controller.abort(new Error("dropped"));
+    if (this.current && jobIds.has(this.current.job.id)) {
+      this.current.controller.abort(new Error("the commitment changed or the uid left the subnet"));
+    }
   }
 
-  /** Takes the next due job and evaluates it; null when nothing is due. */
+  /**
+   * Takes the next due job and evaluates it; null when nothing is due, or when the shared store cannot be
+   * reached (the caller waits and asks again: a database restart must not stop the workers).
+   */
   async runNext(): Promise<JobReport | null> {
-    const job = this.deps.store.evalQueue.claim(this.deps.profile.id);
+    let job: Awaited<ReturnType<SharedStore["claim"]>>;
+    try {
+      job = await this.shared.claim(this.deps.profile.id, this.lease);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      this.deps.logger.warn({ error: error.message }, "cannot claim a job; asking again later");
+      return null;
+    }
     if (!job) return null;
+    if (job.tookOverFrom) {
+      this.deps.logger.warn(
+        { job: job.id, repo: job.repo, from: job.tookOverFrom },
+        "took over a job whose worker stopped renewing its lease",
+      );
+    }
     return this.run(job);
   }
 
+  /** Renews the lease while the job runs; a lease that was lost stops the job (another worker has it). */
+  private keepLease(job: Job, controller: AbortController, log: Logger): () => void {
+    const timer = setInterval(
+      () => {
+        this.shared.renew(job.id, this.lease).then(
+          (held) => {
+            if (!held && !controller.signal.aborted) {
+              controller.abort(new Error("its lease was lost (expired or the entry was dropped)"));
+            }
+          },
+          (error: unknown) => log.warn({ error: (error as Error).message }, "cannot renew the job's lease"),
+        );
+      },
+      Math.max(100, Math.floor(this.lease.ms / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async run(job: Job): Promise<JobReport> {
-    const { store, logger } = this.deps;
+    const { logger } = this.deps;
+    const { shared } = this;
     const log = logger.child({ job: job.id, repo: job.repo, uid: job.uid });
     const controller = new AbortController();
     this.current = { job, controller };
+    const stopLease = this.keepLease(job, controller, log);
     const signal = AbortSignal.any([this.deps.signal, controller.signal]);
     const t0 = performance.now();
     const report = (outcome: JobOutcome, card: ScoreCard | null, reason: string | null): JobReport => ({
@@ -131,7 +185,9 @@ export class EvaluationWorker {
       const card = await this.evaluate(job, signal, log);
       // No valid verdict at all is the judge's failure, not the model's.
       if (card.status === "FAILED" && card.valid === 0) throw new NetworkError(card.reason ?? "judge failed");
-      this.record(job, card.status, card.total_score, card.revision, card.reason);
+      if (!(await this.record(job, card.status, card.total_score, card.revision, card.reason, log))) {
+        return report("DROPPED", card, "its lease was lost before the result was recorded");
+      }
       log.info(
         { status: card.status, score: Math.round(card.total_score * 10_000) / 10_000 },
         "evaluation finished",
@@ -139,23 +195,25 @@ export class EvaluationWorker {
       return report(card.status, card, card.reason);
     } catch (error) {
       if (controller.signal.aborted) {
-        log.info("evaluation stopped: the entry left the queue");
-        return report("DROPPED", null, "the commitment changed or the uid left the subnet");
+        const reason = String((controller.signal.reason as Error)?.message ?? "dropped");
+        log.info({ reason }, "evaluation stopped: the job is no longer this worker's");
+        return report("DROPPED", null, reason);
       }
       if (error instanceof CancelledError) {
-        store.evalQueue.requeue(job.id);
+        await this.settle(() => shared.requeue(job.id, this.lease), log);
         log.info("evaluation stopped; it resumes from its last committed sample");
         return report("STOPPED", null, "stopped");
       }
       const message = redact((error as Error).message ?? String(error));
       if (error instanceof ModelFault || error instanceof CopiedWeights) {
         const status = error instanceof ModelFault ? "FAILED" : "COMPLETED";
-        this.record(job, status, 0, null, message);
+        await this.record(job, status, 0, null, message, log);
         log.warn({ status, reason: message }, "model rejected before its evaluation");
         return report(status, null, message);
       }
-      const retryAt = errorRetryAt(new Date(), job.attempts);
-      store.evalQueue.error(job.id, message, retryAt);
+      const retryInMs = errorRetryDelayMs(job.attempts);
+      const retryAt = new Date(Date.now() + retryInMs);
+      await this.settle(() => shared.fail(job.id, this.lease, message, retryInMs), log);
       // An engine that refuses its command line refuses it for every model: stop, say why (exit 70).
       if (error instanceof EngineStartError && error.refusedArguments) throw error;
       const expected =
@@ -166,8 +224,31 @@ export class EvaluationWorker {
       );
       return report("ERROR", null, message);
     } finally {
+      stopLease();
       this.current = null;
-      store.jobProgress.clear(job.id);
+      await shared.clearProgress(job.id).catch(() => {});
+    }
+  }
+
+  /**
+   * Writes a claimed job's outcome; a shared store that is briefly unreachable is tried again, and one that
+   * stays so leaves the job to its lease (the next worker that takes it resumes from the samples here, if
+   * it runs on this box). False when the lease was lost: another worker's result counts.
+   */
+  private async settle(write: () => Promise<boolean>, log: Logger): Promise<boolean> {
+    try {
+      const held = await retrying(write, {
+        attempts: 4,
+        delayMs: 1_000,
+        retryable: (error) => error instanceof NetworkError,
+        signal: this.deps.signal,
+      });
+      if (!held) log.warn("the job's lease was lost before its outcome was written: another worker has it");
+      return held;
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      log.error({ error: (error as Error).message }, "cannot write the job's outcome; its lease will expire");
+      return false;
     }
   }
 
@@ -178,20 +259,12 @@ export class EvaluationWorker {
     totalScore: number,
     revision: string | null,
     reason: string | null,
-  ): void {
-    const { store, profile } = this.deps;
-    store.db.transaction(() => {
-      store.evalQueue.finish(job.id, { status, totalScore, revision, reason });
-      store.evaluations.upsert({
-        repo: job.repo,
-        entryHash: job.entryHash,
-        profile: profile.id,
-        status,
-        totalScore,
-        revision,
-        reason,
-      });
-    })();
+    log: Logger,
+  ): Promise<boolean> {
+    return this.settle(
+      () => this.shared.finish(job, this.lease, { status, totalScore, revision, reason }),
+      log,
+    );
   }
 
   /**
@@ -200,10 +273,11 @@ export class EvaluationWorker {
    * submission's (then COMPLETED with 0, as the reference records a copy).
    */
   private async precheck(job: Job, inspection: RepoInspection): Promise<void> {
-    const { store, profile } = this.deps;
-    const previous = store.commitmentsSeen.previous(job.hotkey, job.commitBlock);
+    const { profile } = this.deps;
+    const { shared } = this;
+    const previous = await shared.previousCommitment(job.hotkey, job.commitBlock);
     if (previous) {
-      const status = store.evaluations.get(previous.repo, previous.entryHash, profile.id)?.status;
+      const status = (await shared.evaluation(previous.repo, previous.entryHash, profile.id))?.status;
       const limit = submissionRateLimit(
         {
           previousBlock: previous.block,
@@ -225,8 +299,8 @@ export class EvaluationWorker {
     }
     const index = inspection.index as NonNullable<RepoInspection["index"]>;
     const modelHash = await referenceModelHash(index, inspection.files, inspection.contentSha256);
-    store.evalQueue.setModelHash(job.id, modelHash);
-    const original = copiedFrom(store.evalQueue.withModelHash(profile.id, modelHash), job.commitBlock);
+    await shared.setModelHash(job.id, modelHash);
+    const original = copiedFrom(await shared.jobsWithModelHash(profile.id, modelHash), job.commitBlock);
     if (original) {
       throw new CopiedWeights(
         `same weights (model hash ${modelHash.slice(0, 12)}…) as ${original.repo}, committed earlier at block ${original.commitBlock}`,
@@ -248,7 +322,9 @@ export class EvaluationWorker {
     await this.precheck(job, inspection);
     const unfit = engineRepoMismatch(job.repo, inspection.files, deps.engine);
     if (unfit) throw new EngineError(unfit, { hint: "this validator's engine, not the model: see --engine" });
-    const progress = fanOut(progressLog(log), deps.onProgress, storeProgress(deps.store.jobProgress, job.id));
+    // Progress is for watchers: a write that fails (the job was just dropped) costs a progress row, no more.
+    const sink = { put: (id: number, e: ProgressEvent) => this.shared.putProgress(id, e).catch(() => {}) };
+    const progress = fanOut(progressLog(log), deps.onProgress, storeProgress(sink, job.id));
     const { source, release } = await downloadModel(job.repo, inspection, {
       config: deps.config,
       store: deps.store,

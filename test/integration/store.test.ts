@@ -114,6 +114,13 @@ const SEED_ROWS: Record<number, (db: Database.Database) => void> = {
            WHERE id = (SELECT min(id) FROM validator_steps)`,
       )
       .run(),
+  15: (db) =>
+    db
+      .prepare(
+        `UPDATE eval_queue SET status = 'RUNNING', lease_owner = 'box/1', lease_expires_at = '2026-12-03T00:00:00.000Z'
+           WHERE id = (SELECT min(id) FROM eval_queue)`,
+      )
+      .run(),
 };
 
 describe("store", () => {

@@ -104,7 +104,7 @@ describe("the evaluation queue (SQLite)", () => {
 describe("metrics and health endpoint", () => {
   it("serves Prometheus text and a health document", async () => {
     const metrics = new ValidatorMetrics(
-      () => ({
+      async () => ({
         QUEUED: 2,
         RUNNING: 1,
         COMPLETED: 5,
@@ -145,7 +145,7 @@ describe("metrics and health endpoint", () => {
     let last: StepResult = step;
     const { server, url } = await serveMetrics(
       metrics,
-      () => ({ lastStep: last, queue: { QUEUED: 2, RUNNING: 1, COMPLETED: 5, FAILED: 0, ERROR: 1 } }),
+      async () => ({ lastStep: last, queue: { QUEUED: 2, RUNNING: 1, COMPLETED: 5, FAILED: 0, ERROR: 1 } }),
       { port: 0, host: "127.0.0.1" },
     );
     try {

@@ -60,6 +60,8 @@ function job(id: number, o: Partial<Job>): Job {
     startedAt: null,
     finishedAt: null,
     modelHash: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
     ...o,
   };
 }

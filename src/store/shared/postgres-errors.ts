@@ -1,0 +1,56 @@
+import { ConfigError, NetworkError } from "../../errors.js";
+
+/** The URL without its password: what banners, logs and errors may show. */
+export function redactedStoreUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres://(unparsable URL)";
+  }
+}
+
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+]);
+
+/**
+ * A PostgreSQL failure in sn11's terms: the database unreachable or gone away is a network error (69, the
+ * worker retries), a refused login or a missing database a configuration error (78). Anything else — a
+ * constraint, a syntax error — is a bug and stays what it is.
+ */
+export function postgresError(error: unknown, where: string): unknown {
+  const e = error as { code?: string; message?: string };
+  const message = e?.message ?? String(error);
+  const code = e?.code ?? "";
+  if (code === "28P01" || code === "28000") {
+    return new ConfigError(`the shared store ${where} refused the login: ${message}`, {
+      hint: "check the user and password in --store (or SN11_STORE)",
+      cause: error,
+    });
+  }
+  if (code === "3D000") {
+    return new ConfigError(`the shared store ${where} has no such database: ${message}`, {
+      hint: "create it (createdb) or fix the database name in --store",
+      cause: error,
+    });
+  }
+  if (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith("08") ||
+    code.startsWith("57P") ||
+    /connection terminated|timeout|Connection refused/i.test(message)
+  ) {
+    return new NetworkError(`cannot reach the shared store ${where}: ${message}`, {
+      hint: "check that PostgreSQL runs and accepts connections from this box (listen_addresses, pg_hba.conf)",
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,139 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+
+/**
+ * A real PostgreSQL for the tests: Debian's `postgresql` package (`.ci/run` installs it when missing),
+ * initdb in a temp dir, a random loopback port, stopped (and its dir removed) by `stop()`. Run as root,
+ * the server runs as the package's `postgres` user, as initdb refuses root.
+ */
+export interface TestPostgres {
+  readonly port: number;
+  /** A fresh, empty database's URL. */
+  database(name?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The directory of initdb and postgres, or null when PostgreSQL is not installed. */
+export function postgresBinDir(): string | null {
+  const debian = "/usr/lib/postgresql";
+  if (existsSync(debian)) {
+    const versions = readdirSync(debian)
+      .filter((v) => existsSync(join(debian, v, "bin", "initdb")))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(debian, versions[0], "bin");
+  }
+  try {
+    return execFileSync("pg_config", ["--bindir"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export const POSTGRES_MISSING =
+  "PostgreSQL is not installed (apt-get install postgresql; .ci/run installs it): the shared-store tests skip";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(): Promise<TestPostgres> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error(POSTGRES_MISSING);
+  const dir = mkdtempSync(join(tmpdir(), "sn11-pg-"));
+  const data = join(dir, "data");
+  const asRoot = process.getuid?.() === 0;
+  // initdb and postgres refuse to run as root: as root, they run as the package's user.
+  const command = (file: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, file), ...args]] : [join(bin, file), args];
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+    chownSync(dir, uid, gid);
+  }
+  const [initdb, initArgs] = command("initdb", [
+    "-D",
+    data,
+    "-U",
+    "sn11",
+    "--auth=trust",
+    "-E",
+    "UTF8",
+    "--no-sync",
+  ]);
+  execFileSync(initdb, initArgs, { stdio: "pipe" });
+  const port = await freePort();
+  const [postgres, args] = command("postgres", [
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-k",
+    dir,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "max_connections=50",
+  ]);
+  const server: ChildProcess = spawn(postgres, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let log = "";
+  server.stderr?.on("data", (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+  const admin = `postgres://sn11@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const client = new pg.Client({ connectionString: admin });
+    try {
+      await client.connect();
+      await client.end();
+      break;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (server.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  let databases = 0;
+  return {
+    port,
+    async database(name = `sn11_${++databases}_${process.pid}`) {
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://sn11@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      if (server.exitCode === null) {
+        const exited = new Promise((r) => server.once("exit", r));
+        // SIGINT: PostgreSQL's fast shutdown (disconnects clients, no checkpoint wait).
+        try {
+          process.kill(-(server.pid as number), "SIGINT");
+        } catch {
+          server.kill("SIGINT");
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (server.exitCode === null) server.kill("SIGKILL");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
