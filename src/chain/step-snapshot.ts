@@ -8,8 +8,8 @@ import type { Metagraph } from "./types.js";
 export async function readStepSnapshot(
   chain: ChainClient,
   netuid: number,
-  evaluations: () => readonly EvaluationRecord[],
+  evaluations: () => readonly EvaluationRecord[] | Promise<readonly EvaluationRecord[]>,
 ): Promise<{ metagraph: Metagraph; snapshot: Snapshot }> {
   const metagraph = await chain.metagraph(netuid);
-  return { metagraph, snapshot: snapshotFromChain(metagraph, toSnapshotEvaluations(evaluations())) };
+  return { metagraph, snapshot: snapshotFromChain(metagraph, toSnapshotEvaluations(await evaluations())) };
 }

@@ -8,7 +8,7 @@ import { defineCommand } from "./define.js";
 
 export const commitmentsCommand = defineCommand({
   name: "commitments",
-  uses: ["chain", "store", "profile"],
+  uses: ["chain", "store", "shared", "profile"],
   description:
     "Uids without a commitment are counted, not listed (--all lists them; --json always does).\n" +
     "The table fits the terminal (80 columns at least), commitments cut; --wide prints them whole.",
@@ -21,8 +21,8 @@ export const commitmentsCommand = defineCommand({
     const { netuid, profile: profileId } = ctx.loaded.config;
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`unknown profile ${profileId}`);
-    const { metagraph, snapshot } = await readStepSnapshot(await ctx.chain(), netuid, () =>
-      ctx.store().evaluations.forProfile(profile.id),
+    const { metagraph, snapshot } = await readStepSnapshot(await ctx.chain(), netuid, async () =>
+      (await ctx.shared()).evaluations(profile.id),
     );
     const replay = replaySnapshot(snapshot, profile);
     const byHotkey = new Map(metagraph.commitments.map((c) => [c.hotkey, c]));

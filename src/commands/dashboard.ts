@@ -5,7 +5,7 @@ import { readHotkeyAddress } from "../chain/wallet-files.js";
 import type { DashboardData } from "../dashboard/data.js";
 import { initialUi, PANES } from "../dashboard/keys.js";
 import { paneLines } from "../dashboard/lines.js";
-import type { BoardBase } from "../dashboard/read.js";
+import { type BoardBase, readSharedQueue } from "../dashboard/read.js";
 import { DashboardSource } from "../dashboard/source.js";
 import { rowJson } from "../leaderboard/json.js";
 import { findProfile } from "../scoring/profile.js";
@@ -58,7 +58,7 @@ export function dashboardText(data: DashboardData): string {
 
 export const dashboardCommand = defineCommand({
   name: "dashboard",
-  uses: ["chain", "wallet", "store", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "profile"],
   description:
     "Attaches to a running `sn11 validate` by reading its store read-only (WAL) and the heartbeat and\n" +
     "progress it writes; works without a daemon from the store and the chain (or --offline, --snapshot).\n" +
@@ -91,8 +91,14 @@ export const dashboardCommand = defineCommand({
     }
     const interactive =
       !o.once && !ctx.globals.json && Boolean(process.stdin.isTTY) && Boolean(ctx.stderr.isTTY);
+    // With --store the queue side is the shared PostgreSQL's; the rest (steps, runs, logs) this data dir's.
+    const sharedStore = ctx.loaded.config.store ? await ctx.shared() : null;
+    const shared = sharedStore
+      ? { store: sharedStore, first: await readSharedQueue(sharedStore, profile.id) }
+      : undefined;
     const source = new DashboardSource({
       store,
+      shared,
       profile,
       netuid,
       network: String(network),

@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { buildLeaderboard, type ChainFacts, chainFacts, type OwnerFacts } from "../leaderboard/build.js";
 import { leaderboardJson } from "../leaderboard/json.js";
 import { defaultSort, ROW_STATES, SORT_KEYS, selectRows } from "../leaderboard/select.js";
-import { lastDelivered, ownerFacts, storeFacts } from "../leaderboard/sources.js";
+import { lastDelivered, ownerFacts, sharedStoreFacts } from "../leaderboard/sources.js";
 import { leaderboardTable } from "../render/leaderboard.js";
 import { joinFitting, outputWidth, plural } from "../render/table.js";
 import { findProfile } from "../scoring/profile.js";
@@ -64,7 +64,7 @@ const options = z.object({
 
 export const leaderboardCommand = defineCommand({
   name: "leaderboard",
-  uses: ["chain", "wallet", "store", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "profile"],
   description:
     "Joins, at one block: the chain (metagraph, incentive, emission, consensus, immunity), the replay of\n" +
     "this validator's step (registry verdict, duplicates, win rate, the weight it would set now), this data\n" +
@@ -127,15 +127,16 @@ export const leaderboardCommand = defineCommand({
       const local = o.scores !== "none";
       const s = local ? ctx.store() : null;
       opened = s;
-      const read = await readStepSnapshot(client, netuid, () =>
-        s ? s.evaluations.forProfile(profile.id) : [],
+      const read = await readStepSnapshot(client, netuid, async () =>
+        s ? (await ctx.shared()).evaluations(profile.id) : [],
       );
       snapshot = read.snapshot;
       chain = chainFacts(read.metagraph);
       source = { kind: "finalized", ref: client.endpoint, blockHash: read.metagraph.block.hash };
     }
     // The store's side of the join, whenever this run opened the store (never for --snapshot).
-    const store = opened ? storeFacts(opened, profile.id) : null;
+    const shared = opened ? await ctx.shared() : null;
+    const store = opened && shared ? await sharedStoreFacts(opened, shared, profile.id) : null;
     const replay = replaySnapshot(snapshot, profile);
     warnings.push(...replay.warnings);
     for (const hotkey of hotkeys) {
@@ -190,7 +191,7 @@ export const leaderboardCommand = defineCommand({
             source: source.kind,
             profile: profile.id,
             scores: store
-              ? `local (${ctx.loaded.config.dataDir}, ${plural(store.evaluations.length, "evaluation")})`
+              ? `local (${shared?.kind === "postgres" ? shared.location : ctx.loaded.config.dataDir}, ${plural(store.evaluations.length, "evaluation")})`
               : o.scores === "none"
                 ? "none"
                 : "snapshot",

@@ -12,7 +12,7 @@ import { defineCommand } from "./define.js";
 
 export const snapshotCommand = defineCommand({
   name: "snapshot",
-  uses: ["chain", "store", "profile"],
+  uses: ["chain", "store", "shared", "profile"],
   description:
     "Writes what `sn11 weights --snapshot` replays: metagraph hotkeys and commitments at one finalized\n" +
     "block, plus the evaluation results in the local store for the active profile.",
@@ -42,7 +42,7 @@ export const snapshotCommand = defineCommand({
         hint: "sn11 snapshot --consensus --out step.json",
       });
     }
-    const evaluations = () => ctx.store().evaluations.forProfile(ctx.loaded.config.profile);
+    const evaluations = async () => (await ctx.shared()).evaluations(ctx.loaded.config.profile);
     const snapshot =
       options.step !== undefined
         ? recordedSnapshot(ctx.store(), options.step)
@@ -51,7 +51,7 @@ export const snapshotCommand = defineCommand({
               await readConsensusSnapshot(
                 await ctx.chain(),
                 ctx.loaded.config.netuid,
-                toSnapshotEvaluations(evaluations()),
+                toSnapshotEvaluations(await evaluations()),
               )
             ).snapshot
           : (await readStepSnapshot(await ctx.chain(), ctx.loaded.config.netuid, evaluations)).snapshot;

@@ -8,6 +8,7 @@ import { shortDuration } from "../render/table.js";
 import { repoId } from "../scoring/model-id.js";
 import { findProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
+import type { EvaluationRecord } from "../store/evaluations.js";
 import type { ScoreRun } from "../store/score-runs.js";
 import { defineCommand } from "./define.js";
 import { scoreUrlOption } from "./evaluation-options.js";
@@ -16,7 +17,7 @@ import { rewardsJson } from "./metagraph.js";
 
 export const statusCommand = defineCommand({
   name: "status",
-  uses: ["chain", "wallet", "store", "hub", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "hub", "profile"],
   description:
     "The uid, its commitment, the verdict this data dir's replay gives it (sn11 validate in this data dir\n" +
     "is what changes it), the newest local `sn11 score` card of the committed repo, the chain's incentive\n" +
@@ -43,9 +44,11 @@ export const statusCommand = defineCommand({
     const profile = findProfile(profileId);
     if (!profile) throw new Error(`unknown profile ${profileId}`);
     const store = ctx.store();
-    const { metagraph, snapshot } = await readStepSnapshot(await ctx.chain(), netuid, () =>
-      store.evaluations.forProfile(profile.id),
-    );
+    let evaluations: EvaluationRecord[] = [];
+    const { metagraph, snapshot } = await readStepSnapshot(await ctx.chain(), netuid, async () => {
+      evaluations = await (await ctx.shared()).evaluations(profile.id);
+      return evaluations;
+    });
     const neuron = metagraph.neurons.find((n) => n.hotkey === hotkey);
     const row = neuron ? replaySnapshot(snapshot, profile).rows[neuron.uid] : undefined;
     const commitment = metagraph.commitments.find((c) => c.hotkey === hotkey) ?? null;
@@ -54,9 +57,9 @@ export const statusCommand = defineCommand({
         ? neuron.blockAtRegistration + metagraph.hyperparameters.immunityPeriod
         : null;
     const evaluation = row?.modelId
-      ? (store.evaluations
-          .forProfile(profile.id)
-          .find((e) => e.repo === repoId(row.modelId as never) && e.entryHash === row.modelId?.hash) ?? null)
+      ? (evaluations.find(
+          (e) => e.repo === repoId(row.modelId as never) && e.entryHash === row.modelId?.hash,
+        ) ?? null)
       : null;
     const repo = row?.modelId ? repoId(row.modelId) : null;
     const lastSubmission = store.submissions.latest(hotkey, netuid);

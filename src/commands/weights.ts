@@ -61,7 +61,7 @@ const options = z.object({
 
 export const weightsCommand = defineCommand({
   name: "weights",
-  uses: ["chain", "wallet", "store", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "profile"],
   description:
     "Replays one validator step offline, exactly as the reference validator computes it: registry rules,\n" +
     "duplicates, win rates with the later-block penalty, softmax, burn and the u16 vector sent to set_weights.",
@@ -112,8 +112,8 @@ export const weightsCommand = defineCommand({
       // The chain's modules load only for a replay of the chain: an offline replay starts without them.
       const { readStepSnapshot } = await import("../chain/step-snapshot.js");
       const chain = await ctx.chain();
-      ({ snapshot, metagraph } = await readStepSnapshot(chain, ctx.loaded.config.netuid, () =>
-        ctx.store().evaluations.forProfile(profile.id),
+      ({ snapshot, metagraph } = await readStepSnapshot(chain, ctx.loaded.config.netuid, async () =>
+        (await ctx.shared()).evaluations(profile.id),
       ));
       sourceRef = chain.endpoint;
     } else {

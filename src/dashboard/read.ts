@@ -9,6 +9,10 @@ import type { Tally } from "../scoring/judge-score.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import type { Snapshot } from "../scoring/snapshot.js";
+import type { Job } from "../store/eval-queue.js";
+import type { EvaluationRecord } from "../store/evaluations.js";
+import type { JobProgressRecord } from "../store/job-progress.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 import {
   type DashboardData,
@@ -26,8 +30,17 @@ export type BoardBase =
   | { readonly kind: "step" }
   | { readonly kind: "file"; readonly file: string; readonly snapshot: Snapshot };
 
+/** The queue, its results and its progress rows as last read from a shared PostgreSQL store. */
+export interface SharedQueue {
+  readonly evaluations: readonly EvaluationRecord[];
+  readonly jobs: readonly Job[];
+  readonly progress: readonly JobProgressRecord[];
+}
+
 export interface ReadOptions {
   readonly profile: ScoringProfile;
+  /** Where the workers write, when not this store (sn11 dashboard --store): read there by the caller. */
+  readonly queue?: SharedQueue | null;
   readonly netuid: number;
   readonly network: string;
   readonly dataDir: string;
@@ -42,7 +55,9 @@ export interface ReadOptions {
 
 /** One refresh: a handful of indexed reads of the store (no sample texts), then the pure join. */
 export function readDashboard(store: Store, o: ReadOptions): DashboardData {
-  const facts = storeFacts(store, o.profile.id);
+  const facts = o.queue
+    ? { ...storeFacts(store, o.profile.id), evaluations: [...o.queue.evaluations], jobs: [...o.queue.jobs] }
+    : storeFacts(store, o.profile.id);
   const state = store.validatorState.get();
   const steps = store.validatorSteps.list(o.steps ?? 10);
   const base = resolveBase(store, o);
@@ -62,7 +77,7 @@ export function readDashboard(store: Store, o: ReadOptions): DashboardData {
     .filter((j) => j.status === "RUNNING" && j.startedAt)
     .map((j) => j.startedAt as string);
   const workers = state?.workers || facts.workers;
-  const progress = new Map(store.jobProgress.all().map((p) => [p.jobId, p]));
+  const progress = new Map((o.queue?.progress ?? store.jobProgress.all()).map((p) => [p.jobId, p]));
   const queue: QueueItem[] = facts.jobs
     .filter((j) => j.status === "QUEUED" || j.status === "RUNNING" || j.status === "ERROR")
     .map((j) => {
@@ -132,7 +147,8 @@ function resolveBase(
   store: Store,
   o: ReadOptions,
 ): { snapshot: Snapshot; metagraph: Metagraph | null; source: string } | null {
-  const evaluations = () => toSnapshotEvaluations(store.evaluations.forProfile(o.profile.id));
+  const evaluations = () =>
+    toSnapshotEvaluations(o.queue ? [...o.queue.evaluations] : store.evaluations.forProfile(o.profile.id));
   if (o.base.kind === "file")
     return { snapshot: o.base.snapshot, metagraph: null, source: `snapshot ${o.base.file}` };
   if (o.base.kind === "chain" && o.base.metagraph) {
@@ -187,4 +203,14 @@ export function judgeExamples(store: Store, runId: number, limit = 3): JudgeExam
           ? (s.verdict as Record<string, string>)
           : (s.verdict as string | null)),
     }));
+}
+
+/** One read of the shared store's queue side, for the next frames. */
+export async function readSharedQueue(shared: SharedStore, profile: string): Promise<SharedQueue> {
+  const [evaluations, jobs, progress] = await Promise.all([
+    shared.evaluations(profile),
+    shared.jobs(profile),
+    shared.progress(),
+  ]);
+  return { evaluations, jobs, progress };
 }

@@ -1,6 +1,7 @@
 import { NetworkError } from "../errors.js";
 import type { RegistryEntry } from "../scoring/registry.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
+import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 import type { StepRecord } from "../store/validator-steps.js";
 import { fetchRemoteEvaluations } from "../validator/remote-scores.js";
@@ -39,6 +40,20 @@ export function storeFacts(store: Store, profile: string): StoreFacts {
     evaluations: store.evaluations.forProfile(profile),
     jobs: store.evalQueue.list(profile),
     // One evaluation at a time per daemon: what `sn11 validate` runs unless given GPU groups.
+    workers: 1,
+    sent: sentFacts(store),
+  };
+}
+
+/** The same, with the queue and results from where the workers write them (this store or PostgreSQL). */
+export async function sharedStoreFacts(
+  store: Store,
+  shared: SharedStore,
+  profile: string,
+): Promise<StoreFacts> {
+  return {
+    evaluations: await shared.evaluations(profile),
+    jobs: await shared.jobs(profile),
     workers: 1,
     sent: sentFacts(store),
   };

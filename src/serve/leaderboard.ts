@@ -1,7 +1,7 @@
 import { buildLeaderboard } from "../leaderboard/build.js";
 import { leaderboardJson } from "../leaderboard/json.js";
 import { defaultSort, selectRows } from "../leaderboard/select.js";
-import { lastDelivered, lastRecordedSnapshot, storeFacts } from "../leaderboard/sources.js";
+import { lastDelivered, lastRecordedSnapshot, sharedStoreFacts } from "../leaderboard/sources.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { replaySnapshot } from "../scoring/replay.js";
 import type { SharedStore } from "../store/shared/shared-store.js";
@@ -20,12 +20,7 @@ export async function offlineLeaderboard(store: Store, shared: SharedStore, prof
     replay,
     profile,
     chain: null,
-    // The queue and results from where the workers write them (this store, or the shared PostgreSQL).
-    store: {
-      ...storeFacts(store, profile.id),
-      evaluations: await shared.evaluations(profile.id),
-      jobs: await shared.jobs(profile.id),
-    },
+    store: await sharedStoreFacts(store, shared, profile.id),
     owner: null,
     now: new Date(),
   });

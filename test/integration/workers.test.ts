@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
+import { entryHash } from "../../src/scoring/model-id.js";
 import { openPostgresStore } from "../../src/store/shared/postgres.js";
 import type { SharedStore } from "../../src/store/shared/shared-store.js";
 import { newestRunSamples, runInProcess, spawnSn11, tempDir } from "../support/cli.js";
@@ -128,6 +129,71 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
       out.weights.registry.map((r: { uid: number; reason: string | null }) => [r.uid, r.reason]),
     );
     expect(reasons).toMatchObject({ 1: null, 2: null, 8: null });
+    // The validator box's own views read the queue side from the shared store too.
+    const sharedEnv = { ...net.env, SN11_STORE: url };
+    const board = await runInProcess(["leaderboard", "--offline", "--json"], { env: sharedEnv });
+    expect(board.code, board.stderr).toBe(0);
+    expect(JSON.parse(board.stdout).rows.find((r: { uid: number }) => r.uid === 8)).toMatchObject({
+      repo: "val/model-d",
+      state: "scored",
+    });
+    const dash = await runInProcess(["dashboard", "--offline", "--json"], { env: sharedEnv });
+    expect(dash.code, dash.stderr).toBe(0);
+    expect(JSON.parse(dash.stdout).board.find((b: { uid: number }) => b.uid === 2)).toMatchObject({
+      repo: "val/model-c",
+      state: "scored",
+    });
+
+    // A score server on a box of its own serves the same results, and a GPU-less validator mirrors them.
+    const server = spawnSn11(["serve", "--port", "0"], {
+      ...net.env,
+      SN11_DATA_DIR: tempDir("sn11-serve-box-"),
+      SN11_STORE: url,
+    });
+    try {
+      let base: string | undefined;
+      await until(async () => {
+        base = /listening on (http:\/\/\S+)/.exec(server.output.stderr)?.[1];
+        if (server.child.exitCode !== null) throw new Error(`sn11 serve exited:\n${server.output.stderr}`);
+        return base !== undefined;
+      }, "sn11 serve");
+      const hotkey = net.miners.bob.address;
+      const query = new URLSearchParams({
+        repo_namespace: "val",
+        repo_name: "model-a",
+        chat_template_type: "chatml",
+        hash: entryHash("val", "model-a", "chatml", hotkey),
+        hotkey,
+      });
+      const details = (await (await fetch(`${base}/model_submission_details?${query}`)).json()) as {
+        status: string;
+        score: { total_score: number };
+        details: { model_hash: string };
+      };
+      expect(details.status).toBe("COMPLETED");
+      expect(details.score.total_score).toBeGreaterThan(0);
+      expect(details.details.model_hash).toMatch(/^\S{8,}$/);
+      const minerboard = (await (await fetch(`${base}/minerboard`)).json()) as unknown[];
+      expect(minerboard).toHaveLength(3);
+      const remote = await runInProcess(
+        [
+          "validate",
+          "--once",
+          "--offline",
+          "--score-source",
+          "remote",
+          "--score-url",
+          base as string,
+          "--json",
+        ],
+        { env: { ...net.env, SN11_DATA_DIR: tempDir("sn11-gpu-less-") } },
+      );
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(JSON.parse(remote.stdout).weights.emit).toEqual(out.weights.emit);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
   }, 600_000);
 
   it("a worker without a shared store, or validate --no-evaluate without one, is a usage error", async () => {
