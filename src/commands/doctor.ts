@@ -6,7 +6,7 @@ import { defineCommand } from "./define.js";
 
 export const doctorCommand = defineCommand({
   name: "doctor",
-  uses: ["chain", "wallet", "store", "hub", "profile"],
+  uses: ["chain", "wallet", "store", "shared", "hub", "profile"],
   description:
     "Each check is ok, warn or fail with a one-line reason and, where something is to do, a hint. Exit 0\n" +
     "when nothing failed (warnings included), 1 when something did. Nothing is written: the store is read\n" +

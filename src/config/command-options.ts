@@ -4,7 +4,7 @@ import { ConfigError, UsageError } from "../errors.js";
 import type { ConfigSource } from "./load.js";
 
 /** Commands whose options may also live in the config file (a section named after the command) and env. */
-export const COMMAND_SECTIONS = ["validate"] as const;
+export const COMMAND_SECTIONS = ["validate", "worker"] as const;
 export type CommandSection = (typeof COMMAND_SECTIONS)[number];
 
 /** `SN11_VALIDATE_METRICS_PORT` for validate's `metricsPort`. */

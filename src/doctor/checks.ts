@@ -368,11 +368,39 @@ async function dataset(deps: DoctorDeps): Promise<CheckResult> {
 }
 
 /** Every check, the independent ones at once; the wallet waits for the chain's metagraph. */
+/** The PostgreSQL of --store, read only: reachable, its schema against this sn11's. */
+async function sharedStore(url: string): Promise<CheckResult> {
+  const title = "shared store";
+  const [{ probePostgresStore }, { LATEST_POSTGRES_VERSION }, { redactedStoreUrl }] = await Promise.all([
+    import("../store/shared/postgres.js"),
+    import("../store/shared/postgres-migrations.js"),
+    import("../store/shared/postgres-errors.js"),
+  ]);
+  const where = redactedStoreUrl(url);
+  const probe = await probePostgresStore(url);
+  if (probe.schema > LATEST_POSTGRES_VERSION) {
+    return fail(
+      "shared-store",
+      title,
+      `${where}: schema ${probe.schema}, newer than this sn11's ${LATEST_POSTGRES_VERSION}`,
+      "every box that shares a store runs the same sn11 release: update this one (sn11 update)",
+    );
+  }
+  const schema =
+    probe.schema === 0
+      ? "no sn11 tables yet (the first validate or worker creates them)"
+      : `schema ${probe.schema}${probe.schema < LATEST_POSTGRES_VERSION ? `, the next run migrates it to ${LATEST_POSTGRES_VERSION}` : ""}, ${probe.unfinishedJobs} unfinished jobs`;
+  return ok("shared-store", title, `${where}: PostgreSQL ${probe.server}, ${schema}`, {
+    schema: probe.schema,
+  });
+}
+
 export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   let metagraph: Metagraph | null = null;
   const g = (id: string, title: string, run: () => Promise<CheckResult | CheckResult[]>) =>
     guarded(id, title, deps.signal, run);
-  const [gpus, engine, chain, hf, judgeResult, data] = await Promise.all([
+  const store = deps.config.store;
+  const [gpus, engine, chain, hf, judgeResult, data, shared] = await Promise.all([
     g("gpus", "GPUs", async () =>
       gpuCheck(await (deps.nvidiaSmi ?? runNvidiaSmi)(), deps.profile.repoSizeBytes.max),
     ),
@@ -385,6 +413,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     g("hf", "Hugging Face", () => huggingFace(deps)),
     g("judge", "judge", () => judge(deps)),
     g("dataset", "dataset", () => dataset(deps)),
+    store ? g("shared-store", "shared store", () => sharedStore(store)) : [],
   ]);
   const local = [disk, dataDir].map((check) => {
     try {
@@ -394,5 +423,5 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     }
   });
   const walletResult = await guarded("wallet", "wallet", deps.signal, () => wallet(deps, metagraph));
-  return [gpus, engine, ...local, chain, walletResult, hf, judgeResult, data].flat();
+  return [gpus, engine, ...local, shared, chain, walletResult, hf, judgeResult, data].flat();
 }

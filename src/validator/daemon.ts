@@ -1,7 +1,8 @@
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
 import type { CommitRevealMode } from "../chain/commit-weights.js";
-import { CancelledError } from "../errors.js";
+import type { Metagraph } from "../chain/types.js";
+import { CancelledError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import type { QueueSync } from "../store/eval-queue.js";
@@ -145,10 +146,24 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
   };
 
   const sync = async (): Promise<void> => {
+    let chain: ChainClient;
+    let metagraph: Metagraph;
     try {
-      const chain = await options.chain();
-      const metagraph = await chain.metagraph(options.netuid);
+      chain = await options.chain();
+      metagraph = await chain.metagraph(options.netuid);
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      options.metrics?.chainError();
+      logger.warn({ error: (error as Error).message }, "chain sync failed; the next sync or step retries");
+      return;
+    }
+    try {
       await syncQueue(shared, profile, metagraph, onQueueSync);
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      logger.warn({ error: error.message }, "the shared store is unreachable; the next sync or step retries");
+    }
+    try {
       // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.
       const signer = options.mode === "live" ? options.signer : null;
       options.metrics?.reveals(await checkReveals(store, metagraph, chain, logger, signer));

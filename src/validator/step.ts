@@ -10,7 +10,7 @@ import {
 import { deliverWeights } from "../chain/set-weights.js";
 import { type SnapshotEvaluation, snapshotFromChain, toSnapshotEvaluations } from "../chain/snapshot.js";
 import type { Metagraph } from "../chain/types.js";
-import { CancelledError, isSn11Error } from "../errors.js";
+import { CancelledError, isSn11Error, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { type Replay, replaySnapshot, replayToJson, snapshotRegistry } from "../scoring/replay.js";
@@ -213,8 +213,20 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
     const shared = deps.shared ?? sqliteSharedStore(store);
-    await syncQueue(shared, profile, metagraph, deps.onQueueSync);
-    evaluations = await localEvaluations(shared, profile.id);
+    try {
+      await syncQueue(shared, profile, metagraph, deps.onQueueSync);
+      evaluations = await localEvaluations(shared, profile.id);
+    } catch (error) {
+      // The shared PostgreSQL unreachable: no scores, so nothing is computed (never weights of 0).
+      if (!(error instanceof NetworkError)) throw error;
+      return done({
+        ...nothing,
+        outcome: "skipped",
+        reason: `the shared store is unreachable: ${error.message}`,
+        block: metagraph.block.number,
+        chainError: false,
+      });
+    }
   } else {
     try {
       const registry = snapshotRegistry(snapshotFromChain(metagraph, []), profile);

@@ -196,6 +196,33 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
     }
   }, 600_000);
 
+  it("sn11 doctor reads the shared store without writing to it", async () => {
+    const fresh = await postgres.database();
+    const check = async (store: string) => {
+      const run = await runInProcess(["doctor", "--json", "--dataset", net.dataset], {
+        env: { ...net.env, SN11_STORE: store },
+      });
+      return (JSON.parse(run.stdout).checks as { id: string; status: string; reason: string }[]).find(
+        (c) => c.id === "shared-store",
+      );
+    };
+    expect(await check(fresh)).toMatchObject({
+      status: "ok",
+      reason: expect.stringMatching(/no sn11 tables yet/),
+    });
+    expect(await check(fresh)).toMatchObject({ reason: expect.stringMatching(/no sn11 tables yet/) });
+    expect(await check(url)).toMatchObject({
+      status: "ok",
+      reason: expect.stringMatching(/schema 1, 0 unfinished jobs/),
+    });
+    const down = await check("postgres://sn11:hunter2@127.0.0.1:1/sn11");
+    expect(down).toMatchObject({
+      status: "fail",
+      reason: expect.stringMatching(/cannot reach the shared store/),
+    });
+    expect(JSON.stringify(down)).not.toContain("hunter2");
+  });
+
   it("a worker without a shared store, or validate --no-evaluate without one, is a usage error", async () => {
     const worker = await runInProcess(["worker", ...quickEvaluation(net)], { env: net.env });
     expect(worker.code).toBe(2);

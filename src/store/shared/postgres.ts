@@ -405,3 +405,40 @@ class PostgresStore implements SharedStore {
     return this.pool.end();
   }
 }
+
+export interface PostgresProbe {
+  readonly server: string;
+  /** sn11's schema version in that database; 0 before any sn11 opened it. */
+  readonly schema: number;
+  readonly unfinishedJobs: number | null;
+}
+
+/** What `sn11 doctor` reads of a shared store: reachable, its server and schema. Never writes. */
+export async function probePostgresStore(url: string): Promise<PostgresProbe> {
+  const location = redactedStoreUrl(url);
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 10_000,
+  });
+  try {
+    await client.connect();
+    const server = (await client.query("SHOW server_version")).rows[0]?.server_version as string;
+    const known = (await client.query("SELECT to_regclass('sn11_schema') IS NOT NULL AS known")).rows[0]
+      ?.known;
+    const schema = known
+      ? ((await client.query("SELECT COALESCE(MAX(version), 0)::int AS v FROM sn11_schema")).rows[0]
+          ?.v as number)
+      : 0;
+    const unfinishedJobs =
+      schema > 0
+        ? ((await client.query(`SELECT COUNT(*)::int AS n FROM eval_queue WHERE ${UNFINISHED}`)).rows[0]
+            ?.n as number)
+        : null;
+    return { server, schema, unfinishedJobs };
+  } catch (error) {
+    throw postgresError(error, location);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
