@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT, NetworkError, UsageError } from "../errors.js";
 import { findProfile } from "../scoring/profile.js";
 import { sleep } from "../sleep.js";
 import { evaluationJson, evaluationLine } from "../validator/report.js";
@@ -64,8 +64,14 @@ export const workerCommand = defineCommand({
     );
     const counts: Record<string, number> = {};
     const drained = async () => {
-      const c = await shared.queueCounts(profile.id);
-      return c.QUEUED + c.RUNNING === 0;
+      try {
+        const c = await shared.queueCounts(profile.id);
+        return c.QUEUED + c.RUNNING === 0;
+      } catch (error) {
+        // A database restart is waited out, as a failed claim is.
+        if (error instanceof NetworkError) return false;
+        throw error;
+      }
     };
     const loop = async (worker: (typeof workers)[number]) => {
       while (!ctx.stop.aborted) {

@@ -4,12 +4,14 @@ import { onceExitCode } from "../../src/commands/validate.js";
 import { createLogger } from "../../src/log.js";
 import { entryHash } from "../../src/scoring/model-id.js";
 import { findProfile } from "../../src/scoring/profile.js";
+import { openPostgresStore } from "../../src/store/shared/postgres.js";
 import { Store } from "../../src/store/store.js";
 import { runStep } from "../../src/validator/step.js";
 import { tempDir } from "../support/cli.js";
 import type { Devnet } from "../support/devnet/devnet.js";
 import { startSubnet } from "../support/devnet/fixture.js";
 import type { Hyperparameters } from "../support/devnet/state.js";
+import { postgresBinDir, startPostgres } from "../support/postgres.js";
 import { commitScoredModel, liveStepDeps } from "../support/scored-models.js";
 
 const logger = createLogger({ write: () => true }, "silent");
@@ -123,6 +125,26 @@ describe("a live validator step against the devnet", () => {
     expect(result.reason).toMatch(/^chain unreachable: /);
     expect(store.validatorSteps.get(result.step)?.outcome).toBe("skipped");
     await devnet.restart();
+  }, 60_000);
+});
+
+describe.skipIf(postgresBinDir() === null)("a step over a shared PostgreSQL store", () => {
+  it("the database down: the step is skipped with the reason and nothing is sent", async () => {
+    const { devnet, deps } = await scoredStep();
+    const postgres = await startPostgres();
+    const shared = await openPostgresStore(await postgres.database(), { logger });
+    try {
+      await postgres.stop();
+      const result = await runStep({ ...deps, shared });
+      expect(result).toMatchObject({ outcome: "skipped", chainError: false, replay: null, txHash: null });
+      expect(result.reason).toMatch(
+        /^the shared store is unreachable: cannot reach the shared store postgres:/,
+      );
+      expect(devnet.subnetState(11).weights.size).toBe(0);
+    } finally {
+      await shared.close();
+      await postgres.stop();
+    }
   }, 60_000);
 });
 

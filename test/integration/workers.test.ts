@@ -196,6 +196,42 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
     }
   }, 600_000);
 
+  it("a worker waits out a database restart, then takes the next job", async () => {
+    const restartUrl = await postgres.database();
+    const queue = await openPostgresStore(restartUrl, {
+      logger: createLogger({ write: () => true }, "silent"),
+    });
+    const worker = spawnSn11(["worker", "--lease-seconds", "3", ...quickEvaluation(net)], {
+      ...net.env,
+      SN11_DATA_DIR: tempDir("sn11-worker-restart-"),
+      SN11_STORE: restartUrl,
+      SN11_LOG: "warn",
+    });
+    try {
+      await until(
+        async () => worker.output.stderr.includes("sn11 worker: 1 evaluation worker"),
+        "the worker",
+      );
+      await postgres.restart(3_000);
+      expect(worker.child.exitCode).toBeNull();
+      const hotkey = net.miners.bob.address;
+      await queue.addToQueue(P, {
+        repo: "val/model-a",
+        entryHash: entryHash("val", "model-a", "chatml", hotkey),
+        hotkey,
+        uid: 1,
+        commitBlock: 5_000_001,
+        chatTemplate: "chatml",
+      });
+      await until(async () => (await queue.jobs(P))[0]?.status === "COMPLETED", "the job after the restart");
+      expect(worker.output.stderr).toMatch(/cannot claim a job|shared store connection lost/);
+    } finally {
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
+      await queue.close();
+    }
+  }, 300_000);
+
   it("sn11 doctor reads the shared store without writing to it", async () => {
     const fresh = await postgres.database();
     const check = async (store: string) => {

@@ -14,6 +14,7 @@ export interface TestPostgres {
   readonly port: number;
   /** A fresh, empty database's URL. */
   database(name?: string): Promise<string>;
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,27 +88,43 @@ export async function startPostgres(): Promise<TestPostgres> {
     "-c",
     "max_connections=50",
   ]);
-  const server: ChildProcess = spawn(postgres, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let server: ChildProcess;
   let log = "";
-  server.stderr?.on("data", (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  });
   const admin = `postgres://sn11@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: admin });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (server.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
+  const start = async () => {
+    server = spawn(postgres, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    server.stderr?.on("data", (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: admin });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => {});
+        if (server.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
-  }
+  };
+  const halt = async () => {
+    if (server.exitCode !== null) return;
+    const exited = new Promise((r) => server.once("exit", r));
+    // SIGINT: PostgreSQL's fast shutdown (disconnects clients, no checkpoint wait).
+    try {
+      process.kill(-(server.pid as number), "SIGINT");
+    } catch {
+      server.kill("SIGINT");
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (server.exitCode === null) server.kill("SIGKILL");
+  };
+  await start();
   let databases = 0;
   return {
     port,
@@ -121,18 +138,14 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
       return `postgres://sn11@127.0.0.1:${port}/${name}`;
     },
+    /** Stops the server and starts it again on the same port and data (a database restart). */
+    async restart(downMs = 0) {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
     async stop() {
-      if (server.exitCode === null) {
-        const exited = new Promise((r) => server.once("exit", r));
-        // SIGINT: PostgreSQL's fast shutdown (disconnects clients, no checkpoint wait).
-        try {
-          process.kill(-(server.pid as number), "SIGINT");
-        } catch {
-          server.kill("SIGINT");
-        }
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (server.exitCode === null) server.kill("SIGKILL");
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
