@@ -7,7 +7,6 @@
  *   npm run bench:workers [-- --rounds 2 --jobs 20]
  */
 
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "../src/log.js";
@@ -19,6 +18,7 @@ import { LEANING_JUDGE, startLocalJudge } from "../test/support/engines/llama.js
 import { modelRepoFiles } from "../test/support/hub/model-files.js";
 import { LocalHub } from "../test/support/hub/server.js";
 import { startPostgres } from "../test/support/postgres.js";
+import { writeChats } from "../test/support/validator-net.js";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "2" }, jobs: { type: "string", default: "20" } },
@@ -40,19 +40,7 @@ for (const [i, repo] of repos.entries()) {
   });
 }
 const dataset = join(tempDir("sn11-bench-workers-"), "chats.jsonl");
-writeFileSync(
-  dataset,
-  `${Array.from({ length: 8 }, (_, i) =>
-    JSON.stringify({
-      system_prompt: `You are Mira ${i}, a ship's navigator.`,
-      messages: [
-        { role: "user", content: `Where are we headed? ${i}` },
-        { role: "assistant", content: `North by north-east, ${i} leagues.` },
-        { role: "user", content: `Any storms ahead? ${i}` },
-      ],
-    }),
-  ).join("\n")}\n`,
-);
+writeChats(dataset, 8);
 
 /** A fresh database holding the queue of `JOBS` entries, as a validator's sync leaves it. */
 async function queuedDatabase(): Promise<string> {
@@ -117,7 +105,17 @@ async function drain(workers: number): Promise<{ seconds: number; completed: num
   const perWorker = procs.map(
     (p) => p.output.stdout.split("\n").filter((l) => l.includes('"outcome":"COMPLETED"')).length,
   );
-  return { seconds, completed: perWorker.reduce((a, b) => a + b, 0), perWorker };
+  const completed = perWorker.reduce((a, b) => a + b, 0);
+  if (completed !== JOBS) {
+    const shared = await openPostgresStore(url, { logger: silent });
+    const jobs = await shared.jobs(PROFILE);
+    await shared.close();
+    const failed = jobs
+      .filter((j) => j.status !== "COMPLETED")
+      .map((j) => `${j.repo} ${j.status}: ${j.lastError}`);
+    throw new Error(`${workers} worker(s): ${completed} of ${JOBS} completed\n${failed.join("\n")}`);
+  }
+  return { seconds, completed, perWorker };
 }
 
 const one: number[] = [];
@@ -128,7 +126,6 @@ for (let round = 1; round <= ROUNDS; round++) {
     [2, two],
   ] as const) {
     const r = await drain(workers);
-    if (r.completed !== JOBS) throw new Error(`round ${round}: ${r.completed} of ${JOBS} completed`);
     into.push(r.seconds);
     console.log(
       `round ${round}, ${workers} worker${workers === 1 ? " " : "s"}: ${r.seconds.toFixed(1)} s (jobs per worker ${r.perWorker.join(" + ")})`,

@@ -374,7 +374,7 @@ async function sharedStore(url: string): Promise<CheckResult> {
   const [{ probePostgresStore }, { LATEST_POSTGRES_VERSION }, { redactedStoreUrl }] = await Promise.all([
     import("../store/shared/postgres.js"),
     import("../store/shared/postgres-migrations.js"),
-    import("../store/shared/postgres-errors.js"),
+    import("../store/shared/postgres-url.js"),
   ]);
   const where = redactedStoreUrl(url);
   const probe = await probePostgresStore(url);

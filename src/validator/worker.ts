@@ -237,16 +237,15 @@ export class EvaluationWorker {
    */
   private async settle(write: () => Promise<boolean>, log: Logger): Promise<boolean> {
     try {
+      // No stop signal: an outcome is written even on the way out (four tries, 7 s at most).
       const held = await retrying(write, {
         attempts: 4,
         delayMs: 1_000,
         retryable: (error) => error instanceof NetworkError,
-        signal: this.deps.signal,
       });
       if (!held) log.warn("the job's lease was lost before its outcome was written: another worker has it");
       return held;
     } catch (error) {
-      if (error instanceof CancelledError) throw error;
       log.error({ error: (error as Error).message }, "cannot write the job's outcome; its lease will expire");
       return false;
     }

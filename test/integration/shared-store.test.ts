@@ -305,6 +305,10 @@ describe.skipIf(!havePostgres)("the PostgreSQL store itself", () => {
     const port = (postgres as TestPostgres).port;
     const missing = openPostgresStore(`postgres://sn11@127.0.0.1:${port}/nope`, { logger: silentLogger() });
     await expect(missing).rejects.toBeInstanceOf(ConfigError);
+    const noTls = openPostgresStore(`postgres://sn11@127.0.0.1:${port}/postgres?sslmode=require`, {
+      logger: silentLogger(),
+    });
+    await expect(noTls).rejects.toBeInstanceOf(ConfigError);
     const down = openPostgresStore("postgres://sn11:secret@127.0.0.1:1/sn11", { logger: silentLogger() });
     await expect(down).rejects.toBeInstanceOf(NetworkError);
     await expect(down).rejects.not.toThrow(/secret/);

@@ -31,6 +31,24 @@ export interface ValidatorNet {
   stop(): Promise<void>;
 }
 
+/** A small JSONL dataset of `count` two-turn roleplay chats, in the reference's row shape. */
+export function writeChats(file: string, count: number): void {
+  writeFileSync(
+    file,
+    `${Array.from({ length: count }, (_, i) =>
+      JSON.stringify({
+        system_prompt: `You are Mira ${i}, a ship's navigator.`,
+        messages: [
+          { role: "user", content: `Where are we headed? ${i}` },
+          { role: "assistant", content: `*checks the chart* North by north-east, ${i} leagues.` },
+          { role: "user", content: `Any storms ahead? ${i}` },
+          { role: "assistant", content: `Clear skies for now ${i}.` },
+        ],
+      }),
+    ).join("\n")}\n`,
+  );
+}
+
 /**
  * A subnet at finney-like heights with a validator (uid 0, permit, wallet written), miners Bob, Charlie,
  * Dave (uids 1–3) and Eve (uid 8), a local Hub, a local judge and a small dataset.
@@ -44,20 +62,7 @@ export async function startValidatorNet(hyper: Partial<Hyperparameters> = {}): P
   const wallet = writeWallet({ secretPhrase: VALIDATOR_MNEMONIC });
   const dataDir = tempDir("sn11-validator-");
   const dataset = join(tempDir("sn11-chats-"), "chats.jsonl");
-  writeFileSync(
-    dataset,
-    `${Array.from({ length: 30 }, (_, i) =>
-      JSON.stringify({
-        system_prompt: `You are Mira ${i}, a ship's navigator.`,
-        messages: [
-          { role: "user", content: `Where are we headed? ${i}` },
-          { role: "assistant", content: `*checks the chart* North by north-east, ${i} leagues.` },
-          { role: "user", content: `Any storms ahead? ${i}` },
-          { role: "assistant", content: `Clear skies for now ${i}.` },
-        ],
-      }),
-    ).join("\n")}\n`,
-  );
+  writeChats(dataset, 30);
   const env = cleanEnv({
     SN11_NETWORK: devnet.url,
     SN11_DATA_DIR: dataDir,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, NetworkError } from "../../src/errors.js";
-import { postgresError, redactedStoreUrl } from "../../src/store/shared/postgres-errors.js";
+import { postgresError } from "../../src/store/shared/postgres-errors.js";
+import { redactedStoreUrl, withLibpqSslModes } from "../../src/store/shared/postgres-url.js";
 
 const at = "postgres://sn11@db/sn11";
 
@@ -9,6 +10,11 @@ describe("PostgreSQL failures in sn11's terms", () => {
     ["a refused login", { code: "28P01", message: "password authentication failed" }, ConfigError],
     ["no pg_hba entry", { code: "28000", message: "no pg_hba.conf entry" }, ConfigError],
     ["a missing database", { code: "3D000", message: 'database "x" does not exist' }, ConfigError],
+    [
+      "TLS asked of a server without it",
+      { message: "The server does not support SSL connections" },
+      ConfigError,
+    ],
     ["connection refused", { code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, NetworkError],
     ["an unknown host", { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND db" }, NetworkError],
     ["a server shutting down", { code: "57P01", message: "terminating connection" }, NetworkError],
@@ -33,5 +39,17 @@ describe("PostgreSQL failures in sn11's terms", () => {
     ["not a url", "postgres://(unparsable URL)"],
   ])("%s is shown as %s", (url, shown) => {
     expect(redactedStoreUrl(url)).toBe(shown);
+  });
+
+  it.each([
+    ["postgres://u@h/d?sslmode=require", "postgres://u@h/d?sslmode=require&uselibpqcompat=true"],
+    ["postgres://u@h/d?sslmode=verify-full", "postgres://u@h/d?sslmode=verify-full&uselibpqcompat=true"],
+    [
+      "postgres://u@h/d?sslmode=require&uselibpqcompat=false",
+      "postgres://u@h/d?sslmode=require&uselibpqcompat=false",
+    ],
+    ["postgres://u@h/d", "postgres://u@h/d"],
+  ])("%s connects as %s (libpq's sslmode semantics)", (url, connected) => {
+    expect(withLibpqSslModes(url)).toBe(connected);
   });
 });

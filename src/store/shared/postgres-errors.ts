@@ -1,16 +1,5 @@
 import { ConfigError, NetworkError } from "../../errors.js";
 
-/** The URL without its password: what banners, logs and errors may show. */
-export function redactedStoreUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
-}
-
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -38,6 +27,12 @@ export function postgresError(error: unknown, where: string): unknown {
   if (code === "3D000") {
     return new ConfigError(`the shared store ${where} has no such database: ${message}`, {
       hint: "create it (createdb) or fix the database name in --store",
+      cause: error,
+    });
+  }
+  if (/does not support SSL/i.test(message)) {
+    return new ConfigError(`the shared store ${where} does not accept TLS: ${message}`, {
+      hint: "turn ssl on in its postgresql.conf, or leave sslmode out of --store on a trusted network",
       cause: error,
     });
   }

@@ -3,8 +3,9 @@ import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { JOB_STATUSES, type Job, type JobStatus, type QueueSync } from "../eval-queue.js";
 import type { EvaluationRecord } from "../evaluations.js";
-import { postgresError, redactedStoreUrl } from "./postgres-errors.js";
+import { postgresError } from "./postgres-errors.js";
 import { LATEST_POSTGRES_VERSION, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
+import { redactedStoreUrl, withLibpqSslModes } from "./postgres-url.js";
 import type { ClaimedJob, SharedStore } from "./shared-store.js";
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -72,7 +73,7 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(url: string, o: PostgresStoreOptions): Promise<SharedStore> {
   const location = redactedStoreUrl(url);
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withLibpqSslModes(url),
     max: o.maxConnections ?? 4,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
