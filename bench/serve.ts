@@ -1,14 +1,21 @@
 /**
  * Requests per second of `sn11 serve`'s `GET /model_submission_details` (a store lookup per request, 256
- * entries in the store) against `GET /hc` (no store), on the same server, alternating rounds of 2000
- * requests with 16 in flight over keep-alive connections. The server runs in its own process, as
+ * entries) against `GET /hc` (no store), alternating rounds of 2000 requests with 16 in flight over
+ * keep-alive connections, on two servers side by side: one over the data dir's SQLite store, one over a
+ * shared PostgreSQL (`--store`, started here on loopback). Each server runs in its own process, as
  * `sn11 serve` does.
  */
 
 import { Agent, request } from "node:http";
+import { createLogger } from "../src/log.js";
 import { entryHash } from "../src/scoring/model-id.js";
 import { DEFAULT_PROFILE_ID } from "../src/scoring/profile.js";
-import { cleanEnv, inStore, spawnSn11, tempDir } from "../test/support/cli.js";
+import { openPostgresStore } from "../src/store/shared/postgres.js";
+import type { SharedStore } from "../src/store/shared/shared-store.js";
+import { sqliteSharedStore } from "../src/store/shared/sqlite.js";
+import { Store } from "../src/store/store.js";
+import { cleanEnv, spawnSn11, tempDir } from "../test/support/cli.js";
+import { startPostgres } from "../test/support/postgres.js";
 import { hotkey } from "../test/support/snapshots.js";
 
 const ENTRIES = 256;
@@ -16,10 +23,9 @@ const PER_ROUND = 2000;
 const IN_FLIGHT = 16;
 const ROUNDS = 5;
 
-const dataDir = tempDir("sn11-bench-serve-");
-inStore(dataDir, (store) => {
+async function seed(shared: SharedStore): Promise<void> {
   for (let uid = 0; uid < ENTRIES; uid++) {
-    store.evaluations.upsert({
+    await shared.putEvaluation({
       repo: `miner${uid}/model`,
       entryHash: entryHash(`miner${uid}`, "model", "chatml", hotkey(uid)),
       profile: DEFAULT_PROFILE_ID,
@@ -29,18 +35,34 @@ inStore(dataDir, (store) => {
       reason: null,
     });
   }
-});
-const server = spawnSn11(["serve", "--port", "0"], cleanEnv({ SN11_DATA_DIR: dataDir }));
-let base = "";
-while (!base) {
-  base = /listening on (http:\/\/\S+)/.exec(server.output.stderr)?.[1] ?? "";
-  await new Promise((r) => setTimeout(r, 50));
 }
-const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
-function get(path: string): Promise<number> {
+const sqliteDir = tempDir("sn11-bench-serve-");
+const local = Store.open(sqliteDir);
+await seed(sqliteSharedStore(local));
+local.close();
+const postgres = await startPostgres();
+const url = await postgres.database();
+const pgStore = await openPostgresStore(url, { logger: createLogger({ write: () => true }, "silent") });
+await seed(pgStore);
+await pgStore.close();
+
+async function serve(env: Record<string, string>) {
+  const server = spawnSn11(["serve", "--port", "0"], cleanEnv(env));
+  let base = "";
+  while (!base) {
+    if (server.child.exitCode !== null) throw new Error(server.output.stderr);
+    base = /listening on (http:\/\/\S+)/.exec(server.output.stderr)?.[1] ?? "";
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { server, base, agent: new Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) };
+}
+const onSqlite = await serve({ SN11_DATA_DIR: sqliteDir });
+const onPostgres = await serve({ SN11_DATA_DIR: tempDir("sn11-bench-serve-pg-"), SN11_STORE: url });
+
+function get(target: typeof onSqlite, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { agent }, (res) => {
+    const req = request(`${target.base}${path}`, { agent: target.agent }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });
@@ -49,13 +71,13 @@ function get(path: string): Promise<number> {
   });
 }
 
-async function round(path: (i: number) => string): Promise<number> {
+async function round(target: typeof onSqlite, path: (i: number) => string): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < PER_ROUND) {
-        const status = await get(path(next++));
+        const status = await get(target, path(next++));
         if (status !== 200) throw new Error(`HTTP ${status}`);
       }
     }),
@@ -75,23 +97,30 @@ const details = (i: number) => {
   return `/model_submission_details?${q}`;
 };
 
-await round(() => "/hc"); // warm-up
-const rps = { details: [] as number[], hc: [] as number[] };
+// Warm-up: connections, the JIT, PostgreSQL's pool.
+await round(onSqlite, () => "/hc");
+await round(onPostgres, details);
+const rps = { sqlite: [] as number[], postgres: [] as number[], hc: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
-  rps.details.push(await round(details));
-  rps.hc.push(await round(() => "/hc"));
+  rps.sqlite.push(await round(onSqlite, details));
+  rps.postgres.push(await round(onPostgres, details));
+  rps.hc.push(await round(onSqlite, () => "/hc"));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+const line = (name: string, xs: number[]) =>
+  `${name.padEnd(46)} ${median(xs).toFixed(0).padStart(5)} req/s (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 console.log(
   `sn11 serve, ${ENTRIES} entries, ${IN_FLIGHT} in flight, ${ROUNDS} alternating rounds of ${PER_ROUND}`,
 );
+console.log(line("GET /model_submission_details (SQLite)", rps.sqlite));
+console.log(line("GET /model_submission_details (PostgreSQL)", rps.postgres));
+console.log(line("GET /hc", rps.hc));
 console.log(
-  `GET /model_submission_details  ${median(rps.details).toFixed(0)} req/s (min ${Math.min(...rps.details).toFixed(0)}, max ${Math.max(...rps.details).toFixed(0)})`,
+  `ratio details / hc: SQLite ${(median(rps.sqlite) / median(rps.hc)).toFixed(2)}, PostgreSQL ${(median(rps.postgres) / median(rps.hc)).toFixed(2)}`,
 );
-console.log(
-  `GET /hc                        ${median(rps.hc).toFixed(0)} req/s (min ${Math.min(...rps.hc).toFixed(0)}, max ${Math.max(...rps.hc).toFixed(0)})`,
-);
-console.log(`ratio details / hc: ${(median(rps.details) / median(rps.hc)).toFixed(2)}`);
-agent.destroy();
-server.child.kill("SIGTERM");
-await server.exited;
+for (const target of [onSqlite, onPostgres]) {
+  target.agent.destroy();
+  target.server.child.kill("SIGTERM");
+  await target.server.exited;
+}
+await postgres.stop();
