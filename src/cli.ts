@@ -21,6 +21,7 @@ import { inertText } from "./render/inert.js";
 import { applyTones, wantsColour } from "./render/style.js";
 import { PROFILE_IDS } from "./scoring/profile.js";
 import { registerSecret } from "./secrets.js";
+import { storePassword } from "./store/shared/postgres-url.js";
 import type { SharedStore } from "./store/shared/shared-store.js";
 import type { Store } from "./store/store.js";
 
@@ -211,16 +212,6 @@ function buildProgram(
   return program;
 }
 
-/** The password in a postgres:// URL, so that no log line or error shows it. */
-function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function logLevelFor(
   globals: GlobalOptions,
   loaded: LoadedConfig | null,
@@ -331,7 +322,7 @@ export async function runCli(argv: readonly string[], partialIo: Partial<CliIO> 
       loaded.config.judgeApiKey,
       loaded.config.datasetApiToken,
       loaded.config.hfToken,
-      passwordOf(loaded.config.store),
+      storePassword(loaded.config.store),
       io.env.SN11_WALLET_PASSWORD,
       ...Object.entries(io.env).flatMap(([k, v]) => (k.startsWith("BT_PW_") ? [v] : [])),
     ])

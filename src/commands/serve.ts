@@ -11,9 +11,9 @@ export const serveCommand = defineCommand({
   uses: ["store", "shared", "profile"],
   gracefulStop: true,
   description:
-    "Serves the reference's validation API from this data dir's store (or the --store the workers share), so\n" +
-    "validators without a GPU can\n" +
-    "read the scores this machine's `sn11 validate` computes (a reference validator's VALIDATION_SERVER, or\n" +
+    "Serves the reference's validation API from this data dir's store (or the --store the workers share),\n" +
+    "so validators without a GPU can read the scores `sn11 validate` and its workers compute (a reference\n" +
+    "validator's VALIDATION_SERVER, or\n" +
     "`sn11 validate --score-source remote --score-url URL`): GET /model_submission_details, /minerboard,\n" +
     "/hc and /leaderboard, and the admin call POST /check_model, which queues an entry for the daemon.\n" +
     "Admin calls need SN11_SERVE_ADMIN_TOKEN (as the body's admin_key or a bearer token, compared in\n" +

@@ -259,7 +259,7 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
     expect(JSON.stringify(down)).not.toContain("hunter2");
   });
 
-  it("a worker without a shared store, or validate --no-evaluate without one, is a usage error", async () => {
+  it("a worker without a shared store, or validate --no-evaluate without one, is a usage error; an unreachable one is 69, its password never shown", async () => {
     const worker = await runInProcess(["worker", ...quickEvaluation(net)], { env: net.env });
     expect(worker.code).toBe(2);
     expect(worker.stderr).toMatch(/give it their --store/);
@@ -268,6 +268,23 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
     });
     expect(validate.code).toBe(2);
     expect(validate.stderr).toMatch(/--no-evaluate/);
+    const down = await runInProcess(
+      [
+        "validate",
+        "--once",
+        "--offline",
+        "--no-evaluate",
+        "--verbose",
+        "--store",
+        "postgres://sn11:hunter2@127.0.0.1:1/sn11",
+      ],
+      { env: net.env },
+    );
+    expect(down.code).toBe(69);
+    expect(down.stderr).toMatch(
+      /cannot reach the shared store postgres:\/\/sn11:\*\*\*@127\.0\.0\.1:1\/sn11/,
+    );
+    expect(down.stderr + down.stdout).not.toContain("hunter2");
     const bad = await runInProcess(["worker", "--store", "mysql://x", ...quickEvaluation(net)], {
       env: net.env,
     });

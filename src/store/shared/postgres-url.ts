@@ -25,3 +25,13 @@ export function withLibpqSslModes(url: string): string {
   u.searchParams.set("uselibpqcompat", "true");
   return u.toString();
 }
+
+/** The password in a store URL, so that no log line or error shows it (registered as a secret). */
+export function storePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
