@@ -23,18 +23,21 @@ export const serviceCommand = defineCommand({
     "validate checks them) and this run's data dir, network, netuid, profile and wallet, restarts it on\n" +
     "failure (not on a usage or configuration error), gives the graceful stop time to finish the samples\n" +
     "in flight, logs to the journal, and reads secrets from an EnvironmentFile (mode 0600, created with the\n" +
-    "variables' names). It prints the systemctl lines to start and follow it; it starts nothing itself.",
+    "variables' names). It prints the systemctl lines to start and follow it; it starts nothing itself.\n" +
+    "With --worker the unit runs `sn11 worker` instead (a GPU box of a shared --store; SN11_STORE goes in\n" +
+    "the EnvironmentFile), named sn11-worker unless --name says otherwise.",
   examples: [
     "sn11 service install --user -- --engine vllm --gpus 0,1 --dataset api --metrics-port 9311",
     "sudo sn11 service install --run-as validator -- --engine vllm --gpus 0",
     "sn11 service install --user --print -- --engine vllm",
+    "sudo sn11 service install --worker --run-as sn11 -- --engine vllm --gpus 0:1",
     "sn11 service uninstall --user",
   ],
   arguments: [
     { name: "action", description: "install or uninstall", required: true },
     {
-      name: "validate-options",
-      description: "after --: the options of sn11 validate",
+      name: "options",
+      description: "after --: the options of sn11 validate (or of sn11 worker with --worker)",
       required: false,
       variadic: true,
     },
@@ -44,8 +47,12 @@ export const serviceCommand = defineCommand({
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only")
-      .default("sn11-validator")
-      .describe("the unit's name"),
+      .optional()
+      .describe("the unit's name (default: sn11-validator, or sn11-worker with --worker)"),
+    worker: z
+      .boolean()
+      .default(false)
+      .describe("run sn11 worker (the options after -- are its) instead of sn11 validate"),
     runAs: z
       .string()
       .optional()
@@ -62,8 +69,9 @@ export const serviceCommand = defineCommand({
       });
     }
     const scope = o.user ? "user" : "system";
-    const paths = servicePaths(o.name, scope, ctx.env);
-    const lines = systemctlLines(o.name, scope);
+    const name = o.name ?? (o.worker ? "sn11-worker" : "sn11-validator");
+    const paths = servicePaths(name, scope, ctx.env);
+    const lines = systemctlLines(name, scope);
     const isRoot = process.getuid?.() === 0;
     if (scope === "system" && !isRoot && !o.print) {
       throw new UsageError("a system unit is written to /etc/systemd/system: run with sudo, or pass --user");
@@ -76,10 +84,16 @@ export const serviceCommand = defineCommand({
           `removed ${paths.unit} (the secrets in ${paths.environmentFile} are kept)\nstop and forget it:\n${lines.stop.map((l) => `  ${l}`).join("\n")}`,
       };
     }
-    checkValidateArgs(validateArgs, validateCommand.options);
+    const command = o.worker ? "worker" : "validate";
+    checkValidateArgs(
+      validateArgs,
+      o.worker ? (await import("./worker.js")).workerCommand.options : validateCommand.options,
+      command,
+    );
     const config = ctx.loaded.config;
     const spec: UnitSpec = {
-      name: o.name,
+      name,
+      command,
       scope,
       program: selfProgram(await isSingleBinary(), process.execPath, process.argv[1]),
       globals: unitGlobals({ ...config, dataDir: resolve(ctx.cwd, config.dataDir) }),

@@ -41,9 +41,11 @@ export function servicePaths(
  * The options the service will run `sn11 validate` with, checked now as validate will check them, so a
  * unit never crash-loops on a typo. A daemon's options only: --once is refused.
  */
-export function checkValidateArgs(args: readonly string[], schema: z.ZodObject): void {
-  if (args.includes("--once")) throw new UsageError("a service runs the daemon: drop --once");
-  parseCommandArgs(args, schema, "the validate options after --");
+export function checkValidateArgs(args: readonly string[], schema: z.ZodObject, command = "validate"): void {
+  if (args.includes("--once") || args.includes("--until-empty")) {
+    throw new UsageError("a service runs the daemon: drop --once and --until-empty");
+  }
+  parseCommandArgs(args, schema, `the ${command} options after --`);
 }
 
 /** How this sn11 is started again by systemd: the single binary itself, or node and the npm entry. */

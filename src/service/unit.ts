@@ -1,10 +1,12 @@
-/** What a systemd unit for `sn11 validate` needs to know. */
+/** What a systemd unit for `sn11 validate` (or a GPU box's `sn11 worker`) needs to know. */
 export interface UnitSpec {
   readonly name: string;
+  /** The daemon it runs: the validator, or an evaluation worker of a shared --store. */
+  readonly command?: "validate" | "worker";
   readonly scope: "user" | "system";
   /** The program and its arguments up to the command: the binary, or node and the npm entry. */
   readonly program: readonly string[];
-  /** Global options fixed in the unit (data dir, network, wallet …), then `validate` and its options. */
+  /** Global options fixed in the unit (data dir, network, wallet …), then the command and its options. */
   readonly globals: readonly string[];
   readonly validateArgs: readonly string[];
   readonly dataDir: string;
@@ -28,11 +30,12 @@ export function quoteExecArg(arg: string): string {
 export const STOP_TIMEOUT_SECONDS = 600;
 
 export function systemdUnit(u: UnitSpec): string {
-  const exec = [...u.program, ...u.globals, "validate", ...u.validateArgs].map(quoteExecArg).join(" ");
+  const command = u.command ?? "validate";
+  const exec = [...u.program, ...u.globals, command, ...u.validateArgs].map(quoteExecArg).join(" ");
   return `# Written by \`sn11 service install\` (sn11 ${u.version}). Secrets (SN11_JUDGE_API_KEY, HF_TOKEN,
-# SN11_DATASET_API_TOKEN, SN11_WALLET_PASSWORD) go in the EnvironmentFile (mode 0600), never here.
+# SN11_DATASET_API_TOKEN, SN11_WALLET_PASSWORD, SN11_STORE) go in the EnvironmentFile (mode 0600), never here.
 [Unit]
-Description=sn11 validator for Bittensor subnet 11 (${u.name})
+Description=sn11 ${command === "worker" ? "evaluation worker" : "validator"} for Bittensor subnet 11 (${u.name})
 Wants=network-online.target
 After=network-online.target
 
@@ -69,6 +72,7 @@ export function environmentTemplate(name: string): string {
 # SN11_DATASET_API_TOKEN=
 # HF_TOKEN=
 # SN11_WALLET_PASSWORD=
+# SN11_STORE=postgres://…    (the queue several boxes share; sn11 worker needs it)
 `;
 }
 

@@ -96,4 +96,27 @@ describe("sn11 service install / uninstall (a user unit in a temporary HOME)", (
     expect(printed.stdout).toContain("WantedBy=multi-user.target");
     expect(existsSync(join(home, ".config"))).toBe(false);
   });
+
+  it("--worker: a unit that runs sn11 worker with worker options, checked as sn11 worker checks them", async () => {
+    const { env: e } = env();
+    const printed = await runBin(
+      ["service", "install", "--worker", "--user", "--print", "--", "--engine", "vllm", "--gpus", "0:1"],
+      { env: e },
+    );
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^ExecStart=.* worker --engine vllm --gpus 0:1$/m);
+    expect(printed.stdout).toContain(
+      "Description=sn11 evaluation worker for Bittensor subnet 11 (sn11-worker)",
+    );
+    const validateOnly = await runBin(
+      ["service", "install", "--worker", "--user", "--print", "--", "--dry-run"],
+      { env: e },
+    );
+    expect(validateOnly.code).toBe(2);
+    expect(validateOnly.stderr).toContain("the worker options after --: unknown option '--dry-run'");
+    const batch = await runBin(["service", "install", "--worker", "--user", "--", "--until-empty"], {
+      env: e,
+    });
+    expect(batch.code).toBe(2);
+  });
 });

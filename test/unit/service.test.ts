@@ -62,9 +62,25 @@ describe("sn11 service: the systemd unit", () => {
     expect(unit.split("\n")).toContain("WantedBy=default.target");
   });
 
+  it("a worker unit runs sn11 worker with the same restart and stop rules", () => {
+    const unit = systemdUnit({
+      ...spec,
+      name: "sn11-worker",
+      command: "worker",
+      validateArgs: ["--gpus", "0:1"],
+    });
+    expect(unit).toContain(
+      "ExecStart=/usr/local/bin/sn11 --data-dir /var/lib/sn11 --network finney worker --gpus 0:1\n",
+    );
+    expect(unit.split("\n")).toEqual(
+      expect.arrayContaining(["RestartPreventExitStatus=2 78", "TimeoutStopSec=600"]),
+    );
+  });
+
   it("the environment file names the secrets, all commented out", () => {
     const text = environmentTemplate("sn11-validator");
     expect(text).toContain("# SN11_JUDGE_API_KEY=");
+    expect(text).toContain("# SN11_STORE=");
     expect(text.split("\n").every((l) => l === "" || l.startsWith("#"))).toBe(true);
   });
 
