@@ -95,7 +95,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ),
   entry(
     "service",
-    "run the validator as a systemd service: install (with its validate options after --) or uninstall",
+    "run the validator (or, --worker, an evaluation worker) as a systemd service: install or uninstall",
     async () => (await import("./service.js")).serviceCommand,
   ),
   entry(
