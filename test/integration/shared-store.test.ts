@@ -4,11 +4,18 @@ import { createLogger } from "../../src/log.js";
 import type { WantedEvaluation } from "../../src/store/eval-queue.js";
 import { openPostgresStore } from "../../src/store/shared/postgres.js";
 import { LATEST_POSTGRES_VERSION, SHARED_TABLES } from "../../src/store/shared/postgres-migrations.js";
+import { withLibpqSslModes } from "../../src/store/shared/postgres-url.js";
 import type { SharedStore } from "../../src/store/shared/shared-store.js";
 import { sqliteSharedStore } from "../../src/store/shared/sqlite.js";
 import { Store } from "../../src/store/store.js";
 import { tempDir } from "../support/cli.js";
-import { POSTGRES_MISSING, postgresBinDir, startPostgres, type TestPostgres } from "../support/postgres.js";
+import {
+  canMakeCertificates,
+  POSTGRES_MISSING,
+  postgresBinDir,
+  startPostgres,
+  type TestPostgres,
+} from "../support/postgres.js";
 
 const P = "dippy-2025-03";
 const want = (repo: string, block: number, uid = 1): WantedEvaluation => ({
@@ -313,4 +320,34 @@ describe.skipIf(!havePostgres)("the PostgreSQL store itself", () => {
     await expect(down).rejects.toBeInstanceOf(NetworkError);
     await expect(down).rejects.not.toThrow(/secret/);
   });
+});
+
+describe.skipIf(!havePostgres || !canMakeCertificates())("a shared store over TLS", () => {
+  it("sslmode means what it means to psql: require encrypts, verify-ca checks the CA, verify-full the name too", async () => {
+    const server = await startPostgres({ tls: true });
+    try {
+      const url = await server.database();
+      const open = (query: string) => openPostgresStore(`${url}?${query}`, { logger: silentLogger() });
+      const encrypted = await open("sslmode=require");
+      await encrypted.syncQueue(P, [want("a/one", 10)]);
+      expect((await encrypted.jobs(P)).map((j) => j.repo)).toEqual(["a/one"]);
+      await encrypted.close();
+      const pg = (await import("pg")).default;
+      const client = new pg.Client({ connectionString: withLibpqSslModes(`${url}?sslmode=require`) });
+      await client.connect();
+      const { rows } = await client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+      await client.end();
+      expect(rows).toEqual([{ ssl: true }]);
+      const ca = `sslrootcert=${encodeURIComponent(server.certificate as string)}`;
+      await (await open(`sslmode=verify-ca&${ca}`)).close();
+      // The certificate is for localhost, the URL says 127.0.0.1; without the CA nothing is trusted.
+      await expect(open(`sslmode=verify-full&${ca}`)).rejects.toBeInstanceOf(ConfigError);
+      await expect(open("sslmode=verify-full")).rejects.toMatchObject({
+        message: expect.stringMatching(/certificate this box does not trust/),
+        hint: expect.stringMatching(/sslrootcert/),
+      });
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });

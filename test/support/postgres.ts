@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ import pg from "pg";
  */
 export interface TestPostgres {
   readonly port: number;
+  /** With `tls`: the server's self-signed certificate (CN=localhost), to pass as `sslrootcert`. */
+  readonly certificate: string | null;
   /** A fresh, empty database's URL. */
   database(name?: string): Promise<string>;
   restart(downMs?: number): Promise<void>;
@@ -48,7 +50,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** Whether the tests can give the server a certificate (openssl on PATH). */
+export function canMakeCertificates(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `tls`: the server also accepts TLS, with a self-signed certificate made here. */
+export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const dir = mkdtempSync(join(tmpdir(), "sn11-pg-"));
@@ -73,6 +86,38 @@ export async function startPostgres(): Promise<TestPostgres> {
     "--no-sync",
   ]);
   execFileSync(initdb, initArgs, { stdio: "pipe" });
+  let certificate: string | null = null;
+  const tlsArgs: string[] = [];
+  if (o.tls) {
+    certificate = join(dir, "server.crt");
+    const key = join(dir, "server.key");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-new",
+        "-x509",
+        "-days",
+        "1",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        key,
+        "-out",
+        certificate,
+      ],
+      { stdio: "ignore" },
+    );
+    chmodSync(key, 0o600);
+    if (asRoot) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+      chownSync(key, uid, gid);
+      chownSync(certificate, uid, gid);
+    }
+    tlsArgs.push("-c", "ssl=on", "-c", `ssl_cert_file=${certificate}`, "-c", `ssl_key_file=${key}`);
+  }
   const port = await freePort();
   const [postgres, args] = command("postgres", [
     "-D",
@@ -87,6 +132,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     "fsync=off",
     "-c",
     "max_connections=50",
+    ...tlsArgs,
   ]);
   let server: ChildProcess;
   let log = "";
@@ -128,6 +174,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   let databases = 0;
   return {
     port,
+    certificate,
     async database(name = `sn11_${++databases}_${process.pid}`) {
       const client = new pg.Client({ connectionString: admin });
       await client.connect();

@@ -1,5 +1,15 @@
 import { ConfigError, NetworkError } from "../../errors.js";
 
+/** Node's TLS verification failures: the certificate, not the network. */
+const TLS_TRUST_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -29,6 +39,15 @@ export function postgresError(error: unknown, where: string): unknown {
       hint: "create it (createdb) or fix the database name in --store",
       cause: error,
     });
+  }
+  if (TLS_TRUST_CODES.has(code)) {
+    return new ConfigError(
+      `the shared store ${where} has a certificate this box does not trust: ${message}`,
+      {
+        hint: "give its CA as sslrootcert=/path/ca.crt in --store (verify-full also checks the host name), or sslmode=require to encrypt without checking",
+        cause: error,
+      },
+    );
   }
   if (/does not support SSL/i.test(message)) {
     return new ConfigError(`the shared store ${where} does not accept TLS: ${message}`, {
