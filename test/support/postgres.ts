@@ -70,11 +70,14 @@ export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPost
   // initdb and postgres refuse to run as root: as root, they run as the package's user.
   const command = (file: string, args: string[]): [string, string[]] =>
     asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, file), ...args]] : [join(bin, file), args];
-  if (asRoot) {
+  // The files the server reads belong to the account it runs as.
+  const giveToServer = (file: string) => {
+    if (!asRoot) return;
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
     const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-    chownSync(dir, uid, gid);
-  }
+    chownSync(file, uid, gid);
+  };
+  giveToServer(dir);
   const [initdb, initArgs] = command("initdb", [
     "-D",
     data,
@@ -110,12 +113,8 @@ export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPost
       { stdio: "ignore" },
     );
     chmodSync(key, 0o600);
-    if (asRoot) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-      chownSync(key, uid, gid);
-      chownSync(certificate, uid, gid);
-    }
+    giveToServer(key);
+    giveToServer(certificate);
     tlsArgs.push("-c", "ssl=on", "-c", `ssl_cert_file=${certificate}`, "-c", `ssl_key_file=${key}`);
   }
   const port = await freePort();
