@@ -11,7 +11,10 @@ const options = z.object({
   untilEmpty: z
     .boolean()
     .default(false)
-    .describe("exit once no job is queued or running (a batch of work) instead of waiting for more"),
+    .describe(
+      "exit once no job is queued or running (a batch of work) instead of waiting for more; jobs waiting\n" +
+        "out an infrastructure failure's backoff (ERROR) are left to the next worker",
+    ),
 });
 
 /** Between two looks at an empty queue: soon enough for new work, and never longer than half a lease. */
