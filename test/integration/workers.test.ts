@@ -46,9 +46,8 @@ describe.skipIf(!HAS_LLAMA_SERVER || !havePostgres)("evaluation workers on a sha
     net.devnet.produceBlock();
   }, 120_000);
   afterAll(async () => {
-    await shared?.close();
-    await postgres?.stop();
-    await net?.stop();
+    // Each one whatever happened to the one before: a test server left running outlives the suite.
+    await Promise.allSettled([shared?.close(), postgres?.stop(), net?.stop()]);
   });
 
   it("a killed worker's job goes to another when its lease runs out; two workers never run the same job", async () => {

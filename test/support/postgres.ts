@@ -136,6 +136,16 @@ export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPost
   let server: ChildProcess;
   let log = "";
   const admin = `postgres://sn11@127.0.0.1:${port}/postgres`;
+  // The server is its own process group (so it outlives nothing by accident): a test or bench process that
+  // dies without stop() still takes it down on its way out.
+  const killOnExit = () => {
+    try {
+      process.kill(-(server.pid as number), "SIGINT");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", killOnExit);
   const start = async () => {
     server = spawn(postgres, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     server.stderr?.on("data", (chunk: Buffer) => {
@@ -192,6 +202,7 @@ export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPost
     },
     async stop() {
       await halt();
+      process.off("exit", killOnExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };
