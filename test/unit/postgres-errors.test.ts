@@ -15,6 +15,16 @@ describe("PostgreSQL failures in sn11's terms", () => {
       { message: "The server does not support SSL connections" },
       ConfigError,
     ],
+    [
+      "a self-signed certificate",
+      { code: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" },
+      ConfigError,
+    ],
+    [
+      "a certificate for another host",
+      { code: "ERR_TLS_CERT_ALTNAME_INVALID", message: "Hostname/IP does not match" },
+      ConfigError,
+    ],
     ["connection refused", { code: "ECONNREFUSED", message: "connect ECONNREFUSED" }, NetworkError],
     ["an unknown host", { code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND db" }, NetworkError],
     ["a server shutting down", { code: "57P01", message: "terminating connection" }, NetworkError],
