@@ -130,9 +130,10 @@ describe("a live validator step against the devnet", () => {
 
 describe.skipIf(postgresBinDir() === null)("a step over a shared PostgreSQL store", () => {
   it("the database down: the step is skipped with the reason and nothing is sent", async () => {
-    const { devnet, deps } = await scoredStep();
+    // The database first: its start must not hold up the devnet's answers to a connected client.
     const postgres = await startPostgres();
     const shared = await openPostgresStore(await postgres.database(), { logger });
+    const { devnet, deps } = await scoredStep();
     try {
       await postgres.stop();
       const result = await runStep({ ...deps, shared });

@@ -1,9 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
+
+/** initdb and openssl take seconds on a loaded box: never block the event loop (a devnet may share it). */
+const run = promisify(execFile);
 
 /**
  * A real PostgreSQL for the tests: Debian's `postgresql` package (`.ci/run` installs it when missing),
@@ -88,30 +92,26 @@ export async function startPostgres(o: { tls?: boolean } = {}): Promise<TestPost
     "UTF8",
     "--no-sync",
   ]);
-  execFileSync(initdb, initArgs, { stdio: "pipe" });
+  await run(initdb, initArgs);
   let certificate: string | null = null;
   const tlsArgs: string[] = [];
   if (o.tls) {
     certificate = join(dir, "server.crt");
     const key = join(dir, "server.key");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-new",
-        "-x509",
-        "-days",
-        "1",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        key,
-        "-out",
-        certificate,
-      ],
-      { stdio: "ignore" },
-    );
+    await run("openssl", [
+      "req",
+      "-new",
+      "-x509",
+      "-days",
+      "1",
+      "-nodes",
+      "-subj",
+      "/CN=localhost",
+      "-keyout",
+      key,
+      "-out",
+      certificate,
+    ]);
     chmodSync(key, 0o600);
     giveToServer(key);
     giveToServer(certificate);
