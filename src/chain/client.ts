@@ -17,6 +17,7 @@ import { inspectExtensions, SUBTENSOR_EXTENSIONS } from "./extensions.js";
 import type { MetadataCache } from "./metadata-cache.js";
 import { readMetagraphFromRuntimeApi, readMetagraphFromStorage } from "./metagraph.js";
 import { nextEpochStart } from "./preflight.js";
+import { routeUnhandledRxErrors } from "./rx-errors.js";
 import type { RawRpc } from "./storage.js";
 import { DispatchError, submitAndWatch, type TxOutcome } from "./tx.js";
 import type { BlockRef, Metagraph } from "./types.js";
@@ -224,6 +225,7 @@ export class SubtensorClient implements ChainClient {
       ...options,
     };
     if (options.signal?.aborted) throw new CancelledError();
+    routeUnhandledRxErrors(options.logger);
     const { api, provider } = await connectFirstReachable(options.endpoints, resolved, options.signal);
     const client = new SubtensorClient(api, provider, resolved);
     const cache = options.metadataCache;
