@@ -42,7 +42,8 @@ export interface ClaimedJob extends Job {
   readonly tookOverFrom: string | null;
 }
 
-interface Row {
+/** An eval_queue row as SQLite returns it (PostgreSQL's, once its timestamps are ISO strings). */
+export interface JobRow {
   id: number;
   profile: string;
   repo: string;
@@ -64,7 +65,7 @@ interface Row {
   lease_expires_at: string | null;
 }
 
-function toJob(r: Row): Job {
+export function toJob(r: JobRow): Job {
   return {
     id: r.id,
     profile: r.profile,
@@ -118,7 +119,7 @@ export class EvalQueue {
         const unfinished = (
           prepared(this.db, `SELECT * FROM eval_queue WHERE profile = ? AND status IN ${UNFINISHED}`).all(
             profile,
-          ) as Row[]
+          ) as JobRow[]
         ).map(toJob);
         const dropped = unfinished.filter((j) => !keep.has(j.id));
         for (const job of dropped) prepared(this.db, "DELETE FROM eval_queue WHERE id = ?").run(job.id);
@@ -159,12 +160,12 @@ export class EvalQueue {
     const row = prepared(
       this.db,
       "SELECT * FROM eval_queue WHERE profile = ? AND repo = ? AND entry_hash = ?",
-    ).get(profile, repo, entryHash) as Row | undefined;
+    ).get(profile, repo, entryHash) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
   get(id: number): Job | undefined {
-    const row = prepared(this.db, "SELECT * FROM eval_queue WHERE id = ?").get(id) as Row | undefined;
+    const row = prepared(this.db, "SELECT * FROM eval_queue WHERE id = ?").get(id) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
@@ -184,7 +185,7 @@ export class EvalQueue {
              WHERE profile = ? AND (status = 'QUEUED' OR (status = 'ERROR' AND next_attempt_at <= ?)
                OR (status = 'RUNNING' AND lease_expires_at <= ?))
              ORDER BY commit_block, id LIMIT 1`,
-        ).get(profile, at, at) as Row | undefined;
+        ).get(profile, at, at) as JobRow | undefined;
         if (!row) return undefined;
         prepared(
           this.db,
@@ -216,7 +217,7 @@ export class EvalQueue {
     const rows = prepared(
       this.db,
       "SELECT * FROM eval_queue WHERE profile = ? AND model_hash = ? ORDER BY id",
-    ).all(profile, modelHash) as Row[];
+    ).all(profile, modelHash) as JobRow[];
     return rows.map(toJob);
   }
 
@@ -285,7 +286,7 @@ export class EvalQueue {
       prepared(
         this.db,
         `SELECT * FROM eval_queue WHERE profile = ? AND status IN ${UNFINISHED} ORDER BY commit_block, id`,
-      ).all(profile) as Row[]
+      ).all(profile) as JobRow[]
     ).map(toJob);
   }
 
@@ -293,12 +294,12 @@ export class EvalQueue {
     return (
       prepared(this.db, "SELECT * FROM eval_queue WHERE profile = ? ORDER BY commit_block, id").all(
         profile,
-      ) as Row[]
+      ) as JobRow[]
     ).map(toJob);
   }
 
   counts(profile: string): Record<JobStatus, number> {
-    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const counts = noJobs();
     const rows = prepared(
       this.db,
       "SELECT status, COUNT(*) AS n FROM eval_queue WHERE profile = ? GROUP BY status",
@@ -306,4 +307,14 @@ export class EvalQueue {
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
+}
+
+/** Every status with a count of 0, to be filled from a GROUP BY. */
+export function noJobs(): Record<JobStatus, number> {
+  return Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+}
+
+/** Nothing left to claim or to wait for (jobs in an ERROR backoff come back later, on their own). */
+export function isDrained(counts: Record<JobStatus, number>): boolean {
+  return counts.QUEUED + counts.RUNNING === 0;
 }

@@ -12,7 +12,8 @@ export interface EvaluationRecord {
   readonly updatedAt: string;
 }
 
-interface Row {
+/** An evaluations row as SQLite returns it (PostgreSQL's, once its timestamps are ISO strings). */
+export interface EvaluationRow {
   repo: string;
   entry_hash: string;
   profile: string;
@@ -43,20 +44,20 @@ export class Evaluations {
     const row = prepared(
       this.db,
       "SELECT * FROM evaluations WHERE repo = ? AND entry_hash = ? AND profile = ?",
-    ).get(repo, entryHash, profile) as Row | undefined;
-    return row ? toRecord(row) : undefined;
+    ).get(repo, entryHash, profile) as EvaluationRow | undefined;
+    return row ? toEvaluation(row) : undefined;
   }
 
   forProfile(profile: string): EvaluationRecord[] {
     const rows = prepared(
       this.db,
       "SELECT * FROM evaluations WHERE profile = ? ORDER BY repo, entry_hash",
-    ).all(profile) as Row[];
-    return rows.map(toRecord);
+    ).all(profile) as EvaluationRow[];
+    return rows.map(toEvaluation);
   }
 }
 
-function toRecord(r: Row): EvaluationRecord {
+export function toEvaluation(r: EvaluationRow): EvaluationRecord {
   return {
     repo: r.repo,
     entryHash: r.entry_hash,

@@ -23,24 +23,31 @@ export class JobProgress {
   }
 
   all(): JobProgressRecord[] {
-    return (
-      prepared(this.db, "SELECT * FROM job_progress ORDER BY job_id").all() as {
-        job_id: number;
-        stage: string;
-        done: number;
-        total: number;
-        detail: string | null;
-        updated_at: string;
-      }[]
-    ).map((r) => ({
-      jobId: r.job_id,
-      stage: r.stage,
-      done: r.done,
-      total: r.total,
-      ...(r.detail === null ? {} : { detail: r.detail }),
-      updatedAt: r.updated_at,
-    }));
+    return (prepared(this.db, "SELECT * FROM job_progress ORDER BY job_id").all() as ProgressRow[]).map(
+      toProgress,
+    );
   }
+}
+
+/** A job_progress row as SQLite returns it (PostgreSQL's, once its timestamp is an ISO string). */
+export interface ProgressRow {
+  job_id: number;
+  stage: string;
+  done: number;
+  total: number;
+  detail: string | null;
+  updated_at: string;
+}
+
+export function toProgress(r: ProgressRow): JobProgressRecord {
+  return {
+    jobId: r.job_id,
+    stage: r.stage,
+    done: r.done,
+    total: r.total,
+    ...(r.detail === null ? {} : { detail: r.detail }),
+    updatedAt: r.updated_at,
+  };
 }
 
 /**

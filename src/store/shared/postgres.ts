@@ -1,8 +1,9 @@
 import pg from "pg";
 import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { JOB_STATUSES, type Job, type JobStatus, type QueueSync } from "../eval-queue.js";
-import type { EvaluationRecord } from "../evaluations.js";
+import { type Job, type JobRow, type JobStatus, noJobs, type QueueSync, toJob } from "../eval-queue.js";
+import { type EvaluationRecord, type EvaluationRow, toEvaluation } from "../evaluations.js";
+import { type ProgressRow, toProgress } from "../job-progress.js";
 import { postgresError } from "./postgres-errors.js";
 import { LATEST_POSTGRES_VERSION, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import { redactedStoreUrl, withLibpqSslModes } from "./postgres-url.js";
@@ -18,44 +19,19 @@ const DUE = `(status = 'QUEUED' OR (status = 'ERROR' AND next_attempt_at <= now(
 const UNFINISHED = "status IN ('QUEUED', 'RUNNING', 'ERROR')";
 const HELD = "status = 'RUNNING' AND lease_owner = $2";
 
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-
-function toJob(r: Record<string, unknown>): Job {
-  return {
-    id: r.id as number,
-    profile: r.profile as string,
-    repo: r.repo as string,
-    entryHash: r.entry_hash as string,
-    hotkey: r.hotkey as string,
-    uid: r.uid as number,
-    commitBlock: r.commit_block as number,
-    chatTemplate: r.chat_template as string,
-    status: r.status as JobStatus,
-    attempts: r.attempts as number,
-    nextAttemptAt: iso(r.next_attempt_at as Date | null),
-    lastError: r.last_error as string | null,
-    revision: r.revision as string | null,
-    totalScore: r.total_score as number | null,
-    startedAt: iso(r.started_at as Date | null),
-    finishedAt: iso(r.finished_at as Date | null),
-    modelHash: r.model_hash as string | null,
-    leaseOwner: r.lease_owner as string | null,
-    leaseExpiresAt: iso(r.lease_expires_at as Date | null),
-  };
+/**
+ * A PostgreSQL row in the SQLite store's shape: `timestamptz` columns come back as Dates, SQLite's as ISO
+ * strings; everything else reads the same, so one mapping serves both stores.
+ */
+function sqliteShaped<T>(row: Record<string, unknown>): T {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  ) as T;
 }
 
-function toEvaluation(r: Record<string, unknown>): EvaluationRecord {
-  return {
-    repo: r.repo as string,
-    entryHash: r.entry_hash as string,
-    profile: r.profile as string,
-    status: r.status as EvaluationRecord["status"],
-    totalScore: r.total_score as number | null,
-    revision: r.revision as string | null,
-    reason: r.reason as string | null,
-    updatedAt: (r.updated_at as Date).toISOString(),
-  };
-}
+const asJob = (row: Record<string, unknown>): Job => toJob(sqliteShaped<JobRow>(row));
+const asEvaluation = (row: Record<string, unknown>): EvaluationRecord =>
+  toEvaluation(sqliteShaped<EvaluationRow>(row));
 
 export interface PostgresStoreOptions {
   readonly logger: Logger;
@@ -179,7 +155,7 @@ class PostgresStore implements SharedStore {
        RETURNING *, (xmax = 0) AS inserted`,
       [profile, w.repo, w.entryHash, w.hotkey, w.uid, w.commitBlock, w.chatTemplate],
       on,
-    ).then(([row]) => ({ job: toJob(row as Record<string, unknown>), isNew: row?.inserted === true }));
+    ).then(([row]) => ({ job: asJob(row as Record<string, unknown>), isNew: row?.inserted === true }));
   }
 
   syncQueue(profile: string, wanted: Parameters<SharedStore["syncQueue"]>[1]): Promise<QueueSync> {
@@ -196,7 +172,7 @@ class PostgresStore implements SharedStore {
         [profile, keep],
         c,
       );
-      return { added, dropped: dropped.map(toJob) };
+      return { added, dropped: dropped.map(asJob) };
     });
   }
 
@@ -209,13 +185,13 @@ class PostgresStore implements SharedStore {
       "SELECT * FROM eval_queue WHERE profile = $1 AND repo = $2 AND entry_hash = $3",
       [profile, repo, entryHash],
     );
-    return row ? toJob(row) : undefined;
+    return row ? asJob(row) : undefined;
   }
 
   async jobs(profile: string): Promise<Job[]> {
     return (
       await this.rows("SELECT * FROM eval_queue WHERE profile = $1 ORDER BY commit_block, id", [profile])
-    ).map(toJob);
+    ).map(asJob);
   }
 
   async unfinishedJobs(profile: string): Promise<Job[]> {
@@ -224,11 +200,11 @@ class PostgresStore implements SharedStore {
         `SELECT * FROM eval_queue WHERE profile = $1 AND ${UNFINISHED} ORDER BY commit_block, id`,
         [profile],
       )
-    ).map(toJob);
+    ).map(asJob);
   }
 
   async queueCounts(profile: string): Promise<Record<JobStatus, number>> {
-    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const counts = noJobs();
     const rows = await this.rows(
       "SELECT status, COUNT(*)::int AS n FROM eval_queue WHERE profile = $1 GROUP BY status",
       [profile],
@@ -251,7 +227,7 @@ class PostgresStore implements SharedStore {
     );
     if (!row) return undefined;
     return {
-      ...toJob(row),
+      ...asJob(row),
       tookOverFrom: row.was === "RUNNING" ? (row.previous_owner as string | null) : null,
     };
   }
@@ -314,7 +290,7 @@ class PostgresStore implements SharedStore {
         profile,
         modelHash,
       ])
-    ).map(toJob);
+    ).map(asJob);
   }
 
   async evaluation(repo: string, entryHash: string, profile: string): Promise<EvaluationRecord | undefined> {
@@ -322,13 +298,13 @@ class PostgresStore implements SharedStore {
       "SELECT * FROM evaluations WHERE repo = $1 AND entry_hash = $2 AND profile = $3",
       [repo, entryHash, profile],
     );
-    return row ? toEvaluation(row) : undefined;
+    return row ? asEvaluation(row) : undefined;
   }
 
   async evaluations(profile: string): Promise<EvaluationRecord[]> {
     return (
       await this.rows("SELECT * FROM evaluations WHERE profile = $1 ORDER BY repo, entry_hash", [profile])
-    ).map(toEvaluation);
+    ).map(asEvaluation);
   }
 
   async putEvaluation(record: Omit<EvaluationRecord, "updatedAt">): Promise<void> {
@@ -392,14 +368,9 @@ class PostgresStore implements SharedStore {
   }
 
   async progress() {
-    return (await this.rows("SELECT * FROM job_progress ORDER BY job_id")).map((r) => ({
-      jobId: r.job_id as number,
-      stage: r.stage as string,
-      done: r.done as number,
-      total: r.total as number,
-      ...(r.detail === null ? {} : { detail: r.detail as string }),
-      updatedAt: (r.updated_at as Date).toISOString(),
-    }));
+    return (await this.rows("SELECT * FROM job_progress ORDER BY job_id")).map((r) =>
+      toProgress(sqliteShaped<ProgressRow>(r)),
+    );
   }
 
   close(): Promise<void> {
