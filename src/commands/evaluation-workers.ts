@@ -60,6 +60,11 @@ export interface EvaluationWorkers {
   readonly onProgress: Progress | undefined;
 }
 
+/** `--gpus 0,1:2,3` as one engine's GPUs per group: ["0,1", "2,3"]; none without the flag. */
+export function gpuGroupsOf(gpus: string | undefined): string[] {
+  return gpus ? parseGpuGroups(gpus).map((group) => group.join(",")) : [];
+}
+
 /** Checks the flags of local evaluation before anything starts (exit 2 with what to change). */
 export async function checkWorkerOptions(
   opts: WorkerOptions,
@@ -71,7 +76,7 @@ export async function checkWorkerOptions(
       hint: "or mirror the owner's scores with sn11 validate --score-source remote",
     });
   }
-  const gpuGroups = opts.gpus ? parseGpuGroups(opts.gpus).map((group) => group.join(",")) : [];
+  const gpuGroups = gpuGroupsOf(opts.gpus);
   const { checkDatasetSource, assertEngineFitsNetwork } = await import("../eval/evaluation.js");
   checkDatasetSource(opts.dataset, { config, cwd: ctx.cwd });
   if (gpuGroups.length > 1 && opts.engine === "embedded") {

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { readHotkeyAddress } from "../chain/wallet-files.js";
 import { writeError } from "../error-output.js";
 import { CancelledError, ConfigError, EXIT, UsageError } from "../errors.js";
-import { parseGpuGroups } from "../eval/engines/gpu.js";
 import { replayText } from "../render/replay.js";
 import { findProfile } from "../scoring/profile.js";
 import { replayToJson } from "../scoring/replay.js";
@@ -19,7 +18,7 @@ import type { StepResult } from "../validator/step.js";
 import type { JobReport } from "../validator/worker.js";
 import { defineCommand } from "./define.js";
 import { scoreUrlOption } from "./evaluation-options.js";
-import { checkWorkerOptions, evaluationWorkers, workerOptions } from "./evaluation-workers.js";
+import { checkWorkerOptions, evaluationWorkers, gpuGroupsOf, workerOptions } from "./evaluation-workers.js";
 
 const options = z.object({
   once: z.boolean().default(false).describe("evaluate what is due, run one step, exit"),
@@ -137,7 +136,7 @@ export const validateCommand = defineCommand({
     const evaluating = local && opts.evaluate;
     const { gpuGroups } = evaluating
       ? await checkWorkerOptions(opts, ctx)
-      : { gpuGroups: opts.gpus ? parseGpuGroups(opts.gpus).map((g) => g.join(",")) : [] };
+      : { gpuGroups: gpuGroupsOf(opts.gpus) };
     const [{ acquireDataDirLock }, { runValidator }, schedule] = await Promise.all([
       import("../validator/lock.js"),
       import("../validator/daemon.js"),

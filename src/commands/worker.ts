@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EXIT, NetworkError, UsageError } from "../errors.js";
 import { findProfile } from "../scoring/profile.js";
 import { sleep } from "../sleep.js";
+import { isDrained } from "../store/eval-queue.js";
 import { evaluationJson, evaluationLine } from "../validator/report.js";
 import { defineCommand } from "./define.js";
 import { checkWorkerOptions, evaluationWorkers, workerOptions } from "./evaluation-workers.js";
@@ -68,8 +69,7 @@ export const workerCommand = defineCommand({
     const counts: Record<string, number> = {};
     const drained = async () => {
       try {
-        const c = await shared.queueCounts(profile.id);
-        return c.QUEUED + c.RUNNING === 0;
+        return isDrained(await shared.queueCounts(profile.id));
       } catch (error) {
         // A database restart is waited out, as a failed claim is.
         if (error instanceof NetworkError) return false;

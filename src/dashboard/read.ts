@@ -55,9 +55,7 @@ export interface ReadOptions {
 
 /** One refresh: a handful of indexed reads of the store (no sample texts), then the pure join. */
 export function readDashboard(store: Store, o: ReadOptions): DashboardData {
-  const facts = o.queue
-    ? { ...storeFacts(store, o.profile.id), evaluations: [...o.queue.evaluations], jobs: [...o.queue.jobs] }
-    : storeFacts(store, o.profile.id);
+  const facts = storeFacts(store, o.profile.id, o.queue ?? undefined);
   const state = store.validatorState.get();
   const steps = store.validatorSteps.list(o.steps ?? 10);
   const base = resolveBase(store, o);

@@ -1,6 +1,8 @@
 import { NetworkError } from "../errors.js";
 import type { RegistryEntry } from "../scoring/registry.js";
 import { parseSnapshot, type Snapshot } from "../scoring/snapshot.js";
+import type { Job } from "../store/eval-queue.js";
+import type { EvaluationRecord } from "../store/evaluations.js";
 import type { SharedStore } from "../store/shared/shared-store.js";
 import type { Store } from "../store/store.js";
 import type { StepRecord } from "../store/validator-steps.js";
@@ -35,28 +37,32 @@ export function sentFacts(store: Store): SentFacts | null {
   };
 }
 
-export function storeFacts(store: Store, profile: string): StoreFacts {
+/**
+ * The store's side of the board. `queue`: the jobs and results where the workers write them, when that is
+ * not this store (a shared PostgreSQL), so this store's own are not read for nothing.
+ */
+export function storeFacts(
+  store: Store,
+  profile: string,
+  queue?: { readonly evaluations: readonly EvaluationRecord[]; readonly jobs: readonly Job[] },
+): StoreFacts {
   return {
-    evaluations: store.evaluations.forProfile(profile),
-    jobs: store.evalQueue.list(profile),
+    evaluations: queue ? [...queue.evaluations] : store.evaluations.forProfile(profile),
+    jobs: queue ? [...queue.jobs] : store.evalQueue.list(profile),
     // One evaluation at a time per daemon: what `sn11 validate` runs unless given GPU groups.
     workers: 1,
     sent: sentFacts(store),
   };
 }
 
-/** The same, with the queue and results from where the workers write them (this store or PostgreSQL). */
+/** The same, with the queue and results read from the shared store (this one's SQLite, or PostgreSQL). */
 export async function sharedStoreFacts(
   store: Store,
   shared: SharedStore,
   profile: string,
 ): Promise<StoreFacts> {
-  return {
-    evaluations: await shared.evaluations(profile),
-    jobs: await shared.jobs(profile),
-    workers: 1,
-    sent: sentFacts(store),
-  };
+  const [evaluations, jobs] = await Promise.all([shared.evaluations(profile), shared.jobs(profile)]);
+  return storeFacts(store, profile, { evaluations, jobs });
 }
 
 /**

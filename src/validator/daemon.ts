@@ -5,7 +5,7 @@ import type { Metagraph } from "../chain/types.js";
 import { CancelledError, NetworkError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
-import type { QueueSync } from "../store/eval-queue.js";
+import { isDrained, type QueueSync } from "../store/eval-queue.js";
 import type { SharedStore } from "../store/shared/shared-store.js";
 import { sqliteSharedStore } from "../store/shared/sqlite.js";
 import type { Store } from "../store/store.js";
@@ -196,10 +196,7 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     options.onStep?.(result);
   };
 
-  const due = async () => {
-    const counts = await shared.queueCounts(profile.id);
-    return counts.QUEUED + counts.RUNNING > 0;
-  };
+  const due = async () => !isDrained(await shared.queueCounts(profile.id));
 
   const work = async (worker: EvaluationWorker, stopWhenIdle: boolean): Promise<void> => {
     while (!stop.aborted) {
