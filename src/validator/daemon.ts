@@ -2,7 +2,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { ChainClient } from "../chain/client.js";
 import type { CommitRevealMode } from "../chain/commit-weights.js";
 import type { Metagraph } from "../chain/types.js";
-import { CancelledError, NetworkError } from "../errors.js";
+import { CancelledError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { ScoringProfile } from "../scoring/profile.js";
 import { isDrained, type QueueSync } from "../store/eval-queue.js";
@@ -160,8 +160,9 @@ export async function runValidator(options: ValidatorOptions): Promise<Validator
     try {
       await syncQueue(shared, profile, metagraph, onQueueSync);
     } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
-      logger.warn({ error: error.message }, "the shared store is unreachable; the next sync or step retries");
+      // As before the shared store: a failed sync (a store busy or unreachable) is retried, never fatal.
+      if (error instanceof CancelledError) throw error;
+      logger.warn({ error: (error as Error).message }, "queue sync failed; the next sync or step retries");
     }
     try {
       // A commit's reveal is seen between steps too, so its outcome is known within a sync interval.

@@ -122,6 +122,7 @@ export async function runStep(deps: StepDeps): Promise<StepResult> {
 
 async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
   const { store, profile, logger } = deps;
+  const shared = deps.shared ?? sqliteSharedStore(store);
   const t0 = performance.now();
   const log = logger.child({ step });
   let reveals: RevealReport[] = [];
@@ -212,7 +213,6 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
 
   let evaluations: SnapshotEvaluation[];
   if (deps.scoreSource.kind === "local") {
-    const shared = deps.shared ?? sqliteSharedStore(store);
     try {
       await syncQueue(shared, profile, metagraph, deps.onQueueSync);
       evaluations = await localEvaluations(shared, profile.id);
@@ -254,7 +254,7 @@ async function stepWork(deps: StepDeps, step: number): Promise<StepResult> {
       metagraph,
       replay,
       watch: deps.consensus,
-      shared: deps.shared ?? sqliteSharedStore(store),
+      shared,
       profile: profile.id,
       log,
     });
